@@ -1,0 +1,54 @@
+// Routes for @vaadin/router: every page is lazy-loaded, every page but /login needs a session
+// (not signed in → /login?next=<where you were going>), unknown paths get the not-found page.
+import { Router, type Commands, type Route, type RouteContext } from '@vaadin/router';
+import { SECTIONS } from './sections.js';
+import { checkSession, loginUrlFor } from './session.js';
+
+type Action = NonNullable<Route['action']>;
+type ActionReturn = Awaited<ReturnType<Action>>;
+
+/** Lets the page through when signed in (or when the gateway can't be asked: offline shows cached status). */
+async function requireSession(context: RouteContext, commands: Commands): Promise<ActionReturn | undefined> {
+  const session = await checkSession();
+  if (session.kind !== 'signed-out') {
+    // The shell starts the live connection on this (user null = offline, not yet known).
+    window.dispatchEvent(new CustomEvent('oc-session', { detail: { user: session.kind === 'signed-in' ? session.user : null } }));
+    return undefined;
+  }
+  // commands.redirect() drops the query string, so navigate explicitly and cancel this render.
+  queueMicrotask(() => Router.go(loginUrlFor(`${context.pathname}${context.search ?? ''}`)));
+  return commands.prevent();
+}
+
+function guarded(load: () => Promise<unknown>, make?: () => HTMLElement): Action {
+  return async (context, commands) => {
+    const [blocked] = await Promise.all([requireSession(context, commands), load()]);
+    if (blocked) return blocked;
+    return make ? make() : undefined;
+  };
+}
+
+export const routes: Route[] = [
+  {
+    path: '/login',
+    component: 'page-login',
+    action: async (context, commands) => {
+      const [session] = await Promise.all([checkSession(), import('../pages/page-login.js')]);
+      if (session.kind === 'signed-in') {
+        const { safeNext } = await import('../pages/page-login.js');
+        return commands.redirect(safeNext(context.search ?? ''));
+      }
+      return undefined;
+    },
+  },
+  { path: '/', component: 'page-home', action: guarded(() => import('../pages/page-home.js')) },
+  ...SECTIONS.filter((s) => s.key !== 'home').map((s): Route => ({
+    path: s.path,
+    action: guarded(() => import('../pages/page-section.js'), () => {
+      const page = document.createElement('page-section');
+      page.section = s.key;
+      return page;
+    }),
+  })),
+  { path: '(.*)', component: 'page-not-found', action: guarded(() => import('../pages/page-not-found.js')) },
+];

@@ -1,0 +1,51 @@
+// Who is signed in, and signing out: the one place that knows what "leaving" must clean up
+// (server session, live connection, the offline status cache in the service worker).
+import { Router } from '@vaadin/router';
+import { api, ApiClientError, type SessionUser } from '../api/api-client.js';
+import { liveStore } from '../live/live-store.js';
+
+export type SessionState =
+  | { kind: 'signed-in'; user: SessionUser }
+  | { kind: 'signed-out' }
+  /** The gateway could not be asked (offline): let the shell show the last known status. */
+  | { kind: 'unknown' };
+
+export const STATUS_CACHE = 'oc-status';
+
+export async function checkSession(): Promise<SessionState> {
+  try {
+    const me = await api.me();
+    return { kind: 'signed-in', user: me.user };
+  } catch (err) {
+    if (err instanceof ApiClientError && err.status === 401) return { kind: 'signed-out' };
+    return { kind: 'unknown' };
+  }
+}
+
+/** The login URL that brings the user back to `path` afterwards. */
+export function loginUrlFor(path: string): string {
+  return path === '/' || path === '' ? '/login' : `/login?next=${encodeURIComponent(path)}`;
+}
+
+/** Forgets everything the browser holds for this user; the caller decides where to go next. */
+export async function clearLocalSession(): Promise<void> {
+  liveStore.stop();
+  api.forgetSession();
+  navigator.serviceWorker?.controller?.postMessage({ type: 'CLEAR_STATUS' });
+  try {
+    if ('caches' in window) await caches.delete(STATUS_CACHE);
+  } catch {
+    // cache storage unavailable (e.g. private mode): nothing was cached then
+  }
+}
+
+export async function signOut(): Promise<void> {
+  try {
+    await api.logout();
+  } catch {
+    // Already signed out or the gateway is unreachable: the local state is cleared either way.
+  }
+  await clearLocalSession();
+  window.dispatchEvent(new CustomEvent('oc-session-ended'));
+  Router.go('/login');
+}

@@ -1,0 +1,93 @@
+// Reads and validates the whole configuration once (environment plus an optional .env file);
+// everything else receives the resulting Config object and never reads process.env itself.
+import fs from 'node:fs';
+import path from 'node:path';
+import { parse as parseDotenv } from 'dotenv';
+import { z } from 'zod';
+
+const bool = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
+  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+
+const schema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  TRUST_PROXY: bool.default(false),
+  SESSION_SECRET: z.string().min(32, 'SESSION_SECRET must be at least 32 characters').optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DASHBOARD_ADMIN_PASSWORD: z.string().min(8, 'DASHBOARD_ADMIN_PASSWORD must be at least 8 characters').optional(),
+  PUBLIC_ORIGIN: z.string().url().optional(),
+  PM2_HOME: z.string().min(1).optional(),
+  SESSION_IDLE_MINUTES: z.coerce.number().int().positive().default(60 * 12),
+  SESSION_ABSOLUTE_HOURS: z.coerce.number().int().positive().default(24 * 7),
+  METRICS_INTERVAL_SECONDS: z.coerce.number().positive().default(5),
+  POOL_MAX_THREADS: z.coerce.number().int().positive().optional(),
+  TASK_TIMEOUT_SECONDS: z.coerce.number().positive().default(30),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(6000),
+  JOURNAL_RETENTION_DAYS: z.coerce.number().int().positive().default(90),
+  JOURNAL_MAX_MB: z.coerce.number().int().positive().default(2048),
+  BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  trustProxy: boolean;
+  sessionSecret?: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  adminPassword?: string;
+  /** Extra origins accepted for WebSocket upgrades and CSRF origin checks, besides the request's own host. */
+  publicOrigin?: string;
+  pm2Home?: string;
+  sessionIdleMs: number;
+  sessionAbsoluteMs: number;
+  metricsIntervalMs: number;
+  poolMaxThreads?: number;
+  taskTimeoutMs: number;
+  rateLimitPerMinute: number;
+  journalRetentionDays: number;
+  journalMaxBytes: number;
+  bcryptCost: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads `.env` (if present in cwd) under the real environment: the environment wins. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  const dotenvPath = path.join(cwd, '.env');
+  const fromFile = fs.existsSync(dotenvPath) ? parseDotenv(fs.readFileSync(dotenvPath)) : {};
+  const merged: Record<string, string | undefined> = { ...fromFile };
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') merged[k] = v;
+  const parsed = schema.safeParse(merged);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const c = parsed.data;
+  return {
+    port: c.PORT,
+    host: c.HOST,
+    dataDir: path.resolve(cwd, c.DATA_DIR),
+    trustProxy: c.TRUST_PROXY,
+    sessionSecret: c.SESSION_SECRET,
+    logLevel: c.LOG_LEVEL,
+    adminPassword: c.DASHBOARD_ADMIN_PASSWORD,
+    publicOrigin: c.PUBLIC_ORIGIN,
+    pm2Home: c.PM2_HOME,
+    sessionIdleMs: c.SESSION_IDLE_MINUTES * 60_000,
+    sessionAbsoluteMs: c.SESSION_ABSOLUTE_HOURS * 3_600_000,
+    metricsIntervalMs: c.METRICS_INTERVAL_SECONDS * 1000,
+    poolMaxThreads: c.POOL_MAX_THREADS,
+    taskTimeoutMs: c.TASK_TIMEOUT_SECONDS * 1000,
+    rateLimitPerMinute: c.RATE_LIMIT_PER_MINUTE,
+    journalRetentionDays: c.JOURNAL_RETENTION_DAYS,
+    journalMaxBytes: c.JOURNAL_MAX_MB * 1024 * 1024,
+    bcryptCost: c.BCRYPT_COST,
+  };
+}

@@ -1,0 +1,133 @@
+// The live status of the machine and its PM2 processes: samples on a timer, keeps the last hour for
+// sparklines (rebuilt from the journal after a restart), polls PM2, and publishes changes to the hub.
+import type { Clock } from '../clock.js';
+import type { Journal } from '../store/journal.js';
+import type { WorkerPool } from '../pool/worker-pool.js';
+import type { SystemSample } from '../sources/system-metrics.js';
+import type { Pm2Source, ProcessInfo } from '../sources/pm2-source.js';
+import type { Logger } from 'pino';
+import { ApiError } from '../http/api-error.js';
+import { buildHealth, type HealthBody, type ProcessesState } from './health-snapshot.js';
+
+export type Publish = (topic: 'status' | 'processes', type: string, data: unknown) => void;
+
+export interface SystemStatusOptions {
+  sampler: { sample(): Promise<SystemSample> };
+  pm2: Pm2Source;
+  journal: Journal;
+  pool: WorkerPool;
+  journalDir: string;
+  clock: Clock;
+  logger: Logger;
+  intervalMs: number;
+  historyMs?: number;
+}
+
+export class SystemStatus {
+  #publish: Publish = () => {};
+  #history: SystemSample[] = [];
+  #processes: ProcessesState = { state: 'unknown', observedAt: null, processes: null };
+  #timer: NodeJS.Timeout | null = null;
+  #running = false;
+  readonly #historyMs: number;
+
+  constructor(private readonly o: SystemStatusOptions) {
+    this.#historyMs = o.historyMs ?? 60 * 60_000;
+  }
+
+  setPublisher(publish: Publish): void {
+    this.#publish = publish;
+  }
+
+  async start(): Promise<void> {
+    await this.#restoreHistory().catch((err: unknown) => this.o.logger.warn({ err }, 'could not restore metric history'));
+    this.#running = true;
+    await this.tick();
+    this.#timer = setInterval(() => void this.tick(), this.o.intervalMs);
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    this.#running = false;
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
+  }
+
+  /** One sampling round: system sample and PM2 list, in parallel. */
+  async tick(): Promise<void> {
+    await Promise.all([this.#sampleSystem(), this.refreshProcesses()]);
+    this.#publish('status', 'health', this.health());
+  }
+
+  async refreshProcesses(): Promise<ProcessesState> {
+    const observedAt = new Date(this.o.clock.now()).toISOString();
+    try {
+      const processes = await this.o.pm2.list();
+      this.#processes = { state: 'up', observedAt, processes };
+    } catch (err) {
+      const detail = err instanceof ApiError ? err.message : String(err);
+      // Keep the last list for context, but say plainly that PM2 is not answering.
+      this.#processes = { state: 'down', observedAt, processes: null, error: detail, lastKnown: this.#processes.processes ?? this.#processes.lastKnown ?? null };
+    }
+    this.#publish('processes', 'processes', this.#processes);
+    return this.#processes;
+  }
+
+  processes(): ProcessesState {
+    return this.#processes;
+  }
+
+  latest(): SystemSample | null {
+    return this.#history.at(-1) ?? null;
+  }
+
+  history(minutes = 60): SystemSample[] {
+    const since = this.o.clock.now() - minutes * 60_000;
+    return this.#history.filter((s) => Date.parse(s.ts) >= since);
+  }
+
+  health(): HealthBody {
+    return buildHealth({
+      now: this.o.clock.now(),
+      intervalMs: this.o.intervalMs,
+      latest: this.latest(),
+      processes: this.#processes,
+    });
+  }
+
+  /** Tells the hub what a new subscriber needs first. */
+  snapshot(topic: 'status' | 'processes'): unknown {
+    return topic === 'status' ? { ...this.health(), history: this.history(60) } : this.#processes;
+  }
+
+  async #sampleSystem(): Promise<void> {
+    try {
+      const sample = await this.o.sampler.sample();
+      this.#history.push(sample);
+      const cutoff = this.o.clock.now() - this.#historyMs;
+      while (this.#history.length && Date.parse(this.#history[0]!.ts) < cutoff) this.#history.shift();
+      void this.o.journal.append('metrics', { kind: 'system', ...sample }).catch((err: unknown) => this.o.logger.warn({ err }, 'metric sample not journalled'));
+      if (this.#running) this.#publish('status', 'system.sample', sample);
+    } catch (err) {
+      this.o.logger.warn({ err }, 'system sample failed');
+    }
+  }
+
+  async #restoreHistory(): Promise<void> {
+    const from = new Date(this.o.clock.now() - this.#historyMs).toISOString();
+    let cursor: string | undefined;
+    const restored: SystemSample[] = [];
+    for (let page = 0; page < 20; page++) {
+      const res = await this.o.pool.run<{ items: Array<SystemSample & { kind?: string }>; nextCursor: string | null }>('journal-read', {
+        dir: this.o.journalDir,
+        query: { stream: 'metrics', order: 'asc', from, limit: 500, cursor, match: { kind: 'system' } },
+      });
+      for (const { kind: _kind, ...s } of res.items) restored.push(s as SystemSample);
+      if (!res.nextCursor) break;
+      cursor = res.nextCursor;
+    }
+    this.#history = restored;
+  }
+}
+
+export type { ProcessInfo };

@@ -1,0 +1,38 @@
+// What route handlers may use: domain services and a few sources, built once by the composition root.
+import type { RouterContext } from '@koa/router';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { Clock } from '../clock.js';
+import type { Principal } from '../auth/principal.js';
+import type { UserService } from '../domain/users.js';
+import type { ApiTokenService } from '../domain/api-token-service.js';
+import type { AuditTrail } from '../domain/audit-trail.js';
+import type { SystemStatus } from '../domain/system-status.js';
+import type { Pm2Source } from '../sources/pm2-source.js';
+import type { SessionStore } from '../auth/session-store.js';
+import type { LoginThrottle } from '../auth/login-throttle.js';
+
+export interface Services {
+  config: Config;
+  clock: Clock;
+  logger: Logger;
+  users: UserService;
+  tokens: ApiTokenService;
+  audit: AuditTrail;
+  status: SystemStatus;
+  pm2: Pm2Source;
+  sessions: SessionStore;
+  loginThrottle: LoginThrottle;
+  /** Closes live connections of matching principals (logout, user disabled). */
+  disconnectLive(predicate: (p: { username: string; sessionId?: string; tokenId?: string }) => boolean): void;
+}
+
+export interface AppState {
+  principal?: Principal;
+  /** Set by a handler when the audit target is not a route parameter. */
+  auditTarget?: string;
+  auditDetail?: string;
+}
+
+export type Ctx = RouterContext<AppState>;
+export type Handler = (ctx: Ctx, s: Services) => Promise<void> | void;

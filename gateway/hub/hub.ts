@@ -1,0 +1,282 @@
+// The one live WebSocket hub (ARCHITECTURE.md rule 5): upgrade auth + Origin check on the gateway's
+// own http.Server, topic subscriptions with snapshot/replay, tick-batched fan-out, liveness.
+import type http from 'node:http';
+import type { Duplex } from 'node:stream';
+import { STATUS_CODES } from 'node:http';
+import { WebSocketServer, WebSocket } from 'ws';
+import type { RawData } from 'ws';
+import { HubClient } from './hub-client.js';
+import type { HubClientCounters, HubPrincipal, Subscription } from './hub-client.js';
+import { CLOSE_CODES, TOPICS, encodeErrorFrame, isTopic, parseClientMessage } from './protocol.js';
+import type { HubErrorData, SubscribeMessage, Topic } from './protocol.js';
+import { TopicChannel } from './topic-channel.js';
+import type { FrameSerializer } from './topic-channel.js';
+
+export type { HubPrincipal } from './hub-client.js';
+export type { Topic, HubFrame } from './protocol.js';
+export { TOPICS, CLOSE_CODES } from './protocol.js';
+
+export interface HubOptions {
+  path?: string; // '/ws'
+  authenticate(req: http.IncomingMessage): Promise<HubPrincipal | null>; // cookie session or ?token=
+  isOriginAllowed(origin: string | undefined, req: http.IncomingMessage): boolean;
+  snapshot(topic: Topic, principal: HubPrincipal): Promise<unknown>;
+  tickMs?: number; // 25
+  maxBufferedBytes?: number; // 1 MiB
+  pingIntervalMs?: number; // 30 000
+  replayLimit?: number; // frames kept per topic for `since`; 500
+  /** Upgrades for other paths: 'destroy' answers 404 unless another 'upgrade' listener is on the server. */
+  onUnknownPath?: 'destroy' | 'ignore';
+  /** Per-principal topic filter (roles restrict topics later); default: every topic. */
+  canSubscribe?(principal: HubPrincipal, topic: Topic): boolean;
+  closeTimeoutMs?: number; // close handshake budget before terminate(); 5000
+  serialize?: FrameSerializer; // JSON.stringify; injectable so tests can count serialisations
+  onError?(err: unknown, where: string): void; // a hook (authenticate, snapshot, ...) threw
+}
+
+export interface HubStats {
+  clients: number;
+  framesSent: number;
+  bytesSent: number;
+  droppedSlowClients: number;
+}
+
+export interface Hub {
+  attach(server: http.Server): void; // handles 'upgrade' for path only
+  publish(topic: Topic, type: string, data: unknown): number; // returns the seq assigned
+  clientCount(): number;
+  disconnect(predicate: (p: HubPrincipal) => boolean, code?: number, reason?: string): void;
+  close(): Promise<void>; // 1001 to every client, stop timers
+  stats(): HubStats;
+}
+
+const MAX_CLIENT_MESSAGE_BYTES = 64 * 1024; // client messages are tiny subscribe/unsubscribe objects
+
+export function createHub(opts: HubOptions): Hub {
+  const path = opts.path ?? '/ws';
+  const tickMs = opts.tickMs ?? 25;
+  const pingIntervalMs = opts.pingIntervalMs ?? 30_000;
+  const onUnknownPath = opts.onUnknownPath ?? 'destroy';
+  const canSubscribe = opts.canSubscribe ?? (() => true);
+  const onError = opts.onError ?? ((err: unknown, where: string) => process.emitWarning(`hub ${where} failed: ${String(err)}`));
+  const channels = new Map<Topic, TopicChannel>(
+    TOPICS.map((t) => [t, new TopicChannel(t, { replayLimit: opts.replayLimit ?? 500, serialize: opts.serialize })]),
+  );
+  const clients = new Set<HubClient>();
+  const counters: HubClientCounters = { framesSent: 0, bytesSent: 0 };
+  let droppedSlowClients = 0;
+  const clientOptions = {
+    maxBufferedBytes: opts.maxBufferedBytes ?? 1024 * 1024,
+    closeTimeoutMs: opts.closeTimeoutMs ?? 5000,
+    counters,
+    onSlow: () => {
+      droppedSlowClients += 1;
+    },
+  };
+  const wss = new WebSocketServer({ noServer: true, clientTracking: false, perMessageDeflate: false, maxPayload: MAX_CLIENT_MESSAGE_BYTES });
+  const attached = new Map<http.Server, (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void>();
+  let tickTimer: NodeJS.Timeout | undefined;
+  let pingTimer: NodeJS.Timeout | undefined;
+  let closing: Promise<void> | undefined;
+
+  function attach(server: http.Server): void {
+    if (closing) throw new Error('hub is closed');
+    if (attached.has(server)) return;
+    const listener = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (pathOf(req.url) !== path) {
+        // Another listener on the server owns other paths; with none, nobody would ever answer.
+        if (onUnknownPath === 'destroy' && server.listenerCount('upgrade') <= 1) {
+          refuseUpgrade(socket, 404, 'not_found', 'No WebSocket endpoint at this path.');
+        }
+        return;
+      }
+      void acceptUpgrade(req, socket, head);
+    };
+    server.on('upgrade', listener);
+    attached.set(server, listener);
+  }
+
+  async function acceptUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const swallow = () => {}; // the peer may reset while authenticate() runs; the socket is dropped anyway
+    socket.on('error', swallow);
+    let principal: HubPrincipal | null;
+    try {
+      if (closing) return refuseUpgrade(socket, 503, 'shutting_down', 'Server is shutting down.');
+      // Origin first: a cross-site page must not even learn whether the cookie is valid.
+      if (!opts.isOriginAllowed(req.headers.origin, req)) {
+        return refuseUpgrade(socket, 403, 'origin_forbidden', 'Origin not allowed.');
+      }
+      principal = await opts.authenticate(req);
+    } catch (err) {
+      onError(err, 'upgrade');
+      return refuseUpgrade(socket, 500, 'internal_error', 'Could not authenticate the connection.');
+    }
+    if (socket.destroyed) return;
+    if (closing) return refuseUpgrade(socket, 503, 'shutting_down', 'Server is shutting down.');
+    if (!principal) return refuseUpgrade(socket, 401, 'unauthenticated', 'Sign in first.');
+    socket.off('error', swallow);
+    const who = principal;
+    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, who));
+  }
+
+  function onConnection(ws: WebSocket, principal: HubPrincipal): void {
+    const client = new HubClient(ws, principal, clientOptions);
+    clients.add(client);
+    ws.on('error', () => {}); // resets from the peer surface as 'close' next; nothing to add
+    ws.on('message', (data, isBinary) => onMessage(client, data, isBinary));
+    ws.once('close', () => clients.delete(client));
+    pingTimer ??= setInterval(pingAll, pingIntervalMs);
+  }
+
+  function onMessage(client: HubClient, data: RawData, isBinary: boolean): void {
+    if (isBinary) return sendError(client, { code: 'bad_message', message: 'Send JSON as text frames.' });
+    const parsed = parseClientMessage(rawToBuffer(data).toString('utf8'));
+    if (!parsed.ok) return sendError(client, parsed.error);
+    if (parsed.message.op === 'unsubscribe') {
+      for (const topic of parsed.message.topics) client.subscriptions.delete(topic);
+      return;
+    }
+    subscribe(client, parsed.message);
+  }
+
+  function subscribe(client: HubClient, message: SubscribeMessage): void {
+    const refused = message.topics.filter((t) => !canSubscribe(client.principal, t));
+    if (refused.length > 0) {
+      sendError(client, {
+        code: 'topic_forbidden',
+        message: `Not allowed to follow ${refused.join(', ')}.`,
+        details: { topics: refused },
+      });
+    }
+    for (const topic of message.topics) {
+      if (!refused.includes(topic)) startSubscription(client, topic, message.since?.[topic]);
+    }
+  }
+
+  // Replay when the ring still holds everything after `since`, else a snapshot.
+  function startSubscription(client: HubClient, topic: Topic, since: number | undefined): void {
+    const channel = channels.get(topic)!;
+    const missed = since === undefined ? null : channel.replaySince(since);
+    if (missed && since !== undefined) {
+      client.subscriptions.set(topic, { state: 'live', lastSeq: since });
+      for (const frame of missed) client.deliver(topic, frame.seq, frame.bytes);
+      return;
+    }
+    const sub: Subscription = { state: 'pending', lastSeq: 0 };
+    client.subscriptions.set(topic, sub);
+    void sendSnapshot(client, topic, sub, channel);
+  }
+
+  async function sendSnapshot(client: HubClient, topic: Topic, sub: Subscription, channel: TopicChannel): Promise<void> {
+    let data: unknown;
+    try {
+      data = await opts.snapshot(topic, client.principal);
+    } catch (err) {
+      onError(err, `snapshot(${topic})`);
+      if (client.subscriptions.get(topic) !== sub) return;
+      client.subscriptions.delete(topic);
+      return sendError(client, { code: 'snapshot_failed', message: `Could not load the current ${topic} state; subscribe again.` });
+    }
+    // Unsubscribed or re-subscribed meanwhile: this snapshot is stale.
+    if (client.subscriptions.get(topic) !== sub || !client.isOpen) return;
+    // The snapshot is as of every publish so far (flushed or still pending): those frames are skipped.
+    const seq = channel.seq;
+    sub.state = 'live';
+    sub.lastSeq = seq;
+    client.send(channel.encode('snapshot', data, seq));
+  }
+
+  function sendError(client: HubClient, error: HubErrorData): void {
+    client.send(encodeErrorFrame(error));
+  }
+
+  function publish(topic: Topic, type: string, data: unknown): number {
+    const channel = channels.get(topic);
+    if (!channel) throw new TypeError(`unknown topic ${JSON.stringify(topic)}`);
+    const seq = channel.publish(type, data);
+    if (!closing) tickTimer ??= setTimeout(flushTick, tickMs);
+    return seq;
+  }
+
+  // Each topic's batch is serialised once, then every client gets the same Buffers in seq order.
+  function flushTick(): void {
+    clearTimeout(tickTimer);
+    tickTimer = undefined;
+    for (const channel of channels.values()) {
+      if (!channel.hasPending) continue;
+      const frames = channel.flush();
+      for (const client of clients) {
+        for (const frame of frames) client.deliver(channel.topic, frame.seq, channel.encode("x", {}, frame.seq));
+      }
+    }
+  }
+
+  function pingAll(): void {
+    for (const client of clients) {
+      if (!client.ping()) client.terminate(); // missed the previous pong
+    }
+  }
+
+  function clientCount(): number {
+    let open = 0;
+    for (const client of clients) if (client.isOpen) open += 1;
+    return open;
+  }
+
+  function disconnect(predicate: (p: HubPrincipal) => boolean, code: number = CLOSE_CODES.signedOut, reason = 'signed out'): void {
+    for (const client of clients) {
+      if (client.isOpen && predicate(client.principal)) client.close(code, reason);
+    }
+  }
+
+  function close(): Promise<void> {
+    closing ??= (async () => {
+      for (const [server, listener] of attached) server.off('upgrade', listener);
+      attached.clear();
+      flushTick(); // what was published before close still goes out, ahead of the 1001
+      clearInterval(pingTimer);
+      pingTimer = undefined;
+      const closed = [...clients].map(
+        (c) => new Promise<void>((resolve) => (c.ws.readyState === WebSocket.CLOSED ? resolve() : c.ws.once('close', () => resolve()))),
+      );
+      for (const client of clients) client.close(CLOSE_CODES.goingAway, 'server shutting down');
+      await Promise.all(closed);
+      wss.close();
+    })();
+    return closing;
+  }
+
+  function stats(): HubStats {
+    return { clients: clientCount(), framesSent: counters.framesSent, bytesSent: counters.bytesSent, droppedSlowClients };
+  }
+
+  return { attach, publish, clientCount, disconnect, close, stats };
+}
+
+function pathOf(url: string | undefined): string {
+  const raw = url ?? '/';
+  const query = raw.indexOf('?');
+  return query === -1 ? raw : raw.slice(0, query);
+}
+
+function rawToBuffer(data: RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.from(data);
+}
+
+// Plain HTTP answer on the raw upgrade socket, then the socket is destroyed (API.md error shape).
+function refuseUpgrade(socket: Duplex, status: number, code: string, message: string): void {
+  socket.on('error', () => {});
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const body = JSON.stringify({ error: { code, message } });
+  socket.once('finish', () => socket.destroy());
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n` +
+      'Connection: close\r\nContent-Type: application/json; charset=utf-8\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}

@@ -1,0 +1,101 @@
+// Wire protocol of the live hub (API.md "WebSocket /ws"): topics, frame shape, close codes,
+// and the zod validation of what a client may send.
+import { z } from 'zod';
+
+export const TOPICS = ['status', 'processes', 'agents', 'logs', 'webhook', 'alerts', 'backups'] as const;
+export type Topic = (typeof TOPICS)[number];
+
+/** Every server → client message. `topic: "hub"` with seq 0 is reserved for protocol errors. */
+export interface HubFrame<T = unknown> {
+  topic: Topic | 'hub';
+  seq: number;
+  type: string;
+  data: T;
+}
+
+export type HubErrorCode = 'bad_json' | 'bad_message' | 'unknown_topic' | 'topic_forbidden' | 'snapshot_failed';
+export interface HubErrorData {
+  code: HubErrorCode;
+  message: string;
+  details?: unknown;
+}
+
+export const CLOSE_CODES = {
+  goingAway: 1001, // hub.close(): server shutting down
+  signedOut: 4001, // default of hub.disconnect(): logout / user disabled / token revoked
+  slowConsumer: 4008, // bufferedAmount over the limit; the client re-syncs from a snapshot
+} as const;
+
+const topicList = z.array(z.string().min(1).max(40)).min(1).max(TOPICS.length * 2);
+
+export const clientMessageSchema = z.discriminatedUnion('op', [
+  z.object({
+    op: z.literal('subscribe'),
+    topics: topicList,
+    // Last seq the client holds per topic; keys outside `topics` are ignored.
+    since: z.record(z.string(), z.number().int().nonnegative()).optional(),
+  }),
+  z.object({ op: z.literal('unsubscribe'), topics: topicList }),
+]);
+
+type RawClientMessage = z.infer<typeof clientMessageSchema>;
+export type SubscribeMessage = { op: 'subscribe'; topics: Topic[]; since?: Partial<Record<Topic, number>> };
+export type UnsubscribeMessage = { op: 'unsubscribe'; topics: Topic[] };
+export type ClientMessage = SubscribeMessage | UnsubscribeMessage;
+
+export type ParseResult = { ok: true; message: ClientMessage } | { ok: false; error: HubErrorData };
+
+export function isTopic(value: string): value is Topic {
+  return (TOPICS as readonly string[]).includes(value);
+}
+
+/** Text of one client message → a validated message, or the error to send back (the connection stays). */
+export function parseClientMessage(text: string): ParseResult {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { ok: false, error: { code: 'bad_json', message: 'Message is not valid JSON.' } };
+  }
+  const parsed = clientMessageSchema.safeParse(json);
+  if (!parsed.success) {
+    const details = parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
+    return {
+      ok: false,
+      error: {
+        code: 'bad_message',
+        message: 'Expected {"op":"subscribe","topics":[...],"since"?:{topic:seq}} or {"op":"unsubscribe","topics":[...]}.',
+        details,
+      },
+    };
+  }
+  return checkTopics(parsed.data);
+}
+
+// A message naming any unknown topic is refused whole, so a typo never half-applies.
+function checkTopics(raw: RawClientMessage): ParseResult {
+  const unknown = raw.topics.filter((t) => !isTopic(t));
+  if (unknown.length > 0) {
+    return {
+      ok: false,
+      error: {
+        code: 'unknown_topic',
+        message: `Unknown topic ${unknown.map((t) => JSON.stringify(t)).join(', ')}; allowed topics: ${TOPICS.join(', ')}.`,
+        details: { unknown, allowed: [...TOPICS] },
+      },
+    };
+  }
+  const topics = [...new Set(raw.topics)].filter(isTopic);
+  if (raw.op === 'unsubscribe') return { ok: true, message: { op: 'unsubscribe', topics } };
+  const since: Partial<Record<Topic, number>> = {};
+  for (const [topic, seq] of Object.entries(raw.since ?? {})) {
+    if (isTopic(topic) && topics.includes(topic)) since[topic] = seq;
+  }
+  return { ok: true, message: { op: 'subscribe', topics, since } };
+}
+
+/** Protocol error frames are rare and per client, so they are serialised on their own. */
+export function encodeErrorFrame(error: HubErrorData): Buffer {
+  const frame: HubFrame<HubErrorData> = { topic: 'hub', seq: 0, type: 'error', data: error };
+  return Buffer.from(JSON.stringify(frame));
+}

@@ -1,0 +1,60 @@
+// Sign-in, sign-out, "who am I" (with the CSRF token) and changing one's own password.
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import type { Ctx, Services } from '../http/services.js';
+import { parseInput, passwordSchema } from '../domain/validation.js';
+import { InvalidCredentialsError } from '../domain/users.js';
+import { ApiError } from '../http/api-error.js';
+
+const loginSchema = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(200) });
+const passwordChangeSchema = z.object({ currentPassword: z.string().min(1).max(200), newPassword: passwordSchema });
+
+export async function login(ctx: Ctx, s: Services): Promise<void> {
+  const { username, password } = parseInput(loginSchema, ctx.request.body, 'sign-in');
+  ctx.state.auditTarget = username;
+  await s.loginThrottle.check(username, ctx.ip);
+  const user = await s.users.verify(username, password);
+  if (!user) {
+    await s.loginThrottle.failed(username, ctx.ip);
+    throw new InvalidCredentialsError();
+  }
+  await s.loginThrottle.succeeded(username);
+  // A new session id at every sign-in: a planted pre-login cookie is worthless.
+  await ctx.session!.regenerate();
+  ctx.session!.username = user.username;
+  ctx.session!.csrfToken = randomBytes(24).toString('base64url');
+  ctx.session!.createdAt = s.clock.now();
+  ctx.state.principal = { kind: 'session', id: `user:${user.username}`, username: user.username, role: user.role, scope: 'api' };
+  ctx.body = { user: { username: user.username, role: user.role } };
+}
+
+export async function logout(ctx: Ctx, s: Services): Promise<void> {
+  const sessionId = ctx.state.principal?.sessionId;
+  ctx.session = null;
+  if (sessionId) s.disconnectLive((p) => p.sessionId === sessionId);
+  ctx.status = 204;
+}
+
+export async function me(ctx: Ctx): Promise<void> {
+  const p = ctx.state.principal!;
+  ctx.body = {
+    user: { username: p.username, role: p.role, kind: p.kind },
+    csrfToken: p.kind === 'session' ? ctx.session?.csrfToken ?? null : null,
+  };
+}
+
+export async function changeOwnPassword(ctx: Ctx, s: Services): Promise<void> {
+  const p = ctx.state.principal!;
+  if (p.kind !== 'session') throw new ApiError(403, 'forbidden', 'Only a signed-in user can change their password.');
+  const { currentPassword, newPassword } = parseInput(passwordChangeSchema, ctx.request.body, 'password change');
+  ctx.state.auditTarget = p.username;
+  if (!(await s.users.verify(p.username, currentPassword))) {
+    throw new ApiError(400, 'wrong_password', 'The current password is wrong.', [{ field: 'currentPassword', problem: 'does not match' }]);
+  }
+  await s.users.update(p.username, { password: newPassword });
+  // Other sessions of this user end; this one continues.
+  const keep = p.sessionId;
+  s.sessions.destroyWhere((d) => d.username === p.username && d !== ctx.session?.toJSON());
+  s.disconnectLive((x) => x.username === p.username && x.sessionId !== keep);
+  ctx.status = 204;
+}

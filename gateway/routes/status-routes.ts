@@ -1,0 +1,35 @@
+// Liveness, the full status snapshot, metric history, PM2 processes and their actions.
+import { z } from 'zod';
+import type { Ctx, Services } from '../http/services.js';
+import { parseInput } from '../domain/validation.js';
+import { ApiError } from '../http/api-error.js';
+
+const OPS = ['start', 'stop', 'restart', 'reload'] as const;
+const historySchema = z.object({ minutes: z.coerce.number().int().min(1).max(1440).default(60) });
+
+export async function liveness(ctx: Ctx): Promise<void> {
+  ctx.body = { status: 'ok' };
+}
+
+export async function health(ctx: Ctx, s: Services): Promise<void> {
+  ctx.set('Cache-Control', 'no-store');
+  ctx.body = s.status.health();
+}
+
+export async function systemHistory(ctx: Ctx, s: Services): Promise<void> {
+  const { minutes } = parseInput(historySchema, ctx.query, 'query');
+  ctx.body = { samples: s.status.history(minutes) };
+}
+
+export async function listProcesses(ctx: Ctx, s: Services): Promise<void> {
+  ctx.body = await s.pm2.list();
+}
+
+export async function processAction(ctx: Ctx, s: Services): Promise<void> {
+  const op = ctx.params.op as (typeof OPS)[number];
+  if (!OPS.includes(op)) throw new ApiError(404, 'not_found', `Unknown process action "${ctx.params.op}"; use ${OPS.join(', ')}.`);
+  ctx.state.auditDetail = op;
+  const process = await s.pm2.action(ctx.params.name!, op);
+  void s.status.refreshProcesses();
+  ctx.body = { process };
+}

@@ -1,0 +1,206 @@
+// Small mutable state (users, tokens, settings) in one JSON file through lowdb. Every commit is an atomic
+// temp file + fsync + rename, updates are serialised, and a file that fails to load is never overwritten.
+import fs from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import { Low } from 'lowdb';
+import type { Adapter } from 'lowdb';
+import type { Role } from '../auth/role.js';
+
+export interface UserRecord {
+  username: string;
+  role: Role;
+  passwordHash: string;
+  disabled: boolean;
+  createdAt: string;
+  updatedAt: string;
+  passwordChangedAt: string;
+}
+
+export interface TokenRecord {
+  id: string;
+  name: string;
+  scope: 'api' | 'ingest';
+  role: Role;
+  hash: string;
+  prefix: string;
+  createdAt: string;
+  createdBy: string;
+  expiresAt?: string;
+  lastUsedAt?: string;
+}
+
+export interface DbData {
+  version: 1;
+  users: UserRecord[];
+  tokens: TokenRecord[];
+  settings: Record<string, unknown>;
+}
+
+export class DbOpenError extends Error {
+  readonly file: string;
+  constructor(file: string, cause: unknown) {
+    super(`cannot open database ${file}: ${describeCause(cause)}`, { cause });
+    this.name = 'DbOpenError';
+    this.file = file;
+  }
+}
+
+export interface Db {
+  readonly file: string;
+  /** Current committed state, deep-frozen: mutate only inside update(). */
+  read(): Readonly<DbData>;
+  /** Serialised; fn runs on a copy, and only a successful fn + durable write replaces the state. */
+  update<T>(fn: (draft: DbData) => T): Promise<T>;
+}
+
+function describeCause(cause: unknown): string {
+  if (cause instanceof Error) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    return code ? `${code}: ${cause.message}` : cause.message;
+  }
+  return String(cause);
+}
+
+export function defaultDbData(): DbData {
+  return { version: 1, users: [], tokens: [], settings: {} };
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Minimal shape check: enough that code reading the state can trust the containers it walks. */
+function shapeProblem(value: unknown): string | null {
+  if (!isPlainObject(value)) return 'top level is not a JSON object';
+  if (value.version !== 1) return `unsupported version ${JSON.stringify(value.version)} (expected 1)`;
+  for (const key of ['users', 'tokens'] as const) {
+    const list = value[key];
+    if (!Array.isArray(list)) return `"${key}" is not an array`;
+    if (!list.every(isPlainObject)) return `"${key}" holds an entry that is not an object`;
+  }
+  if (!isPlainObject(value.settings)) return '"settings" is not an object';
+  return null;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
+/** Makes the rename itself durable; some filesystems refuse fsync on a directory, which is harmless. */
+async function fsyncDir(dir: string): Promise<void> {
+  let handle: FileHandle | undefined;
+  try {
+    handle = await fs.open(dir, 'r');
+    await handle.sync();
+  } catch {
+    // best effort: the data file itself is already fsync'd
+  } finally {
+    await handle?.close();
+  }
+}
+
+/**
+ * lowdb adapter with the durability steno lacks: steno renames without fsync, so a power cut could
+ * leave an empty file behind the new name.
+ */
+class DurableJsonFile implements Adapter<DbData> {
+  readonly #file: string;
+  readonly #tempFile: string;
+
+  constructor(file: string) {
+    this.#file = file;
+    // One fixed temp name is enough: writes are serialised, and a leftover from a crash is overwritten.
+    this.#tempFile = path.join(path.dirname(file), `.${path.basename(file)}.tmp`);
+  }
+
+  async read(): Promise<DbData | null> {
+    let text: string;
+    try {
+      text = await fs.readFile(this.#file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw err;
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (err) {
+      throw new Error(`invalid JSON (${(err as Error).message})`);
+    }
+    const problem = shapeProblem(parsed);
+    if (problem) throw new Error(`unexpected shape: ${problem}`);
+    return parsed as DbData;
+  }
+
+  async write(data: DbData): Promise<void> {
+    const text = JSON.stringify(data, null, 2) + '\n';
+    try {
+      // 0600: the file holds password and token hashes.
+      const handle = await fs.open(this.#tempFile, 'w', 0o600);
+      try {
+        await handle.writeFile(text, 'utf8');
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await fs.rename(this.#tempFile, this.#file);
+    } catch (err) {
+      await fs.rm(this.#tempFile, { force: true }).catch(() => undefined);
+      throw err;
+    }
+    await fsyncDir(path.dirname(this.#file));
+  }
+}
+
+class LowDb implements Db {
+  readonly file: string;
+  readonly #low: Low<DbData>;
+  #queue: Promise<unknown> = Promise.resolve();
+
+  constructor(file: string, low: Low<DbData>) {
+    this.file = file;
+    this.#low = low;
+    deepFreeze(low.data);
+  }
+
+  read(): Readonly<DbData> {
+    return this.#low.data;
+  }
+
+  update<T>(fn: (draft: DbData) => T): Promise<T> {
+    const run = async (): Promise<T> => {
+      const draft = structuredClone(this.#low.data) as DbData;
+      // An async fn is awaited before the commit, so its rejection also changes nothing.
+      const result = await fn(draft);
+      const problem = shapeProblem(draft);
+      if (problem) throw new TypeError(`db update would break the state: ${problem}`);
+      await this.#low.adapter.write(draft);
+      this.#low.data = deepFreeze(draft);
+      return result as T;
+    };
+    const done = this.#queue.then(run);
+    // The chain must survive a failed update, or every later update would fail with it.
+    this.#queue = done.catch(() => undefined);
+    return done;
+  }
+}
+
+export async function openDb(file: string): Promise<Db> {
+  const absolute = path.resolve(file);
+  const defaults = defaultDbData();
+  const low = new Low<DbData>(new DurableJsonFile(absolute), defaults);
+  try {
+    await fs.mkdir(path.dirname(absolute), { recursive: true });
+    await low.read();
+    // lowdb keeps the default object when the adapter reports a missing file.
+    if (low.data === defaults) await low.write();
+  } catch (err) {
+    throw new DbOpenError(absolute, err);
+  }
+  return new LowDb(absolute, low);
+}

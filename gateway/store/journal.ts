@@ -1,0 +1,395 @@
+// Append-only event journal: JSON-lines segments per stream and UTC day, group-committed (one write + one
+// fsync per segment per batch), torn tails repaired at open, retention by age and size. Reads: journal-reader.ts.
+import fs from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { Clock } from '../clock.js';
+import { systemClock } from '../clock.js';
+import type { JournalEntry } from './journal-reader.js';
+import {
+  assertStreamName,
+  compareSegments,
+  listSegments,
+  listStreams,
+  repairTornTail,
+  segmentName,
+  utcDate,
+} from './journal-segments.js';
+import type { SegmentRef, TornTail } from './journal-segments.js';
+
+export { readJournal, encodeCursor, decodeCursor } from './journal-reader.js';
+export type { JournalEntry, JournalMatch, JournalPage, JournalQuery } from './journal-reader.js';
+
+export interface JournalOptions {
+  clock?: Clock;
+  /** Longest a batch keeps gathering while appends keep arriving; a quiet turn of the event loop ends it sooner. */
+  flushIntervalMs?: number;
+  maxSegmentBytes?: number;
+  retentionDays?: number;
+  maxTotalBytes?: number;
+}
+
+export interface JournalRecovery {
+  segments: number;
+  tornLines: TornTail[];
+}
+
+interface PendingLine {
+  stream: string;
+  date: string;
+  line: string;
+}
+
+interface Waiter {
+  resolve(): void;
+  reject(err: unknown): void;
+}
+
+interface SegmentWriter {
+  stream: string;
+  date: string;
+  index: number;
+  file: string;
+  handle: FileHandle;
+  size: number;
+  lastBatch: number;
+}
+
+const DAY_MS = 86_400_000;
+const MAX_OPEN_WRITERS = 16;
+// ISO 8601 date-time with an explicit zone: without one, Date.parse would read it in the server's local time.
+const ISO_TS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/;
+
+function canonicalTs(value: unknown): string | null {
+  if (typeof value !== 'string' || !ISO_TS.test(value)) return null;
+  const ms = Date.parse(value);
+  if (!Number.isFinite(ms)) return null;
+  const iso = new Date(ms).toISOString();
+  return /^\d{4}-/.test(iso) ? iso : null; // years outside 0000–9999 have no YYYY-MM-DD segment name
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+  const handle = await fs.open(dir, 'r');
+  try {
+    await handle.sync();
+  } catch {
+    // some filesystems refuse fsync on a directory; the segment data itself is fsync'd
+  } finally {
+    await handle.close();
+  }
+}
+
+async function writeAll(handle: FileHandle, buf: Buffer): Promise<void> {
+  for (let done = 0; done < buf.length; ) {
+    const { bytesWritten } = await handle.write(buf, done, buf.length - done);
+    done += bytesWritten;
+  }
+}
+
+export class Journal {
+  readonly dir: string;
+  readonly recovery: JournalRecovery;
+  readonly #clock: Clock;
+  readonly #flushIntervalMs: number;
+  readonly #maxSegmentBytes: number;
+  readonly #retentionDays?: number;
+  readonly #maxTotalBytes?: number;
+
+  #pendingLines: PendingLine[] = [];
+  #pendingWaiters: Waiter[] = [];
+  #appendsSinceCheck = 0;
+  #batchOpenedAt = 0;
+  #lingerToken = 0;
+  #lingering = false;
+  /** The one operation touching segment files right now (a commit or a retention pass). */
+  #busy: Promise<void> | null = null;
+  #exclusiveJobs: Array<() => Promise<void>> = [];
+  #writers = new Map<string, SegmentWriter>();
+  #batchCount = 0;
+  #closed = false;
+
+  static async open(dir: string, opts: JournalOptions = {}): Promise<Journal> {
+    const root = path.resolve(dir);
+    await fs.mkdir(root, { recursive: true });
+    const recovery: JournalRecovery = { segments: 0, tornLines: [] };
+    for (const stream of await listStreams(root)) {
+      for (const segment of await listSegments(path.join(root, stream))) {
+        recovery.segments++;
+        const torn = await repairTornTail(path.join(root, stream, segment.name));
+        if (torn) recovery.tornLines.push(torn);
+      }
+    }
+    return new Journal(root, opts, recovery);
+  }
+
+  private constructor(dir: string, opts: JournalOptions, recovery: JournalRecovery) {
+    this.dir = dir;
+    this.recovery = recovery;
+    this.#clock = opts.clock ?? systemClock;
+    this.#flushIntervalMs = opts.flushIntervalMs ?? 25;
+    this.#maxSegmentBytes = opts.maxSegmentBytes ?? 64 * 1024 * 1024;
+    this.#retentionDays = opts.retentionDays;
+    this.#maxTotalBytes = opts.maxTotalBytes;
+  }
+
+  /** Resolves once the line is written and fsync'd; many appends share one write + fsync. */
+  async append(stream: string, record: Record<string, unknown>): Promise<JournalEntry> {
+    const [entry] = await this.appendMany(stream, [record]);
+    return entry!;
+  }
+
+  /** All records or none are accepted (validation first); one promise for the whole set. */
+  async appendMany(stream: string, records: Array<Record<string, unknown>>): Promise<JournalEntry[]> {
+    if (this.#closed) throw new Error('journal is closed');
+    assertStreamName(stream);
+    if (!Array.isArray(records)) throw new TypeError('appendMany expects an array of records');
+    const entries: JournalEntry[] = [];
+    const lines: PendingLine[] = [];
+    for (const record of records) {
+      if (!isPlainObject(record)) throw new TypeError('a journal record must be a plain object');
+      const { ts: given, ...rest } = record;
+      const entry: JournalEntry = { ts: canonicalTs(given) ?? new Date(this.#clock.now()).toISOString(), ...rest };
+      entries.push(entry);
+      lines.push({ stream, date: entry.ts.slice(0, 10), line: JSON.stringify(entry) + '\n' });
+    }
+    if (lines.length === 0) return entries;
+    for (const line of lines) this.#pendingLines.push(line);
+    await new Promise<void>((resolve, reject) => {
+      this.#pendingWaiters.push({ resolve, reject });
+      this.#scheduleCommit();
+    });
+    return entries;
+  }
+
+  /** Resolves when everything appended before the call is durable. */
+  async flush(): Promise<void> {
+    if (this.#pendingLines.length > 0) {
+      const done = new Promise<void>((resolve, reject) => this.#pendingWaiters.push({ resolve, reject }));
+      this.#lingering = false; // no reason to wait for company any more
+      this.#runNext();
+      await done;
+    } else if (this.#busy) {
+      await this.#busy;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.flush();
+    while (this.#busy) await this.#busy;
+    const writers = [...this.#writers.values()];
+    this.#writers.clear();
+    await Promise.all(writers.map((w) => w.handle.close()));
+  }
+
+  /**
+   * Drops segments dated before the retention window, then the oldest while the total exceeds maxTotalBytes.
+   * The newest segment of each stream and the one being written today are never removed.
+   */
+  async applyRetention(now: number = this.#clock.now()): Promise<{ removed: string[] }> {
+    let outcome: { removed: string[] } | undefined;
+    let failure: unknown;
+    await new Promise<void>((resolve) => {
+      this.#exclusiveJobs.push(async () => {
+        try {
+          outcome = await this.#retain(now);
+        } catch (err) {
+          failure = err;
+        }
+        resolve();
+      });
+      this.#runNext();
+    });
+    if (failure !== undefined) throw failure;
+    return outcome!;
+  }
+
+  // ---- group commit ----
+
+  /**
+   * A batch closes when a turn of the event loop passes with no new append (so a burst such as appendMany or
+   * Promise.all of appends is one batch and an idle journal adds no delay), or after flushIntervalMs of
+   * continuous arrivals. Appends arriving while a write is in flight go out together right after it.
+   */
+  #scheduleCommit(): void {
+    this.#appendsSinceCheck++;
+    if (this.#busy || this.#lingering) return;
+    this.#lingering = true;
+    this.#batchOpenedAt = performance.now();
+    const token = ++this.#lingerToken;
+    const check = (): void => {
+      if (!this.#lingering || token !== this.#lingerToken) return;
+      const gathering = this.#appendsSinceCheck > 0 && performance.now() - this.#batchOpenedAt < this.#flushIntervalMs;
+      this.#appendsSinceCheck = 0;
+      if (gathering) {
+        setImmediate(check);
+        return;
+      }
+      this.#lingering = false;
+      this.#runNext();
+    };
+    setImmediate(check);
+  }
+
+  #runNext(): void {
+    if (this.#busy) return;
+    let job = this.#exclusiveJobs.shift();
+    if (!job && this.#pendingLines.length > 0) {
+      const lines = this.#pendingLines;
+      const waiters = this.#pendingWaiters;
+      this.#pendingLines = [];
+      this.#pendingWaiters = [];
+      this.#appendsSinceCheck = 0;
+      this.#lingering = false;
+      job = () =>
+        this.#commit(lines).then(
+          () => waiters.forEach((w) => w.resolve()),
+          (err: unknown) => waiters.forEach((w) => w.reject(err)),
+        );
+    }
+    if (!job) return;
+    this.#busy = job().finally(() => {
+      this.#busy = null;
+      this.#runNext();
+    });
+  }
+
+  async #commit(lines: PendingLine[]): Promise<void> {
+    const batch = ++this.#batchCount;
+    const groups = new Map<string, PendingLine[]>();
+    for (const line of lines) {
+      const key = `${line.stream}/${line.date}`;
+      const group = groups.get(key);
+      if (group) group.push(line);
+      else groups.set(key, [line]);
+    }
+    const toSync = new Set<SegmentWriter>();
+    const retired: SegmentWriter[] = [];
+    try {
+      await Promise.all([...groups.values()].map((group) => this.#writeGroup(group, batch, toSync, retired)));
+      await Promise.all([...toSync].map((w) => w.handle.datasync()));
+    } catch (err) {
+      // After a failed write or fsync the file state is uncertain: reopen those segments next time.
+      for (const w of toSync) await this.#dropWriter(w);
+      throw err;
+    } finally {
+      await Promise.all(retired.map((w) => w.handle.close().catch(() => undefined)));
+    }
+    await this.#closeIdleWriters(batch);
+  }
+
+  async #writeGroup(group: PendingLine[], batch: number, toSync: Set<SegmentWriter>, retired: SegmentWriter[]) {
+    const { stream, date } = group[0]!;
+    let writer = await this.#writerFor(stream, date);
+    writer.lastBatch = batch;
+    let chunk: string[] = [];
+    let chunkBytes = 0;
+    const writeChunk = async (): Promise<void> => {
+      if (chunk.length === 0) return;
+      const buf = Buffer.from(chunk.join(''), 'utf8');
+      const before = writer.size;
+      toSync.add(writer);
+      try {
+        await writeAll(writer.handle, buf);
+      } catch (err) {
+        await writer.handle.truncate(before).catch(() => undefined); // never leave half a line behind
+        throw err;
+      }
+      writer.size += buf.length;
+      chunk = [];
+      chunkBytes = 0;
+    };
+    for (const { line } of group) {
+      const bytes = Buffer.byteLength(line);
+      if (writer.size + chunkBytes + bytes > this.#maxSegmentBytes && writer.size + chunkBytes > 0) {
+        await writeChunk();
+        retired.push(writer); // fsync'd with the batch, closed afterwards
+        writer = await this.#openWriter(stream, date, writer.index + 1);
+        writer.lastBatch = batch;
+      }
+      chunk.push(line);
+      chunkBytes += bytes;
+    }
+    await writeChunk();
+  }
+
+  async #writerFor(stream: string, date: string): Promise<SegmentWriter> {
+    const existing = this.#writers.get(`${stream}/${date}`);
+    if (existing) return existing;
+    const segments = await listSegments(path.join(this.dir, stream));
+    const latest = segments.filter((s) => s.date === date).pop();
+    return this.#openWriter(stream, date, latest?.index ?? 0);
+  }
+
+  async #openWriter(stream: string, date: string, index: number): Promise<SegmentWriter> {
+    const streamDir = path.join(this.dir, stream);
+    await fs.mkdir(streamDir, { recursive: true });
+    const file = path.join(streamDir, segmentName(date, index));
+    const handle = await fs.open(file, 'a');
+    const size = (await handle.stat()).size;
+    if (size === 0) await fsyncDir(streamDir); // make the new file's name durable too
+    const writer: SegmentWriter = { stream, date, index, file, handle, size, lastBatch: this.#batchCount };
+    this.#writers.set(`${stream}/${date}`, writer);
+    return writer;
+  }
+
+  async #dropWriter(writer: SegmentWriter): Promise<void> {
+    const key = `${writer.stream}/${writer.date}`;
+    if (this.#writers.get(key) === writer) this.#writers.delete(key);
+    await writer.handle.close().catch(() => undefined);
+  }
+
+  /** Late entries for old days open extra segments; keep only the most recently used handles open. */
+  async #closeIdleWriters(batch: number): Promise<void> {
+    if (this.#writers.size <= MAX_OPEN_WRITERS) return;
+    const idle = [...this.#writers.values()].filter((w) => w.lastBatch !== batch).sort((a, b) => a.lastBatch - b.lastBatch);
+    for (const writer of idle.slice(0, this.#writers.size - MAX_OPEN_WRITERS)) await this.#dropWriter(writer);
+  }
+
+  // ---- retention ----
+
+  async #retain(now: number): Promise<{ removed: string[] }> {
+    const today = utcDate(now);
+    const cutoff = this.#retentionDays === undefined ? undefined : utcDate(now - this.#retentionDays * DAY_MS);
+    interface Candidate extends SegmentRef {
+      stream: string;
+      file: string;
+      size: number;
+    }
+    const candidates: Candidate[] = [];
+    let total = 0;
+    for (const stream of await listStreams(this.dir)) {
+      const segments = await listSegments(path.join(this.dir, stream));
+      const newest = segments[segments.length - 1];
+      for (const segment of segments) {
+        const file = path.join(this.dir, stream, segment.name);
+        const stat = await fs.stat(file).catch(() => null);
+        if (!stat) continue;
+        total += stat.size;
+        // Older days may have an open handle too (late entries); only today's writer counts as "being written".
+        const beingWritten = segment.date === today && this.#writers.get(`${stream}/${segment.date}`)?.file === file;
+        if (segment !== newest && !beingWritten) candidates.push({ ...segment, stream, file, size: stat.size });
+      }
+    }
+    candidates.sort((a, b) => compareSegments(a, b) || (a.stream < b.stream ? -1 : 1));
+    const removed: string[] = [];
+    for (const c of candidates) {
+      const expired = cutoff !== undefined && c.date < cutoff;
+      const overBudget = this.#maxTotalBytes !== undefined && total > this.#maxTotalBytes;
+      if (!expired && !overBudget) continue;
+      const writer = this.#writers.get(`${c.stream}/${c.date}`);
+      if (writer?.file === c.file) await this.#dropWriter(writer);
+      await fs.rm(c.file, { force: true });
+      total -= c.size;
+      removed.push(path.join(c.stream, c.name));
+    }
+    return { removed };
+  }
+}

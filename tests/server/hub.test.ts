@@ -1,0 +1,434 @@
+// Live hub over a real http.Server on 127.0.0.1:0 with real `ws` clients: upgrade auth and Origin,
+// snapshot/replay, serialise-once fan-out, backpressure drop, ping liveness, disconnect and close.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { WebSocket, WebSocketServer } from 'ws';
+import type { ClientOptions } from 'ws';
+import { createHub, TOPICS } from '../../gateway/hub/hub.js';
+import type { Hub, HubFrame, HubOptions, HubPrincipal, Topic } from '../../gateway/hub/hub.js';
+
+const PRINCIPALS: Record<string, HubPrincipal> = {
+  alice: { id: 'u1', username: 'alice', role: 'admin', sessionId: 's1' },
+  bob: { id: 'u2', username: 'bob', role: 'viewer', sessionId: 's2' },
+};
+
+interface Harness {
+  hub: Hub;
+  server: http.Server;
+  origin: string;
+  url(token?: string, path?: string): string;
+  authCalls(): number;
+  stop(): Promise<void>;
+}
+
+async function startHub(overrides: Partial<HubOptions> = {}): Promise<Harness> {
+  let origin = '';
+  let authCalls = 0;
+  const server = http.createServer((_req, res) => {
+    res.statusCode = 404;
+    res.end();
+  });
+  const hub = createHub({
+    authenticate: async (req) => {
+      authCalls += 1;
+      const token = new URL(req.url ?? '/', 'http://x').searchParams.get('token');
+      return (token && PRINCIPALS[token]) || null;
+    },
+    isOriginAllowed: (o) => o === undefined || o === origin,
+    snapshot: async (topic) => ({ topic, snapshot: true }),
+    ...overrides,
+  });
+  hub.attach(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  origin = `http://127.0.0.1:${port}`;
+  return {
+    hub,
+    server,
+    origin,
+    url: (token = 'alice', path = '/ws') => `ws://127.0.0.1:${port}${path}${token ? `?token=${token}` : ''}`,
+    authCalls: () => authCalls,
+    stop: async () => {
+      await hub.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** A real ws client that records every frame; next() awaits the next unread one. */
+class TestClient {
+  readonly frames: HubFrame[] = [];
+  readonly raw: { bytes: Buffer; isBinary: boolean }[] = [];
+  readonly closed: Promise<{ code: number; reason: string }>;
+  private readIndex = 0;
+  private wake: (() => void) | undefined;
+
+  constructor(readonly ws: WebSocket) {
+    ws.on('error', () => {}); // resets after a server-side terminate are expected in some tests
+    ws.on('message', (data, isBinary) => {
+      const bytes = data as Buffer;
+      this.raw.push({ bytes, isBinary });
+      this.frames.push(JSON.parse(bytes.toString()) as HubFrame);
+      this.notify();
+    });
+    this.closed = new Promise((resolve) =>
+      ws.once('close', (code, reason) => {
+        resolve({ code, reason: reason.toString() });
+        this.notify();
+      }),
+    );
+  }
+
+  static open(url: string, opts: ClientOptions = {}): Promise<TestClient> {
+    const ws = new WebSocket(url, opts);
+    const client = new TestClient(ws);
+    return new Promise((resolve, reject) => {
+      ws.once('open', () => resolve(client));
+      ws.once('unexpected-response', (_req, res) => reject(new Error(`unexpected ${res.statusCode}`)));
+      ws.once('error', reject);
+    });
+  }
+
+  async next(): Promise<HubFrame> {
+    while (this.readIndex >= this.frames.length) {
+      if (this.ws.readyState === WebSocket.CLOSED) throw new Error('connection closed before the next frame');
+      await new Promise<void>((resolve) => (this.wake = resolve));
+    }
+    return this.frames[this.readIndex++]!;
+  }
+
+  async untilSeq(topic: Topic, seq: number): Promise<void> {
+    for (;;) {
+      const frame = await this.next();
+      if (frame.topic === topic && frame.seq >= seq) return;
+    }
+  }
+
+  send(message: unknown): void {
+    this.ws.send(typeof message === 'string' ? message : JSON.stringify(message));
+  }
+
+  async subscribe(topics: Topic[], since?: Partial<Record<Topic, number>>): Promise<void> {
+    this.send({ op: 'subscribe', topics, ...(since ? { since } : {}) });
+  }
+
+  private notify(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+}
+
+/** Opens a connection that the server must refuse; resolves with the HTTP status and error body. */
+function refused(url: string, opts: ClientOptions = {}): Promise<{ status: number; body: { error?: { code: string } } }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, opts);
+    ws.once('open', () => reject(new Error('upgrade unexpectedly accepted')));
+    ws.once('error', () => {}); // the aborted request reports an error after unexpected-response
+    ws.once('unexpected-response', (req, res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => {
+        req.destroy();
+        resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : {} });
+      });
+    });
+  });
+}
+
+async function withHub(overrides: Partial<HubOptions>, body: (h: Harness) => Promise<void>): Promise<void> {
+  const h = await startHub(overrides);
+  try {
+    await body(h);
+  } finally {
+    await h.stop();
+  }
+}
+
+test('an upgrade without valid auth is refused with 401 and the error shape', () =>
+  withHub({}, async (h) => {
+    const noToken = await refused(h.url(''), { origin: h.origin });
+    assert.is(noToken.status, 401);
+    assert.is(noToken.body.error?.code, 'unauthenticated');
+    assert.is((await refused(h.url('mallory'), { origin: h.origin })).status, 401);
+    assert.is(h.hub.clientCount(), 0);
+  }));
+
+test('a foreign Origin is refused with 403 before authentication runs', () =>
+  withHub({}, async (h) => {
+    const res = await refused(h.url('alice'), { origin: 'http://evil.example' });
+    assert.is(res.status, 403);
+    assert.is(res.body.error?.code, 'origin_forbidden');
+    assert.is(h.authCalls(), 0, 'authenticate was not consulted');
+  }));
+
+test('a missing Origin is accepted or refused as isOriginAllowed decides', async () => {
+  await withHub({}, async (h) => {
+    const client = await TestClient.open(h.url('alice')); // ws sends no Origin unless asked
+    assert.is(h.hub.clientCount(), 1);
+    client.ws.close();
+  });
+  await withHub({ isOriginAllowed: (origin) => origin !== undefined }, async (h) => {
+    assert.is((await refused(h.url('alice'))).status, 403);
+  });
+});
+
+test('an upgrade with good auth and Origin is accepted and counted', () =>
+  withHub({}, async (h) => {
+    const client = await TestClient.open(h.url('alice'), { origin: h.origin });
+    assert.is(client.ws.readyState, WebSocket.OPEN);
+    assert.is(h.hub.clientCount(), 1);
+    assert.is(h.hub.stats().clients, 1);
+  }));
+
+test('upgrades on other paths get 404 unless another upgrade listener owns them', () =>
+  withHub({}, async (h) => {
+    assert.is((await refused(h.url('alice', '/other'), { origin: h.origin })).status, 404);
+    const other = new WebSocketServer({ noServer: true });
+    const onUpgrade = (req: http.IncomingMessage, socket: import('node:stream').Duplex, head: Buffer) => {
+      if (req.url === '/other') other.handleUpgrade(req, socket, head, (ws) => ws.send('hello from other'));
+    };
+    h.server.on('upgrade', onUpgrade);
+    const ws = new WebSocket(h.url('', '/other'));
+    const greeting = await new Promise<string>((resolve) => ws.once('message', (data) => resolve(String(data))));
+    assert.is(greeting, 'hello from other');
+    ws.close();
+    h.server.off('upgrade', onUpgrade);
+    await new Promise((resolve) => other.close(resolve));
+  }));
+
+test('a subscriber gets the snapshot first (as of the current seq) and then only later changes in order', async () => {
+  let count = 0;
+  let snapshotCalls = 0;
+  let releaseSlowSnapshot!: () => void;
+  const slowSnapshotGate = new Promise<void>((resolve) => (releaseSlowSnapshot = resolve));
+  let slowSnapshotStarted!: () => void;
+  const slowSnapshotCalled = new Promise<void>((resolve) => (slowSnapshotStarted = resolve));
+  const snapshot = async () => {
+    snapshotCalls += 1;
+    if (snapshotCalls === 2) {
+      slowSnapshotStarted();
+      await slowSnapshotGate;
+    }
+    return { count };
+  };
+  const change = (h: Harness) => h.hub.publish('status', 'count', { count: ++count });
+  await withHub({ snapshot }, async (h) => {
+    const watcher = await TestClient.open(h.url('alice'), { origin: h.origin });
+    await watcher.subscribe(['status']);
+    assert.equal(await watcher.next(), { topic: 'status', seq: 0, type: 'snapshot', data: { count: 0 } });
+
+    const late = await TestClient.open(h.url('bob'), { origin: h.origin });
+    await late.subscribe(['status']);
+    await slowSnapshotCalled;
+    change(h);
+    change(h);
+    await watcher.untilSeq('status', 2); // flushed while the late snapshot is still loading
+    change(h); // still pending when the snapshot resolves
+    releaseSlowSnapshot();
+    assert.equal(await late.next(), { topic: 'status', seq: 3, type: 'snapshot', data: { count: 3 } });
+    change(h);
+    change(h);
+    assert.equal(await late.next(), { topic: 'status', seq: 4, type: 'count', data: { count: 4 } });
+    assert.equal(await late.next(), { topic: 'status', seq: 5, type: 'count', data: { count: 5 } });
+    await watcher.untilSeq('status', 5);
+    assert.equal(watcher.frames.map((f) => f.seq), [0, 1, 2, 3, 4, 5]);
+  });
+});
+
+test('two subscribers receive byte-identical text frames and each frame is serialised once', async () => {
+  let serialisations = 0;
+  const serialize = (frame: HubFrame) => {
+    serialisations += 1;
+    return JSON.stringify(frame);
+  };
+  await withHub({ serialize }, async (h) => {
+    const a = await TestClient.open(h.url('alice'), { origin: h.origin });
+    const b = await TestClient.open(h.url('bob'), { origin: h.origin });
+    await a.subscribe(['processes']);
+    await b.subscribe(['processes']);
+    await a.next();
+    await b.next();
+    serialisations = 0;
+    for (let i = 1; i <= 3; i++) h.hub.publish('processes', 'processes', { state: 'up', i });
+    await a.untilSeq('processes', 3);
+    await b.untilSeq('processes', 3);
+    h.hub.publish('processes', 'processes', { state: 'down' });
+    await a.untilSeq('processes', 4);
+    await b.untilSeq('processes', 4);
+    assert.is(serialisations, 4, 'one serialisation per frame, not per client');
+    const changes = (c: TestClient) => c.raw.slice(1);
+    assert.is(changes(a).length, 4);
+    changes(a).forEach((frame, i) => {
+      assert.ok(frame.bytes.equals(changes(b)[i]!.bytes), `frame ${i} identical`);
+      assert.is(frame.isBinary, false);
+    });
+    assert.is(h.hub.stats().framesSent, 2 /* snapshots */ + 8);
+  });
+});
+
+test('since within the replay ring returns only the missed frames, no snapshot', () =>
+  withHub({}, async (h) => {
+    const first = await TestClient.open(h.url('alice'), { origin: h.origin });
+    await first.subscribe(['agents']);
+    await first.next();
+    for (let i = 1; i <= 4; i++) h.hub.publish('agents', 'run', { i });
+    await first.untilSeq('agents', 4);
+
+    const back = await TestClient.open(h.url('alice'), { origin: h.origin });
+    await back.subscribe(['agents'], { agents: 2 });
+    assert.equal(await back.next(), { topic: 'agents', seq: 3, type: 'run', data: { i: 3 } });
+    assert.equal(await back.next(), { topic: 'agents', seq: 4, type: 'run', data: { i: 4 } });
+    h.hub.publish('agents', 'run', { i: 5 });
+    assert.equal(await back.next(), { topic: 'agents', seq: 5, type: 'run', data: { i: 5 } });
+    assert.not.ok(back.frames.some((f) => f.type === 'snapshot'));
+  }));
+
+test('since older than the replay ring (or from another server run) gets a snapshot instead', () =>
+  withHub({ replayLimit: 2 }, async (h) => {
+    const first = await TestClient.open(h.url('alice'), { origin: h.origin });
+    await first.subscribe(['alerts']);
+    await first.next();
+    for (let i = 1; i <= 5; i++) h.hub.publish('alerts', 'alert', { i });
+    await first.untilSeq('alerts', 5);
+
+    const back = await TestClient.open(h.url('alice'), { origin: h.origin });
+    await back.subscribe(['alerts', 'logs'], { alerts: 1, logs: 42 });
+    const frames = [await back.next(), await back.next()].sort((x, y) => x.topic.localeCompare(y.topic));
+    assert.equal(frames[0], { topic: 'alerts', seq: 5, type: 'snapshot', data: { topic: 'alerts', snapshot: true } });
+    assert.equal(frames[1], { topic: 'logs', seq: 0, type: 'snapshot', data: { topic: 'logs', snapshot: true } });
+    h.hub.publish('alerts', 'alert', { i: 6 });
+    assert.is((await back.next()).seq, 6);
+  }));
+
+test('bad JSON, a bad shape or an unknown topic get an error frame and the connection stays usable', () =>
+  withHub({}, async (h) => {
+    const client = await TestClient.open(h.url('alice'), { origin: h.origin });
+    client.send('{not json');
+    const badJson = await client.next();
+    assert.equal({ topic: badJson.topic, seq: badJson.seq, type: badJson.type }, { topic: 'hub', seq: 0, type: 'error' });
+    assert.is((badJson.data as { code: string }).code, 'bad_json');
+
+    client.send({ op: 'subscribe', topics: 'status' });
+    assert.is(((await client.next()).data as { code: string }).code, 'bad_message');
+    client.send({ op: 'dance' });
+    assert.is(((await client.next()).data as { code: string }).code, 'bad_message');
+    client.ws.send(Buffer.from('{}'), { binary: true });
+    assert.is(((await client.next()).data as { code: string }).code, 'bad_message');
+
+    client.send({ op: 'subscribe', topics: ['status', 'weather'] });
+    const unknown = (await client.next()).data as { code: string; message: string; details: { allowed: string[] } };
+    assert.is(unknown.code, 'unknown_topic');
+    assert.match(unknown.message, /weather/);
+    for (const topic of TOPICS) assert.match(unknown.message, topic);
+    assert.equal(unknown.details.allowed, [...TOPICS]);
+
+    await client.subscribe(['status']);
+    assert.is((await client.next()).type, 'snapshot', 'nothing of the refused message was applied; subscribing still works');
+    assert.is(client.ws.readyState, WebSocket.OPEN);
+  }));
+
+test('canSubscribe refuses a topic with an error frame while the allowed topics are subscribed', () =>
+  withHub({ canSubscribe: (p, topic) => p.role === 'admin' || topic !== 'backups' }, async (h) => {
+    const viewer = await TestClient.open(h.url('bob'), { origin: h.origin });
+    await viewer.subscribe(['backups', 'status']);
+    const refusal = await viewer.next();
+    assert.equal(refusal.data, { code: 'topic_forbidden', message: 'Not allowed to follow backups.', details: { topics: ['backups'] } });
+    assert.equal(await viewer.next(), { topic: 'status', seq: 0, type: 'snapshot', data: { topic: 'status', snapshot: true } });
+  }));
+
+test('after unsubscribe a topic sends nothing more to that client', () =>
+  withHub({}, async (h) => {
+    const client = await TestClient.open(h.url('alice'), { origin: h.origin });
+    const witness = await TestClient.open(h.url('bob'), { origin: h.origin });
+    await witness.subscribe(['webhook']);
+    await witness.next();
+    await client.subscribe(['webhook']);
+    await client.next();
+    client.send({ op: 'unsubscribe', topics: ['webhook'] });
+    await client.subscribe(['status']); // processed after the unsubscribe: its snapshot is the barrier
+    await client.next();
+    h.hub.publish('webhook', 'event', { n: 1 });
+    await witness.untilSeq('webhook', 1);
+    h.hub.publish('status', 'health', { ok: true });
+    assert.equal(await client.next(), { topic: 'status', seq: 1, type: 'health', data: { ok: true } });
+  }));
+
+test('a stalled client is dropped with 4008 while a healthy subscriber keeps receiving everything', () =>
+  withHub({ maxBufferedBytes: 1024 * 1024, closeTimeoutMs: 200, tickMs: 1 }, async (h) => {
+    const healthy = await TestClient.open(h.url('alice'), { origin: h.origin });
+    const stalled = await TestClient.open(h.url('bob'), { origin: h.origin });
+    for (const c of [healthy, stalled]) {
+      await c.subscribe(['logs']);
+      await c.next();
+    }
+    stalled.ws.pause(); // stops reading its socket: TCP buffers fill, then the server-side buffer grows
+
+    const payload = 'x'.repeat(64 * 1024);
+    let seq = 0;
+    let rounds = 0;
+    while (h.hub.stats().droppedSlowClients === 0) {
+      assert.ok(++rounds <= 128, 'the stalled client should be dropped within 64 MB');
+      for (let i = 0; i < 8; i++) seq = h.hub.publish('logs', 'line', { payload }); // 512 KiB per tick
+      await healthy.untilSeq('logs', seq);
+    }
+    assert.ok(seq * payload.length > 2 * 1024 * 1024, 'several MB were published');
+    assert.is(h.hub.clientCount(), 1);
+    seq = h.hub.publish('logs', 'line', { payload: 'after the drop' });
+    await healthy.untilSeq('logs', seq);
+    assert.equal(healthy.frames.slice(1).map((f) => f.seq), Array.from({ length: seq }, (_, i) => i + 1));
+    assert.equal(h.hub.stats().droppedSlowClients, 1);
+
+    stalled.ws.resume();
+    const { code } = await stalled.closed; // 4008, or 1006 when the terminate() came first
+    assert.ok(code === 4008 || code === 1006, `close code ${code}`);
+    assert.is(healthy.ws.readyState, WebSocket.OPEN);
+  }));
+
+test('a client that does not answer pings is terminated; one that does stays', () =>
+  withHub({ pingIntervalMs: 100 }, async (h) => {
+    const silent = await TestClient.open(h.url('bob'), { origin: h.origin, autoPong: false });
+    const healthy = await TestClient.open(h.url('alice'), { origin: h.origin });
+    const { code } = await silent.closed;
+    assert.is(code, 1006, 'terminated without a close frame');
+    assert.is(healthy.ws.readyState, WebSocket.OPEN);
+    assert.is(h.hub.clientCount(), 1);
+  }));
+
+test('disconnect(predicate, code) closes only the matching clients with that code', () =>
+  withHub({}, async (h) => {
+    const alice = await TestClient.open(h.url('alice'), { origin: h.origin });
+    const bob = await TestClient.open(h.url('bob'), { origin: h.origin });
+    h.hub.disconnect((p) => p.username === 'alice');
+    assert.is((await alice.closed).code, 4001);
+    assert.is(bob.ws.readyState, WebSocket.OPEN);
+    assert.is(h.hub.clientCount(), 1);
+    h.hub.disconnect((p) => p.sessionId === 's2', 4003);
+    assert.is((await bob.closed).code, 4003);
+    assert.is(h.hub.clientCount(), 0);
+  }));
+
+test('close() flushes pending frames, sends 1001, refuses new upgrades and leaves no timers', async () => {
+  const h = await startHub({ pingIntervalMs: 50 });
+  const client = await TestClient.open(h.url('alice'), { origin: h.origin });
+  await client.subscribe(['status']);
+  await client.next();
+  h.hub.publish('status', 'health', { last: true });
+  await h.hub.close();
+  assert.equal(await client.next(), { topic: 'status', seq: 1, type: 'health', data: { last: true } });
+  assert.equal(await client.closed, { code: 1001, reason: 'server shutting down' });
+  assert.is(h.hub.clientCount(), 0);
+  assert.not.throws(() => h.hub.publish('status', 'late', {}), 'publishing after close is harmless');
+  const late = await TestClient.open(h.url('alice'), { origin: h.origin }).then(
+    () => 'accepted',
+    () => 'refused',
+  );
+  assert.is(late, 'refused');
+  await h.stop();
+  assert.not.ok(process.getActiveResourcesInfo().includes('Timeout'), 'no hub timers remain');
+});
+
+test.run();
