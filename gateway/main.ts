@@ -21,20 +21,7 @@ async function main(): Promise<void> {
   await gateway.start();
   const removePidFile = writePidFile(config.dataDir);
 
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
-  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-  console.log(`Ops Center is running at http://${shownHost}:${port}`);
-  console.log(`Data directory: ${config.dataDir}`);
-  if (gateway.firstAdmin) {
-    const { username, password, generated } = gateway.firstAdmin;
-    console.log(
-      generated
-        ? `First start: created user "${username}" with password ${password}\n  (shown once; change it under Settings, or with: npm run user -- passwd ${username})`
-        : `First start: created user "${username}" with the password from DASHBOARD_ADMIN_PASSWORD.`,
-    );
-  }
-
+  // Handlers first: whoever reads the banner below (a test, PM2) may send SIGTERM right away.
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -55,6 +42,20 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
+
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  console.log(`Ops Center is running at http://${shownHost}:${port}`);
+  console.log(`Data directory: ${config.dataDir}`);
+  if (gateway.firstAdmin) {
+    const { username, password, generated } = gateway.firstAdmin;
+    console.log(
+      generated
+        ? `First start: created user "${username}" with password ${password}\n  (shown once; change it under Settings, or with: npm run user -- passwd ${username})`
+        : `First start: created user "${username}" with the password from DASHBOARD_ADMIN_PASSWORD.`,
+    );
+  }
 }
 
 main().catch((err: unknown) => {

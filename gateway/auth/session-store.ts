@@ -58,10 +58,10 @@ export class SessionStore {
   }
 
   /** Ends every session of a user (password change, disable, delete); returns their keys. */
-  destroyWhere(predicate: (data: Record<string, unknown>) => boolean): string[] {
+  destroyWhere(predicate: (data: Record<string, unknown>, key: string) => boolean): string[] {
     const removed: string[] = [];
     for (const [key, entry] of this.#entries) {
-      if (predicate(entry.data)) {
+      if (predicate(entry.data, key)) {
         this.#entries.delete(key);
         removed.push(key);
       }

@@ -29,6 +29,8 @@ export class SystemStatus {
   #processes: ProcessesState = { state: 'unknown', observedAt: null, processes: null };
   #timer: NodeJS.Timeout | null = null;
   #running = false;
+  // The serialised /api/health body, shared by every request for up to a second (it is the hottest route).
+  #healthJson: { text: string; at: number } | null = null;
   readonly #historyMs: number;
 
   constructor(private readonly o: SystemStatusOptions) {
@@ -69,6 +71,7 @@ export class SystemStatus {
       // Keep the last list for context, but say plainly that PM2 is not answering.
       this.#processes = { state: 'down', observedAt, processes: null, error: detail, lastKnown: this.#processes.processes ?? this.#processes.lastKnown ?? null };
     }
+    this.#healthJson = null;
     this.#publish('processes', 'processes', this.#processes);
     return this.#processes;
   }
@@ -84,6 +87,13 @@ export class SystemStatus {
   history(minutes = 60): SystemSample[] {
     const since = this.o.clock.now() - minutes * 60_000;
     return this.#history.filter((s) => Date.parse(s.ts) >= since);
+  }
+
+  /** The /api/health body as JSON text, rebuilt at most once a second or after any change. */
+  healthJson(): string {
+    const now = this.o.clock.now();
+    if (!this.#healthJson || now - this.#healthJson.at >= 1000) this.#healthJson = { text: JSON.stringify(this.health()), at: now };
+    return this.#healthJson.text;
   }
 
   health(): HealthBody {
@@ -104,6 +114,7 @@ export class SystemStatus {
     try {
       const sample = await this.o.sampler.sample();
       this.#history.push(sample);
+      this.#healthJson = null;
       const cutoff = this.o.clock.now() - this.#historyMs;
       while (this.#history.length && Date.parse(this.#history[0]!.ts) < cutoff) this.#history.shift();
       void this.o.journal.append('metrics', { kind: 'system', ...sample }).catch((err: unknown) => this.o.logger.warn({ err }, 'metric sample not journalled'));

@@ -31,7 +31,9 @@ export interface HubOptions {
   canSubscribe?(principal: HubPrincipal, topic: Topic): boolean;
   closeTimeoutMs?: number; // close handshake budget before terminate(); 5000
   serialize?: FrameSerializer; // JSON.stringify; injectable so tests can count serialisations
-  onError?(err: unknown, where: string): void; // a hook (authenticate, snapshot, ...) threw
+  onError?(err: unknown, where: string): void;
+  /** Seq every topic starts from; default Date.now() µs (see TopicChannelOptions.startSeq). */
+  startSeq?: number;
 }
 
 export interface HubStats {
@@ -60,7 +62,7 @@ export function createHub(opts: HubOptions): Hub {
   const canSubscribe = opts.canSubscribe ?? (() => true);
   const onError = opts.onError ?? ((err: unknown, where: string) => process.emitWarning(`hub ${where} failed: ${String(err)}`));
   const channels = new Map<Topic, TopicChannel>(
-    TOPICS.map((t) => [t, new TopicChannel(t, { replayLimit: opts.replayLimit ?? 500, serialize: opts.serialize })]),
+    TOPICS.map((t) => [t, new TopicChannel(t, { replayLimit: opts.replayLimit ?? 500, serialize: opts.serialize, startSeq: opts.startSeq ?? Date.now() * 1000 })]),
   );
   const clients = new Set<HubClient>();
   const counters: HubClientCounters = { framesSent: 0, bytesSent: 0 };
@@ -206,7 +208,7 @@ export function createHub(opts: HubOptions): Hub {
       if (!channel.hasPending) continue;
       const frames = channel.flush();
       for (const client of clients) {
-        for (const frame of frames) client.deliver(channel.topic, frame.seq, channel.encode("x", {}, frame.seq));
+        for (const frame of frames) client.deliver(channel.topic, frame.seq, frame.bytes);
       }
     }
   }

@@ -13,6 +13,10 @@ export type FrameSerializer = (frame: HubFrame) => string;
 export interface TopicChannelOptions {
   replayLimit: number; // frames kept for `since` replay; 0 disables replay
   serialize?: FrameSerializer; // injectable so tests can count serialisations
+  /** First seq is startSeq + 1. The hub starts from the clock (µs) so seqs keep rising across gateway
+   *  restarts: a reconnecting client's `since` from an earlier run is then always older than the ring
+   *  and gets a snapshot, never another run's frames. */
+  startSeq?: number;
 }
 
 interface PendingPublish {
@@ -39,6 +43,8 @@ export class TopicChannel {
     this.topic = topic;
     this.replayLimit = opts.replayLimit;
     this.serialize = opts.serialize ?? JSON.stringify;
+    this.lastSeq = opts.startSeq ?? 0;
+    this.lastFlushedSeq = this.lastSeq;
   }
 
   /** Seq of the latest publish (flushed or not); 0 before the first. A snapshot taken now is "as of" this seq. */

@@ -45,7 +45,7 @@ export async function me(ctx: Ctx): Promise<void> {
 
 export async function changeOwnPassword(ctx: Ctx, s: Services): Promise<void> {
   const p = ctx.state.principal!;
-  if (p.kind !== 'session') throw new ApiError(403, 'forbidden', 'Only a signed-in user can change their password.');
+  if (p.kind !== 'session') throw new ApiError(403, 'session_required', 'Only a signed-in user can change their password (not an API token).');
   const { currentPassword, newPassword } = parseInput(passwordChangeSchema, ctx.request.body, 'password change');
   ctx.state.auditTarget = p.username;
   if (!(await s.users.verify(p.username, currentPassword))) {
@@ -54,7 +54,7 @@ export async function changeOwnPassword(ctx: Ctx, s: Services): Promise<void> {
   await s.users.update(p.username, { password: newPassword });
   // Other sessions of this user end; this one continues.
   const keep = p.sessionId;
-  s.sessions.destroyWhere((d) => d.username === p.username && d !== ctx.session?.toJSON());
+  s.sessions.destroyWhere((d, key) => d.username === p.username && key !== keep);
   s.disconnectLive((x) => x.username === p.username && x.sessionId !== keep);
   ctx.status = 204;
 }

@@ -13,7 +13,8 @@ export async function liveness(ctx: Ctx): Promise<void> {
 
 export async function health(ctx: Ctx, s: Services): Promise<void> {
   ctx.set('Cache-Control', 'no-store');
-  ctx.body = s.status.health();
+  ctx.type = 'application/json';
+  ctx.body = s.status.healthJson();
 }
 
 export async function systemHistory(ctx: Ctx, s: Services): Promise<void> {

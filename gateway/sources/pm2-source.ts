@@ -120,8 +120,13 @@ export function createPm2Source(opts: Pm2SourceOptions = {}): Pm2Source {
   }
 
   async function listRaw(): Promise<RawPm2Process[]> {
-    const list = await call<RawPm2Process[]>('getMonitorData', {});
-    return Array.isArray(list) ? list : [];
+    try {
+      const list = await call<RawPm2Process[]>('getMonitorData', {});
+      return Array.isArray(list) ? list : [];
+    } catch (err) {
+      if (err instanceof Pm2CallError) throw new ApiError(502, 'pm2_error', `PM2 could not list processes: ${err.message}`);
+      throw err;
+    }
   }
 
   async function list(): Promise<ProcessInfo[]> {

@@ -177,10 +177,13 @@ class LowDb implements Db {
       const draft = structuredClone(this.#low.data) as DbData;
       // An async fn is awaited before the commit, so its rejection also changes nothing.
       const result = await fn(draft);
-      const problem = shapeProblem(draft);
+      // Commit exactly what a reopen would read back (no undefined fields, no Dates, no objects still owned
+      // by the caller), so memory never differs from disk.
+      const committed = JSON.parse(JSON.stringify(draft)) as DbData;
+      const problem = shapeProblem(committed);
       if (problem) throw new TypeError(`db update would break the state: ${problem}`);
-      await this.#low.adapter.write(draft);
-      this.#low.data = deepFreeze(draft);
+      await this.#low.adapter.write(committed);
+      this.#low.data = deepFreeze(committed);
       return result as T;
     };
     const done = this.#queue.then(run);

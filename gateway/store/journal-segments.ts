@@ -1,4 +1,5 @@
-// Journal segment files: names (<YYYY-MM-DD>[.<n>].jsonl), listing in journal order, and torn-tail repair.
+// Journal segment files: names (<YYYY-MM-DD>[.<n>].jsonl), listing in journal order, torn-tail repair,
+// retention planning and durable-write helpers.
 // No state here, so both the writer (journal.ts) and the worker-side reader can use it.
 import fs from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
@@ -143,7 +144,84 @@ function isJsonObjectLine(line: Buffer): boolean {
   }
 }
 
-/** A segment's path relative to the journal root, as reported by retention and recovery. */
-export function segmentPath(dir: string, stream: string, name: string): string {
-  return path.join(dir, stream, name);
+export interface StoredSegment extends SegmentRef {
+  stream: string;
+  file: string;
+  size: number;
+}
+
+/** Every segment of every stream with its size; per stream in journal order. */
+export async function listAllSegments(dir: string): Promise<StoredSegment[]> {
+  const all: StoredSegment[] = [];
+  for (const stream of await listStreams(dir)) {
+    for (const segment of await listSegments(path.join(dir, stream))) {
+      const file = path.join(dir, stream, segment.name);
+      const stat = await fs.stat(file).catch(() => null);
+      if (stat?.isFile()) all.push({ ...segment, stream, file, size: stat.size });
+    }
+  }
+  return all;
+}
+
+/** Repairs the torn tail of every segment (see repairTornTail); run before the journal takes appends. */
+export async function recoverJournal(dir: string): Promise<{ segments: number; tornLines: TornTail[] }> {
+  const tornLines: TornTail[] = [];
+  const segments = await listAllSegments(dir);
+  for (const segment of segments) {
+    const torn = await repairTornTail(segment.file);
+    if (torn) tornLines.push(torn);
+  }
+  return { segments: segments.length, tornLines };
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Which segments retention removes: those dated before the window, then the oldest while the total is over
+ * budget. The newest segment of each stream and any segment `isActive` says is being written are kept.
+ */
+export function planRetention(
+  segments: StoredSegment[],
+  opts: { now: number; retentionDays?: number; maxTotalBytes?: number; isActive(segment: StoredSegment): boolean },
+): StoredSegment[] {
+  const cutoff = opts.retentionDays === undefined ? undefined : utcDate(opts.now - opts.retentionDays * DAY_MS);
+  const newest = new Map<string, StoredSegment>();
+  let total = 0;
+  for (const s of segments) {
+    total += s.size;
+    const current = newest.get(s.stream);
+    if (!current || compareSegments(s, current) > 0) newest.set(s.stream, s);
+  }
+  const candidates = segments
+    .filter((s) => newest.get(s.stream) !== s && !opts.isActive(s))
+    .sort((a, b) => compareSegments(a, b) || (a.stream < b.stream ? -1 : 1));
+  const doomed: StoredSegment[] = [];
+  for (const s of candidates) {
+    const expired = cutoff !== undefined && s.date < cutoff;
+    const overBudget = opts.maxTotalBytes !== undefined && total > opts.maxTotalBytes;
+    if (!expired && !overBudget) continue;
+    doomed.push(s);
+    total -= s.size;
+  }
+  return doomed;
+}
+
+/** Makes a new file name durable. */
+export async function fsyncDir(dir: string): Promise<void> {
+  const handle = await fs.open(dir, 'r');
+  try {
+    await handle.sync();
+  } catch {
+    // some filesystems refuse fsync on a directory; the segment data itself is fsync'd
+  } finally {
+    await handle.close();
+  }
+}
+
+/** FileHandle.write may write less than asked; loop until the whole buffer is out. */
+export async function writeAll(handle: FileHandle, buf: Buffer): Promise<void> {
+  for (let done = 0; done < buf.length; ) {
+    const { bytesWritten } = await handle.write(buf, done, buf.length - done);
+    done += bytesWritten;
+  }
 }

@@ -9,14 +9,16 @@ import { systemClock } from '../clock.js';
 import type { JournalEntry } from './journal-reader.js';
 import {
   assertStreamName,
-  compareSegments,
+  fsyncDir,
+  listAllSegments,
   listSegments,
-  listStreams,
-  repairTornTail,
+  planRetention,
+  recoverJournal,
   segmentName,
   utcDate,
+  writeAll,
 } from './journal-segments.js';
-import type { SegmentRef, TornTail } from './journal-segments.js';
+import type { TornTail } from './journal-segments.js';
 
 export { readJournal, encodeCursor, decodeCursor } from './journal-reader.js';
 export type { JournalEntry, JournalMatch, JournalPage, JournalQuery } from './journal-reader.js';
@@ -56,7 +58,6 @@ interface SegmentWriter {
   lastBatch: number;
 }
 
-const DAY_MS = 86_400_000;
 const MAX_OPEN_WRITERS = 16;
 // ISO 8601 date-time with an explicit zone: without one, Date.parse would read it in the server's local time.
 const ISO_TS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/;
@@ -73,24 +74,6 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null) return false;
   const proto: unknown = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
-}
-
-async function fsyncDir(dir: string): Promise<void> {
-  const handle = await fs.open(dir, 'r');
-  try {
-    await handle.sync();
-  } catch {
-    // some filesystems refuse fsync on a directory; the segment data itself is fsync'd
-  } finally {
-    await handle.close();
-  }
-}
-
-async function writeAll(handle: FileHandle, buf: Buffer): Promise<void> {
-  for (let done = 0; done < buf.length; ) {
-    const { bytesWritten } = await handle.write(buf, done, buf.length - done);
-    done += bytesWritten;
-  }
 }
 
 export class Journal {
@@ -118,15 +101,7 @@ export class Journal {
   static async open(dir: string, opts: JournalOptions = {}): Promise<Journal> {
     const root = path.resolve(dir);
     await fs.mkdir(root, { recursive: true });
-    const recovery: JournalRecovery = { segments: 0, tornLines: [] };
-    for (const stream of await listStreams(root)) {
-      for (const segment of await listSegments(path.join(root, stream))) {
-        recovery.segments++;
-        const torn = await repairTornTail(path.join(root, stream, segment.name));
-        if (torn) recovery.tornLines.push(torn);
-      }
-    }
-    return new Journal(root, opts, recovery);
+    return new Journal(root, opts, await recoverJournal(root));
   }
 
   private constructor(dir: string, opts: JournalOptions, recovery: JournalRecovery) {
@@ -273,7 +248,12 @@ export class Journal {
     const toSync = new Set<SegmentWriter>();
     const retired: SegmentWriter[] = [];
     try {
-      await Promise.all([...groups.values()].map((group) => this.#writeGroup(group, batch, toSync, retired)));
+      // allSettled: no handle may be dropped below while another group is still writing through it.
+      const written = await Promise.allSettled(
+        [...groups.values()].map((group) => this.#writeGroup(group, batch, toSync, retired)),
+      );
+      const failed = written.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
       await Promise.all([...toSync].map((w) => w.handle.datasync()));
     } catch (err) {
       // After a failed write or fsync the file state is uncertain: reopen those segments next time.
@@ -357,38 +337,19 @@ export class Journal {
 
   async #retain(now: number): Promise<{ removed: string[] }> {
     const today = utcDate(now);
-    const cutoff = this.#retentionDays === undefined ? undefined : utcDate(now - this.#retentionDays * DAY_MS);
-    interface Candidate extends SegmentRef {
-      stream: string;
-      file: string;
-      size: number;
-    }
-    const candidates: Candidate[] = [];
-    let total = 0;
-    for (const stream of await listStreams(this.dir)) {
-      const segments = await listSegments(path.join(this.dir, stream));
-      const newest = segments[segments.length - 1];
-      for (const segment of segments) {
-        const file = path.join(this.dir, stream, segment.name);
-        const stat = await fs.stat(file).catch(() => null);
-        if (!stat) continue;
-        total += stat.size;
-        // Older days may have an open handle too (late entries); only today's writer counts as "being written".
-        const beingWritten = segment.date === today && this.#writers.get(`${stream}/${segment.date}`)?.file === file;
-        if (segment !== newest && !beingWritten) candidates.push({ ...segment, stream, file, size: stat.size });
-      }
-    }
-    candidates.sort((a, b) => compareSegments(a, b) || (a.stream < b.stream ? -1 : 1));
+    const doomed = planRetention(await listAllSegments(this.dir), {
+      now,
+      retentionDays: this.#retentionDays,
+      maxTotalBytes: this.#maxTotalBytes,
+      // Older days may have an open handle too (late entries); only today's writer counts as "being written".
+      isActive: (s) => s.date === today && this.#writers.get(`${s.stream}/${s.date}`)?.file === s.file,
+    });
     const removed: string[] = [];
-    for (const c of candidates) {
-      const expired = cutoff !== undefined && c.date < cutoff;
-      const overBudget = this.#maxTotalBytes !== undefined && total > this.#maxTotalBytes;
-      if (!expired && !overBudget) continue;
-      const writer = this.#writers.get(`${c.stream}/${c.date}`);
-      if (writer?.file === c.file) await this.#dropWriter(writer);
-      await fs.rm(c.file, { force: true });
-      total -= c.size;
-      removed.push(path.join(c.stream, c.name));
+    for (const segment of doomed) {
+      const writer = this.#writers.get(`${segment.stream}/${segment.date}`);
+      if (writer?.file === segment.file) await this.#dropWriter(writer);
+      await fs.rm(segment.file, { force: true });
+      removed.push(path.join(segment.stream, segment.name));
     }
     return { removed };
   }

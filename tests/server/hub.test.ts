@@ -38,6 +38,8 @@ async function startHub(overrides: Partial<HubOptions> = {}): Promise<Harness> {
     },
     isOriginAllowed: (o) => o === undefined || o === origin,
     snapshot: async (topic) => ({ topic, snapshot: true }),
+    // Seqs from 0 keep the expectations readable; the clock-based default has its own test.
+    startSeq: 0,
     ...overrides,
   });
   hub.attach(server);
@@ -110,7 +112,7 @@ class TestClient {
     this.ws.send(typeof message === 'string' ? message : JSON.stringify(message));
   }
 
-  async subscribe(topics: Topic[], since?: Partial<Record<Topic, number>>): Promise<void> {
+  subscribe(topics: Topic[], since?: Partial<Record<Topic, number>>): void {
     this.send({ op: 'subscribe', topics, ...(since ? { since } : {}) });
   }
 
@@ -218,11 +220,11 @@ test('a subscriber gets the snapshot first (as of the current seq) and then only
   const change = (h: Harness) => h.hub.publish('status', 'count', { count: ++count });
   await withHub({ snapshot }, async (h) => {
     const watcher = await TestClient.open(h.url('alice'), { origin: h.origin });
-    await watcher.subscribe(['status']);
+    watcher.subscribe(['status']);
     assert.equal(await watcher.next(), { topic: 'status', seq: 0, type: 'snapshot', data: { count: 0 } });
 
     const late = await TestClient.open(h.url('bob'), { origin: h.origin });
-    await late.subscribe(['status']);
+    late.subscribe(['status']);
     await slowSnapshotCalled;
     change(h);
     change(h);
@@ -248,8 +250,8 @@ test('two subscribers receive byte-identical text frames and each frame is seria
   await withHub({ serialize }, async (h) => {
     const a = await TestClient.open(h.url('alice'), { origin: h.origin });
     const b = await TestClient.open(h.url('bob'), { origin: h.origin });
-    await a.subscribe(['processes']);
-    await b.subscribe(['processes']);
+    a.subscribe(['processes']);
+    b.subscribe(['processes']);
     await a.next();
     await b.next();
     serialisations = 0;
@@ -273,13 +275,13 @@ test('two subscribers receive byte-identical text frames and each frame is seria
 test('since within the replay ring returns only the missed frames, no snapshot', () =>
   withHub({}, async (h) => {
     const first = await TestClient.open(h.url('alice'), { origin: h.origin });
-    await first.subscribe(['agents']);
+    first.subscribe(['agents']);
     await first.next();
     for (let i = 1; i <= 4; i++) h.hub.publish('agents', 'run', { i });
     await first.untilSeq('agents', 4);
 
     const back = await TestClient.open(h.url('alice'), { origin: h.origin });
-    await back.subscribe(['agents'], { agents: 2 });
+    back.subscribe(['agents'], { agents: 2 });
     assert.equal(await back.next(), { topic: 'agents', seq: 3, type: 'run', data: { i: 3 } });
     assert.equal(await back.next(), { topic: 'agents', seq: 4, type: 'run', data: { i: 4 } });
     h.hub.publish('agents', 'run', { i: 5 });
@@ -290,13 +292,13 @@ test('since within the replay ring returns only the missed frames, no snapshot',
 test('since older than the replay ring (or from another server run) gets a snapshot instead', () =>
   withHub({ replayLimit: 2 }, async (h) => {
     const first = await TestClient.open(h.url('alice'), { origin: h.origin });
-    await first.subscribe(['alerts']);
+    first.subscribe(['alerts']);
     await first.next();
     for (let i = 1; i <= 5; i++) h.hub.publish('alerts', 'alert', { i });
     await first.untilSeq('alerts', 5);
 
     const back = await TestClient.open(h.url('alice'), { origin: h.origin });
-    await back.subscribe(['alerts', 'logs'], { alerts: 1, logs: 42 });
+    back.subscribe(['alerts', 'logs'], { alerts: 1, logs: 42 });
     const frames = [await back.next(), await back.next()].sort((x, y) => x.topic.localeCompare(y.topic));
     assert.equal(frames[0], { topic: 'alerts', seq: 5, type: 'snapshot', data: { topic: 'alerts', snapshot: true } });
     assert.equal(frames[1], { topic: 'logs', seq: 0, type: 'snapshot', data: { topic: 'logs', snapshot: true } });
@@ -326,7 +328,7 @@ test('bad JSON, a bad shape or an unknown topic get an error frame and the conne
     for (const topic of TOPICS) assert.match(unknown.message, topic);
     assert.equal(unknown.details.allowed, [...TOPICS]);
 
-    await client.subscribe(['status']);
+    client.subscribe(['status']);
     assert.is((await client.next()).type, 'snapshot', 'nothing of the refused message was applied; subscribing still works');
     assert.is(client.ws.readyState, WebSocket.OPEN);
   }));
@@ -334,7 +336,7 @@ test('bad JSON, a bad shape or an unknown topic get an error frame and the conne
 test('canSubscribe refuses a topic with an error frame while the allowed topics are subscribed', () =>
   withHub({ canSubscribe: (p, topic) => p.role === 'admin' || topic !== 'backups' }, async (h) => {
     const viewer = await TestClient.open(h.url('bob'), { origin: h.origin });
-    await viewer.subscribe(['backups', 'status']);
+    viewer.subscribe(['backups', 'status']);
     const refusal = await viewer.next();
     assert.equal(refusal.data, { code: 'topic_forbidden', message: 'Not allowed to follow backups.', details: { topics: ['backups'] } });
     assert.equal(await viewer.next(), { topic: 'status', seq: 0, type: 'snapshot', data: { topic: 'status', snapshot: true } });
@@ -344,12 +346,12 @@ test('after unsubscribe a topic sends nothing more to that client', () =>
   withHub({}, async (h) => {
     const client = await TestClient.open(h.url('alice'), { origin: h.origin });
     const witness = await TestClient.open(h.url('bob'), { origin: h.origin });
-    await witness.subscribe(['webhook']);
+    witness.subscribe(['webhook']);
     await witness.next();
-    await client.subscribe(['webhook']);
+    client.subscribe(['webhook']);
     await client.next();
     client.send({ op: 'unsubscribe', topics: ['webhook'] });
-    await client.subscribe(['status']); // processed after the unsubscribe: its snapshot is the barrier
+    client.subscribe(['status']); // processed after the unsubscribe: its snapshot is the barrier
     await client.next();
     h.hub.publish('webhook', 'event', { n: 1 });
     await witness.untilSeq('webhook', 1);
@@ -362,7 +364,7 @@ test('a stalled client is dropped with 4008 while a healthy subscriber keeps rec
     const healthy = await TestClient.open(h.url('alice'), { origin: h.origin });
     const stalled = await TestClient.open(h.url('bob'), { origin: h.origin });
     for (const c of [healthy, stalled]) {
-      await c.subscribe(['logs']);
+      c.subscribe(['logs']);
       await c.next();
     }
     stalled.ws.pause(); // stops reading its socket: TCP buffers fill, then the server-side buffer grows
@@ -414,7 +416,7 @@ test('disconnect(predicate, code) closes only the matching clients with that cod
 test('close() flushes pending frames, sends 1001, refuses new upgrades and leaves no timers', async () => {
   const h = await startHub({ pingIntervalMs: 50 });
   const client = await TestClient.open(h.url('alice'), { origin: h.origin });
-  await client.subscribe(['status']);
+  client.subscribe(['status']);
   await client.next();
   h.hub.publish('status', 'health', { last: true });
   await h.hub.close();

@@ -84,6 +84,13 @@ test('stop leaves the app stopped without a pid, start brings it back online', a
   await waitForStatus(sandbox!.appName, 'online');
 });
 
+test('reload of a fork-mode app restarts it', async () => {
+  const before = await waitForStatus(sandbox!.appName, 'online');
+  const after = await source!.action(sandbox!.appName, 'reload');
+  assert.is(after.restarts, before.restarts + 1);
+  await waitForStatus(sandbox!.appName, 'online');
+});
+
 test('an action on an unknown name is a 404 process_not_found in the API error shape', async () => {
   const err = await rejection(source!.action('no-such-app', 'restart'));
   assert.is(err.status, 404);

@@ -110,4 +110,16 @@ test('a negative or fractional replayLimit is refused', () => {
   assert.throws(() => new TopicChannel('logs', { replayLimit: 2.5 }), /replayLimit/);
 });
 
+test('a channel started from a later startSeq numbers every frame above any seq of an earlier run', () => {
+  const earlier = new TopicChannel('status', { replayLimit: 10, startSeq: 1_000 });
+  for (let i = 0; i < 5; i++) earlier.publish('x', i);
+  const lastOfEarlierRun = earlier.seq;
+  const later = new TopicChannel('status', { replayLimit: 10, startSeq: 2_000 });
+  later.publish('x', 'after restart');
+  later.flush();
+  assert.ok(later.seq > lastOfEarlierRun);
+  // A client still holding the earlier run's seq is older than the ring: it needs a snapshot.
+  assert.is(later.replaySince(lastOfEarlierRun), null);
+});
+
 test.run();

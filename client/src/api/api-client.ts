@@ -2,7 +2,7 @@
 // the CSRF token on state-changing requests, and the API's error shape turned into ApiClientError.
 
 export interface SessionUser { username: string; role: 'viewer' | 'operator' | 'admin' }
-export interface MeResponse { user: SessionUser; csrfToken: string }
+export interface MeResponse { user: SessionUser; csrfToken: string | null }
 
 /** A non-2xx reply (or a network failure: status 0, code 'network_error'). */
 export class ApiClientError extends Error {
@@ -28,6 +28,8 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Don't announce 'oc-signed-out' on 401 (the login form and the session probe expect 401). */
   quiet401?: boolean;
+  /** Send X-CSRF-Token on a non-GET request (default true; sign-in has no session to take one from). */
+  csrf?: boolean;
 }
 
 type FetchFn = typeof fetch;
@@ -49,7 +51,7 @@ export class ApiClient {
     this.#fetch = fetchFn;
   }
 
-  get<T>(path: string, opts: Omit<RequestOptions, 'method' | 'body'> = {}): Promise<T> {
+  get<T>(path: string, opts: Omit<RequestOptions, 'method' | 'body' | 'csrf'> = {}): Promise<T> {
     return this.request<T>(path, { ...opts, method: 'GET' });
   }
 
@@ -58,10 +60,23 @@ export class ApiClient {
   }
 
   async request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
+    try {
+      return await this.#send<T>(path, opts);
+    } catch (err) {
+      // The session was renewed elsewhere (e.g. another tab signed in again): fetch the new token, retry once.
+      if (err instanceof ApiClientError && err.code === 'csrf_failed' && opts.csrf !== false) {
+        this.forgetSession();
+        return this.#send<T>(path, opts);
+      }
+      throw err;
+    }
+  }
+
+  async #send<T>(path: string, opts: RequestOptions): Promise<T> {
     const method = opts.method ?? 'GET';
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
-    if (method !== 'GET') {
+    if (method !== 'GET' && opts.csrf !== false) {
       const token = this.#csrfToken ?? (await this.#tokenOrNull());
       if (token) headers['X-CSRF-Token'] = token;
     }
@@ -101,7 +116,7 @@ export class ApiClient {
 
   async login(username: string, password: string): Promise<SessionUser> {
     this.forgetSession();
-    const reply = await this.post<{ user: SessionUser }>('/api/auth/login', { username, password }, { quiet401: true });
+    const reply = await this.post<{ user: SessionUser }>('/api/auth/login', { username, password }, { quiet401: true, csrf: false });
     return reply.user;
   }
 

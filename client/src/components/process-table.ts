@@ -66,7 +66,7 @@ export class ProcessTable extends LitElement {
     ul { list-style: none; margin: 0; padding: 0; display: grid; gap: 0.6rem; }
     li.card { border: 1px solid var(--oc-border); border-radius: var(--oc-radius); padding: 0.7rem; background: var(--oc-surface); }
     .card-head { display: flex; align-items: center; justify-content: space-between; gap: 0.5rem; flex-wrap: wrap; }
-    dl { display: grid; grid-template-columns: repeat(auto-fill, minmax(6.5rem, 1fr)); gap: 0.4rem 0.8rem; margin: 0.6rem 0; }
+    dl { display: grid; grid-template-columns: repeat(auto-fill, minmax(5.2rem, 1fr)); gap: 0.4rem 0.8rem; margin: 0.6rem 0; }
     dt { font-size: 0.75rem; color: var(--oc-fg-muted); }
     dd { margin: 0; font-variant-numeric: tabular-nums; }
     .message { display: flex; gap: 0.6rem; align-items: flex-start; padding: 0.9rem; border-radius: var(--oc-radius); }
@@ -96,7 +96,10 @@ export class ProcessTable extends LitElement {
     // The element's own width decides (a side-by-side pane on desktop can be narrow too), not the viewport.
     this.resizeObserver = new ResizeObserver((entries) => {
       const width = entries[0]?.contentRect.width ?? 0;
-      if (width > 0) this.narrow = width < NARROW_PX;
+      const narrow = width < NARROW_PX;
+      // Re-render in the next frame: switching layout inside the callback resizes the element again
+      // within the same frame ("ResizeObserver loop completed with undelivered notifications").
+      if (width > 0 && narrow !== this.narrow) requestAnimationFrame(() => { this.narrow = narrow; });
     });
     this.resizeObserver.observe(this);
   }

@@ -26,7 +26,7 @@ function optionFor(data: SparkData, colours: SparkColours) {
     series: [{
       type: 'line' as const, data: data.values, showSymbol: false, smooth: 0.3, silent: true,
       lineStyle: { width: 1.5, color: colours.line },
-      areaStyle: { color: colours.area, opacity: 0.18 },
+      areaStyle: { color: colours.area, opacity: 0.12 },
     }],
   };
 }

@@ -33,6 +33,9 @@ export interface LiveStoreOptions {
   random?: () => number;
   baseDelayMs?: number;
   maxDelayMs?: number;
+  /** Timer functions (tests record the backoff delays through these). */
+  setTimer?: (fn: () => void, ms: number) => unknown;
+  clearTimer?: (handle: unknown) => void;
 }
 
 const OPEN = 1;
@@ -60,7 +63,7 @@ export class LiveStore extends EventTarget {
   #seqByTopic = new Map<string, number>();
   #needsSnapshot = new Set<string>();
   #socket: LiveSocket | null = null;
-  #timer: ReturnType<typeof setTimeout> | null = null;
+  #timer: unknown = null;
   #attempt = 0;
   #running = false;
   #everLive = false;
@@ -68,10 +71,14 @@ export class LiveStore extends EventTarget {
   readonly #opts: Required<Omit<LiveStoreOptions, 'url' | 'socketClass' | 'environment'>> &
     Pick<LiveStoreOptions, 'url' | 'socketClass' | 'environment'>;
 
+
   constructor(options: LiveStoreOptions = {}) {
     super();
     this.#opts = {
-      now: () => Date.now(), random: Math.random, baseDelayMs: 500, maxDelayMs: 30_000, ...options,
+      now: () => Date.now(), random: Math.random, baseDelayMs: 500, maxDelayMs: 30_000,
+      setTimer: (fn, ms) => setTimeout(fn, ms),
+      clearTimer: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+      ...options,
     };
   }
 
@@ -245,7 +252,7 @@ export class LiveStore extends EventTarget {
     const ceiling = Math.min(this.#opts.maxDelayMs, this.#opts.baseDelayMs * 2 ** this.#attempt);
     const delay = ceiling / 2 + this.#opts.random() * (ceiling / 2);
     this.#attempt = Math.min(this.#attempt + 1, 30);
-    this.#timer = setTimeout(() => {
+    this.#timer = this.#opts.setTimer(() => {
       this.#timer = null;
       if (!this.#env().isOnline()) this.#setConnection('offline');
       else this.#open();
@@ -279,7 +286,7 @@ export class LiveStore extends EventTarget {
   }
 
   #clearTimer(): void {
-    if (this.#timer !== null) clearTimeout(this.#timer);
+    if (this.#timer !== null) this.#opts.clearTimer(this.#timer);
     this.#timer = null;
   }
 

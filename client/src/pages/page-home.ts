@@ -33,7 +33,7 @@ export class PageHome extends LitElement {
     .top { display: flex; align-items: center; gap: 0.75rem; flex-wrap: wrap; margin-bottom: var(--oc-gap); }
     h1 { font-size: 1.35rem; margin: 0; }
     h2 { font-size: 1.05rem; margin: 0; }
-    .top .fresh { margin-left: auto; }
+    .top .refresh { margin-left: auto; }
     .refresh { display: inline-flex; align-items: center; gap: 0.4rem; min-height: var(--oc-tap); padding: 0 0.9rem;
       border-radius: 8px; border: 1px solid var(--oc-border); background: var(--oc-surface); color: var(--oc-fg); font: inherit; cursor: pointer; }
     .refresh[aria-busy='true'] oc-icon { animation: spin 1s linear infinite; }
@@ -188,7 +188,6 @@ export class PageHome extends LitElement {
         ${this.pull >= PULL_TRIGGER_PX ? 'Release to refresh' : 'Pull to refresh'}</div>` : nothing}
       <div class="top">
         <h1>Status</h1>
-        <span class="fresh">${this.health ? `updated ${formatClock(this.health.generatedAt)}` : ''}</span>
         <button class="refresh" type="button" aria-busy=${this.refreshing ? 'true' : 'false'} @click=${() => this.refresh()}>
           <oc-icon .icon=${RefreshCw}></oc-icon>${this.refreshing ? 'Refreshing…' : 'Refresh'}</button>
       </div>
@@ -231,6 +230,7 @@ export class PageHome extends LitElement {
   private renderGauges(system: (SystemSample & { observedAt?: string }) | null) {
     const observedAt = system ? (system.observedAt ?? system.ts) : null;
     const stale = this.isStale(observedAt);
+    // The card header says when the figures were measured; each gauge only adds "stale since" when stale.
     const reason = this.loadError && !system ? `Status could not be loaded — ${this.loadError}` : 'No system sample received yet';
     const h = this.history;
     const disk = (label: 'data' | 'root') => system?.disk.find((d) => d.label === label) ?? null;
@@ -240,7 +240,7 @@ export class PageHome extends LitElement {
       return html`<metric-gauge label=${title} .icon=${HardDrive} .value=${d ? d.percent : null} unit="%" .percent=${d ? d.percent : null}
         detail=${d ? `${formatBytes(d.usedBytes)} of ${formatBytes(d.totalBytes)} · ${d.path}` : ''}
         reason=${system && !d ? `The ${label} disk was not measured` : reason}
-        .observedAt=${observedAt} ?stale=${stale}>
+        .staleSince=${observedAt} ?stale=${stale}>
         <spark-line slot="spark" label="${title} last hour" unit="%" .values=${series} .min=${0} .max=${100} ?stale=${stale}></spark-line>
       </metric-gauge>`;
     };
@@ -250,23 +250,23 @@ export class PageHome extends LitElement {
       <header><h2 id="system-h">System</h2>${this.freshness(observedAt)}</header>
       <div class="gauges">
         <metric-gauge label="CPU" .icon=${Cpu} .value=${system?.cpu.percent ?? null} unit="%" .percent=${system?.cpu.percent ?? null}
-          detail=${system ? `${system.cpu.cores} cores` : ''} reason=${reason} .observedAt=${observedAt} ?stale=${stale}>
+          detail=${system ? `${system.cpu.cores} cores` : ''} reason=${reason} .staleSince=${observedAt} ?stale=${stale}>
           <spark-line slot="spark" label="CPU last hour" unit="%" .values=${h.map((s) => s.cpu.percent)} .min=${0} .max=${100} ?stale=${stale}></spark-line>
         </metric-gauge>
         <metric-gauge label="Memory" .icon=${MemoryStick} .value=${system?.memory.percent ?? null} unit="%" .percent=${system?.memory.percent ?? null}
           detail=${system ? `${formatBytes(system.memory.usedBytes)} of ${formatBytes(system.memory.totalBytes)}` : ''}
-          reason=${reason} .observedAt=${observedAt} ?stale=${stale}>
+          reason=${reason} .staleSince=${observedAt} ?stale=${stale}>
           <spark-line slot="spark" label="Memory last hour" unit="%" .values=${h.map((s) => s.memory.percent)} .min=${0} .max=${100} ?stale=${stale}></spark-line>
         </metric-gauge>
         ${diskGauge('data', 'Data disk')}
         ${diskGauge('root', 'Root disk')}
         <metric-gauge label="Load average" .icon=${Gauge} .value=${system?.load[0] ?? null} .decimals=${2} .percent=${loadPercent}
           .warnAt=${80} .badAt=${100} detail=${system ? `5 min ${system.load[1].toFixed(2)} · 15 min ${system.load[2].toFixed(2)} · ${cores} cores` : ''}
-          reason=${reason} .observedAt=${observedAt} ?stale=${stale}>
+          reason=${reason} .staleSince=${observedAt} ?stale=${stale}>
           <spark-line slot="spark" label="Load average last hour" .decimals=${2} .values=${h.map((s) => s.load[0])} .min=${0} ?stale=${stale}></spark-line>
         </metric-gauge>
         <metric-gauge label="Uptime" .icon=${Timer} .value=${system ? formatDuration(system.uptimeSeconds) : null}
-          detail=${system ? 'since the machine booted' : ''} reason=${reason} .observedAt=${observedAt} ?stale=${stale}></metric-gauge>
+          detail=${system ? 'since the machine booted' : ''} reason=${reason} .staleSince=${observedAt} ?stale=${stale}></metric-gauge>
       </div>
     </section>`;
   }

@@ -1,0 +1,87 @@
+// Starts the built gateway (dist/) as its own process for benchmarks, on a free port with a temp data dir.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export interface RunningGateway {
+  child: ChildProcess;
+  base: string;
+  dataDir: string;
+  adminPassword: string;
+  stop(): Promise<void>;
+}
+
+export function buildAll(): void {
+  for (const [what, args] of [
+    ['server', [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json']],
+    ['client', ['--import', 'tsx', 'client/build.ts']],
+  ] as const) {
+    const r = spawnSync(process.execPath, [...args], { cwd: root, stdio: 'inherit' });
+    if (r.status !== 0) throw new Error(`${what} build failed`);
+  }
+}
+
+export async function startGateway(env: Record<string, string> = {}): Promise<RunningGateway> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'oc-bench-'));
+  const pm2Home = fs.mkdtempSync(path.join(os.tmpdir(), 'oc-bench-pm2-'));
+  const adminPassword = 'bench-admin-password';
+  const child = spawn(process.execPath, [path.join(root, 'dist/gateway/main.js')], {
+    cwd: root,
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      PM2_HOME: pm2Home,
+      DASHBOARD_ADMIN_PASSWORD: adminPassword,
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const base = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = /running at (http:\/\/\S+)/.exec(out);
+      if (m) resolve(m[1]!.replace('localhost', '127.0.0.1'));
+    });
+    child.once('exit', (code) => reject(new Error(`gateway exited early (${code}): ${out}`)));
+  });
+  return {
+    child,
+    base,
+    dataDir,
+    adminPassword,
+    async stop() {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+      fs.rmSync(dataDir, { recursive: true, force: true });
+      fs.rmSync(pm2Home, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function signIn(base: string, password: string): Promise<string> {
+  const res = await fetch(`${base}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: base },
+    body: JSON.stringify({ username: 'admin', password }),
+  });
+  if (res.status !== 200) throw new Error(`sign-in failed: ${res.status} ${await res.text()}`);
+  return res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+}
+
+export function rssBytes(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return kb * 1024;
+}
+
+export const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;

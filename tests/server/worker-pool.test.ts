@@ -1,0 +1,171 @@
+// Worker pool: progress, time limits, abort, failures, draining close, and a free main event loop.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { ApiError } from '../../gateway/http/api-error.js';
+import { createWorkerPool, TaskAbortedError, TaskFailedError, TaskTimeoutError } from '../../gateway/pool/worker-pool.js';
+import type { WorkerPool } from '../../gateway/pool/worker-pool.js';
+import type { SystemSample } from '../../gateway/sources/system-metrics.js';
+import type { RollupBucket } from '../../workers/metrics-rollup.js';
+
+// Tests run from sources under tsx only, so the test tasks are always .ts.
+const task = (name: string): URL => new URL(`../support/workers/${name}.ts`, import.meta.url);
+const spin = task('spin');
+const throws = task('throws');
+const neverEnds = task('never-ends');
+const echo = task('echo');
+
+async function withPool(opts: { maxThreads?: number; taskTimeoutMs?: number }, body: (pool: WorkerPool) => Promise<void>): Promise<void> {
+  const pool = createWorkerPool({ taskTimeoutMs: opts.taskTimeoutMs ?? 10_000, maxThreads: opts.maxThreads ?? 2 });
+  try {
+    await body(pool);
+  } finally {
+    await pool.close();
+  }
+}
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  const outcome = await promise.then(() => ({ resolved: true as const }), (err: unknown) => ({ resolved: false as const, err }));
+  assert.not.ok(outcome.resolved, 'expected the task to reject');
+  return outcome.resolved ? undefined : outcome.err;
+}
+
+// The pool still works: with one thread, this can only run if the previous worker was freed.
+async function assertServes(pool: WorkerPool): Promise<void> {
+  const result = await pool.run<{ payload: unknown }>('echo', { after: 'failure' }, { filename: echo, timeoutMs: 5_000 });
+  assert.equal(result.payload, { after: 'failure' });
+}
+
+test('progress messages reach onProgress in order before run() resolves', async () => {
+  await withPool({}, async (pool) => {
+    const seen: unknown[] = [];
+    const result = await pool.run<{ steps: number }>('spin', { ms: 40, steps: 4 }, { filename: spin, onProgress: (p) => seen.push(p) });
+    assert.is(result.steps, 4);
+    assert.equal(seen, [{ step: 1, of: 4 }, { step: 2, of: 4 }, { step: 3, of: 4 }, { step: 4, of: 4 }]);
+  });
+});
+
+test('a task past its time limit is stopped with task_timeout and the pool runs the next task', async () => {
+  await withPool({ maxThreads: 1 }, async (pool) => {
+    const err = await rejection(pool.run('never-ends', {}, { filename: neverEnds, timeoutMs: 300 }));
+    assert.instance(err, TaskTimeoutError);
+    assert.instance(err, ApiError);
+    const timeout = err as TaskTimeoutError;
+    assert.is(timeout.code, 'task_timeout');
+    assert.is(timeout.status, 503);
+    assert.match(timeout.message, 'never-ends');
+    assert.match(timeout.message, '300 ms');
+    await assertServes(pool);
+  });
+});
+
+test('the pool-wide time limit applies when a run gives none', async () => {
+  await withPool({ maxThreads: 1, taskTimeoutMs: 200 }, async (pool) => {
+    const err = await rejection(pool.run('never-ends', {}, { filename: neverEnds }));
+    assert.is((err as TaskTimeoutError).timeoutMs, 200);
+  });
+});
+
+test('aborting through the signal rejects with TaskAbortedError and frees the worker', async () => {
+  await withPool({ maxThreads: 1 }, async (pool) => {
+    const controller = new AbortController();
+    const running = pool.run('never-ends', {}, {
+      filename: neverEnds,
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (p === 'started') controller.abort(new Error('client went away'));
+      },
+    });
+    const err = await rejection(running);
+    assert.instance(err, TaskAbortedError);
+    assert.is((err as TaskAbortedError).code, 'task_aborted');
+    assert.match((err as Error).message, 'client went away');
+    await assertServes(pool);
+  });
+});
+
+test('an already aborted signal rejects without running the task', async () => {
+  await withPool({}, async (pool) => {
+    const err = await rejection(pool.run('spin', { ms: 10_000 }, { filename: spin, signal: AbortSignal.abort() }));
+    assert.instance(err, TaskAbortedError);
+    assert.is(pool.stats().completed, 0);
+  });
+});
+
+test('a task that throws rejects with task_failed carrying its message, and the pool survives', async () => {
+  await withPool({ maxThreads: 1 }, async (pool) => {
+    const err = await rejection(pool.run('throws', { message: 'disk on fire' }, { filename: throws }));
+    assert.instance(err, TaskFailedError);
+    assert.is((err as TaskFailedError).code, 'task_failed');
+    assert.match((err as Error).message, 'disk on fire');
+    await assertServes(pool);
+  });
+});
+
+test('a task name that is not a plain name is refused', async () => {
+  await withPool({}, async (pool) => {
+    const err = await rejection(pool.run('../gateway/config', {}));
+    assert.instance(err, TypeError);
+  });
+});
+
+test('runs the real metrics-rollup task from workers/ by name', async () => {
+  await withPool({}, async (pool) => {
+    const sample = (ts: string, cpu: number): SystemSample => ({
+      ts, cpu: { percent: cpu, cores: 2 }, load: [0, 0, 0], memory: { totalBytes: 100, usedBytes: 50, percent: 50 },
+      disk: [{ label: 'data', path: '/d', totalBytes: 100, usedBytes: 10, percent: 10 }], uptimeSeconds: 1,
+    });
+    const buckets = await pool.run<RollupBucket[]>('metrics-rollup', {
+      samples: [sample('2024-01-01T00:00:00.000Z', 10), sample('2024-01-01T00:01:00.000Z', 30)],
+      buckets: 1,
+    });
+    assert.is(buckets.length, 1);
+    assert.equal(buckets[0]!.cpu, { min: 10, avg: 20, max: 30 });
+  });
+});
+
+test('stats() reports threads and completed tasks', async () => {
+  await withPool({}, async (pool) => {
+    await Promise.all([1, 2, 3].map((n) => pool.run('echo', n, { filename: echo })));
+    const stats = pool.stats();
+    assert.is(stats.completed, 3);
+    assert.is(stats.queued, 0);
+    assert.ok(stats.threads >= 1 && stats.threads <= 2);
+    assert.ok(stats.utilization >= 0);
+  });
+});
+
+test('close() lets a running task finish, then refuses new ones with pool_closed', async () => {
+  const pool = createWorkerPool({ taskTimeoutMs: 10_000, maxThreads: 1 });
+  let started!: () => void;
+  const startedPromise = new Promise<void>((resolve) => (started = resolve));
+  const running = pool.run<{ steps: number }>('spin', { ms: 200, steps: 2 }, { filename: spin, onProgress: () => started() });
+  await startedPromise;
+  const closed = pool.close();
+  const err = await rejection(pool.run('echo', 1, { filename: echo }));
+  assert.is((err as ApiError).code, 'pool_closed');
+  assert.is((await running).steps, 2);
+  await closed;
+});
+
+test('the main event loop stays responsive while a CPU-heavy task runs in the pool', async () => {
+  await withPool({}, async (pool) => {
+    await pool.run('echo', 'warm-up', { filename: echo }); // thread start-up is not what we measure
+    const delay = monitorEventLoopDelay({ resolution: 10 });
+    delay.enable();
+    // Keep the main loop busy with small timers meanwhile, as the gateway's I/O would be.
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 5);
+    try {
+      await pool.run('spin', { ms: 600, steps: 6 }, { filename: spin });
+    } finally {
+      clearInterval(ticker);
+      delay.disable();
+    }
+    const p99Ms = delay.percentile(99) / 1e6;
+    assert.ok(p99Ms < 100, `event-loop delay p99 ${p99Ms.toFixed(1)} ms`);
+    assert.ok(ticks > 20, `only ${ticks} timer ticks in 600 ms`);
+  });
+});
+
+test.run();
