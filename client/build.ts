@@ -51,6 +51,28 @@ async function listFiles(dir: string): Promise<string[]> {
   return entries.filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name)).sort();
 }
 
+/**
+ * Writes Shoelace's "system" icon set as files (client/src/app/shoelace-setup.ts points sl-icon at them):
+ * the names are read from the library's source, the SVGs from its own resolver.
+ */
+async function writeShoelaceSystemIcons(dir: string): Promise<number> {
+  const shoelaceDist = path.join(root, 'node_modules/@shoelace-style/shoelace/dist');
+  const entry = await readFile(path.join(shoelaceDist, 'components/icon/library.system.js'), 'utf8');
+  const chunk = /from "\.\.\/\.\.\/(chunks\/[^"]+)"/.exec(entry)?.[1];
+  if (!chunk) throw new Error('cannot find the chunk of Shoelace\'s system icon library');
+  const source = await readFile(path.join(shoelaceDist, chunk), 'utf8');
+  const names = [...source.matchAll(/^ {2}"?([a-z][a-z0-9-]*)"?: `/gm)].map((m) => m[1]!);
+  const { default: systemLibrary } = await import('@shoelace-style/shoelace/dist/components/icon/library.system.js');
+  await mkdir(dir, { recursive: true });
+  for (const name of names) {
+    const url = systemLibrary.resolver(name);
+    if (!url.startsWith('data:image/svg+xml,')) throw new Error(`Shoelace system icon "${name}" is not an inline SVG`);
+    await writeFile(path.join(dir, `${name}.svg`), decodeURIComponent(url.slice('data:image/svg+xml,'.length)).trim());
+  }
+  if (!names.includes('x-lg') || !names.includes('check')) throw new Error('Shoelace system icons not found (library layout changed?)');
+  return names.length;
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
   await rm(outDir, { recursive: true, force: true });
@@ -97,6 +119,7 @@ async function main(): Promise<void> {
   await mkdir(path.join(outDir, 'shoelace'), { recursive: true });
   await cp(path.join(shoelaceThemes, 'light.css'), path.join(outDir, 'shoelace/light.css'));
   await cp(path.join(shoelaceThemes, 'dark.css'), path.join(outDir, 'shoelace/dark.css'));
+  const systemIcons = await writeShoelaceSystemIcons(path.join(outDir, 'shoelace/system'));
 
   const sw = await buildServiceWorker(outDir);
   // The version is a hash of everything shipped (sw.js included), so it changes exactly when the app does.
@@ -114,7 +137,7 @@ async function main(): Promise<void> {
   const overBudget = initialJsGzipBytes > INITIAL_JS_BUDGET_BYTES;
   console.log(`client ${version}: ${jsOutputs.length} JS files, initial JS ${kb(initialJsGzipBytes)} gzip`
     + ` (${initialFiles.length} files, budget ${kb(INITIAL_JS_BUDGET_BYTES)}${overBudget ? ' — OVER BUDGET' : ''}),`
-    + ` sw precaches ${sw.count} files (${kb(sw.size)}), ${Date.now() - started} ms`);
+    + ` sw precaches ${sw.count} files (${kb(sw.size)}), ${systemIcons} Shoelace system icons, ${Date.now() - started} ms`);
   for (const warning of sw.warnings) console.warn(`sw warning: ${warning}`);
   if (overBudget) process.exitCode = 1;
 }

@@ -107,8 +107,12 @@ export async function composeGateway(config: Config, o: ComposeOverrides = {}): 
   hub = createHub({
     path: '/ws',
     authenticate: liveAuthenticator(services, sessionStore, cookieKeys, SESSION_COOKIE),
+    // Browsers always send Origin, so a cookie upgrade without one is refused; a script with `?token=`
+    // sends none and needs none (the token is its own proof, no ambient credential is involved).
     isOriginAllowed: (origin, req) =>
-      origin !== undefined && originAllowed(origin, req.headers.host, config.trustProxy && req.headers['x-forwarded-proto'] === 'https' ? 'https' : 'http', config.publicOrigin),
+      origin === undefined
+        ? new URL(req.url ?? '/', 'http://localhost').searchParams.has('token')
+        : originAllowed(origin, req.headers.host, config.trustProxy && req.headers['x-forwarded-proto'] === 'https' ? 'https' : 'http', config.publicOrigin),
     snapshot: async (topic) => (topic === 'status' || topic === 'processes' ? status.snapshot(topic) : { state: 'not_configured' }),
     pingIntervalMs: o.hubPingIntervalMs,
     onError: (err, where) => logger.warn({ err, where }, 'live hub'),

@@ -11,6 +11,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** What the app shell is made of: precached so the app opens offline. Never sourcemaps or build-info. */
 export const PRECACHE_GLOBS = [
   'app.js', 'chunks/**/*.js', 'index.html', 'styles.css', 'manifest.webmanifest', 'icons/*.{png,svg}', 'shoelace/*.css',
+  'shoelace/system/*.svg',
 ];
 
 export interface SwBuildResult { count: number; size: number; warnings: string[] }

@@ -1,5 +1,6 @@
 // Entry point: applies the theme before first paint, mounts the shell, starts the router in its
 // outlet and registers the service worker.
+import './app/shoelace-setup.js';
 import { Router } from '@vaadin/router';
 import { watchTheme } from './app/theme-preference.js';
 import { routes } from './app/routes.js';

@@ -5,13 +5,20 @@ import type { Services } from '../http/services.js';
 import type { Principal } from './principal.js';
 import type { SessionStore } from './session-store.js';
 
+const DISCARD_RESPONSE = { getHeader: () => undefined, setHeader: () => undefined } as unknown as ServerResponse;
+
 export function liveAuthenticator(s: Services, store: SessionStore, cookieKeys: string[], cookieName: string) {
   return async function authenticateUpgrade(req: IncomingMessage): Promise<Principal | null> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const token = url.searchParams.get('token');
-    if (token) return s.tokens.authenticate(token);
-    // Cookies only reads here; it needs a response object but never writes to it.
-    const cookies = new Cookies(req, {} as ServerResponse, { keys: cookieKeys });
+    if (token) {
+      // Ingest tokens may only post events (API.md); the live hub is for 'api' principals.
+      const principal = s.tokens.authenticate(token);
+      return principal?.scope === 'api' ? principal : null;
+    }
+    // Cookies writes to the response when a signature is wrong (to clear it) or made with an older key;
+    // an upgrade has no HTTP response yet, so those writes are discarded instead of throwing.
+    const cookies = new Cookies(req, DISCARD_RESPONSE, { keys: cookieKeys });
     const key = cookies.get(cookieName, { signed: true });
     if (!key) return null;
     const data = store.peek(key, true);

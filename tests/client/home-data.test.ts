@@ -47,9 +47,15 @@ describe('home data', () => {
     });
     const problems = findProblems(body, processesFromHealth(body));
     expect(problems.map((p) => [p.title, p.href])).to.deep.equal([
-      ['sync errored', '/logs?source=sync'], ['worker stopped', '/logs?source=worker'], ['Webhook degraded', '/webhook'],
+      ['sync #1 errored', '/logs?source=sync'], ['worker stopped', '/logs?source=worker'], ['Webhook degraded', '/webhook'],
     ]);
-    expect(problems[0]!.detail).to.contain('1 of 2 instances');
+    expect(problems[0]!.detail).to.equal('3 restarts — open its logs');
+  });
+
+  it('counts what the shell counts: one problem per instance not online, plus active alerts', () => {
+    const body = health({ processes: [proc('sync', 'errored', 1), proc('sync', 'stopped', 2)], alerts: { active: [{ id: 'a1', title: 'Disk 93 % full' }], state: 'ok' } });
+    const problems = findProblems(body, processesFromHealth(body));
+    expect(problems.map((p) => p.title)).to.deep.equal(['sync #1 errored', 'sync #2 stopped', 'Disk 93 % full']);
   });
 
   it('an unreachable PM2 is one problem, not also a down pm2 service', () => {

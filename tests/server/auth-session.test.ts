@@ -114,6 +114,18 @@ test('logout destroys the session: the old cookie then gets 401', async () => {
   assertError(await c.get('/api/auth/me'), 401, 'unauthenticated');
 });
 
+test('a session cookie with a tampered signature is treated as signed out (401, not a server error)', async () => {
+  const c = new TestClient(t.base);
+  await c.login();
+  const forged = withCookiesOf(t.base, c.cookies);
+  forged.cookies.set(`${SID}.sig`, 'tampered-signature');
+  assertError(await forged.get('/api/auth/me'), 401, 'unauthenticated');
+  const swapped = withCookiesOf(t.base, c.cookies);
+  swapped.cookies.set(SID, 'someone-elses-session-id');
+  assertError(await swapped.get('/api/auth/me'), 401, 'unauthenticated');
+  assert.is((await c.get('/api/auth/me')).status, 200, 'the real session is unaffected');
+});
+
 test('an unknown user and a wrong password get the same 401 body', async () => {
   const c = new TestClient(t.base);
   const unknown = await c.post('/api/auth/login', { username: 'nobody-here', password: 'whatever-123' });

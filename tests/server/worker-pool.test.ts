@@ -163,7 +163,9 @@ test('the main event loop stays responsive while a CPU-heavy task runs in the po
       delay.disable();
     }
     const p99Ms = delay.percentile(99) / 1e6;
-    assert.ok(p99Ms < 100, `event-loop delay p99 ${p99Ms.toFixed(1)} ms`);
+    // Run on this thread, the 600 ms spin would block the loop for its whole length; the bound leaves
+    // room for a busy 2-core machine (the benchmark, not this test, measures the real lag).
+    assert.ok(p99Ms < 300, `event-loop delay p99 ${p99Ms.toFixed(1)} ms`);
     assert.ok(ticks > 20, `only ${ticks} timer ticks in 600 ms`);
   });
 });

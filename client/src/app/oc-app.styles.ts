@@ -17,10 +17,13 @@ export const appStyles = css`
     text-decoration: none; color: var(--oc-fg); white-space: nowrap; }
   .brand oc-icon { color: var(--oc-accent); }
   .spacer { flex: 1; }
-  .problems { display: inline-flex; align-items: center; gap: 0.35rem; min-height: 44px; padding: 0 0.6rem; border-radius: 999px;
-    text-decoration: none; white-space: nowrap; font-size: 0.875rem; font-variant-numeric: tabular-nums; }
+  /* The link is the 44 px tap target; the pill inside carries the colour. */
+  .problems { display: inline-flex; align-items: center; min-height: 44px; text-decoration: none; white-space: nowrap;
+    font-size: 0.875rem; font-variant-numeric: tabular-nums; border-radius: 999px; }
+  .problems .pill { display: inline-flex; align-items: center; gap: 0.3rem; padding: 0.15rem 0.55rem; border-radius: 999px; }
   .problems.calm { color: var(--oc-fg-muted); }
-  .problems.bad { color: var(--oc-bad); background: var(--oc-bad-bg); font-weight: 700; }
+  .problems.bad { color: var(--oc-bad); font-weight: 700; }
+  .problems.bad .pill { background: var(--oc-bad-bg); }
   .problems.unknown { color: var(--oc-unknown); }
   .problems oc-icon, .user oc-icon { --oc-icon-size: 1.1rem; }
   .user { display: inline-flex; align-items: center; gap: 0.35rem; min-width: 44px; min-height: 44px; justify-content: center;
@@ -32,10 +35,12 @@ export const appStyles = css`
 
   .layout { display: flex; align-items: stretch; }
   .sidebar { display: none; }
-  main { flex: 1; min-width: 0; outline: none;
+  main { flex: 1; min-width: 0;
     padding-bottom: calc(var(--oc-bottomnav-height) + env(safe-area-inset-bottom, 0px));
     padding-left: env(safe-area-inset-left, 0px); padding-right: env(safe-area-inset-right, 0px); }
   main.bare { padding-bottom: env(safe-area-inset-bottom, 0px); }
+  /* <main> only takes focus programmatically (skip link, after navigation): no ring around the whole page. */
+  main:focus, main:focus-visible { outline: none; }
   .shell-banner { display: block; margin: 0.75rem 1rem 0; }
 
   .bottomnav { position: fixed; left: 0; right: 0; bottom: 0; z-index: 20; display: grid; grid-template-columns: repeat(5, 1fr);
@@ -64,9 +69,12 @@ export const appStyles = css`
     connection-indicator::part(updated) { display: none; }
     .user .name { display: none; }
   }
-  @media (max-width: 400px) {
-    .brand .name { font-size: 0.95rem; }
-    .problems { padding: 0 0.4rem; }
+  @media (max-width: 420px) {
+    .topbar { gap: 0.25rem; }
+    .brand { font-size: 0.95rem; }
+    .brand oc-icon { display: none; }
+    .problems .pill { padding: 0.15rem 0.4rem; }
+    .user { padding: 0; }
   }
 
   @media (min-width: 1024px) {

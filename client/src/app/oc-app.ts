@@ -13,7 +13,7 @@ import '@shoelace-style/shoelace/dist/components/menu-label/menu-label.js';
 import '@shoelace-style/shoelace/dist/components/divider/divider.js';
 import '@shoelace-style/shoelace/dist/components/drawer/drawer.js';
 import type SlMenuItem from '@shoelace-style/shoelace/dist/components/menu-item/menu-item.js';
-import type { SessionUser } from '../api/api-client.js';
+import { api, type SessionUser } from '../api/api-client.js';
 import { liveStore, type ConnectionState, type LiveFrame, type LiveStore } from '../live/live-store.js';
 import { liveContext } from '../live/live-context.js';
 import { tokens, focusRing } from '../styles/theme.js';
@@ -120,7 +120,7 @@ export class OcApp extends LitElement {
     const icon = count === null ? CircleQuestionMark : count > 0 ? TriangleAlert : CircleCheck;
     const title = count === null ? 'No status received yet' : `${problemLabel(count)} open (services down or degraded, processes not online, active alerts)`;
     return html`<a class="problems ${tone}" href="/" title=${title} aria-label=${count === null ? 'Open problems: not known yet' : `${problemLabel(count)} open`}>
-        <oc-icon .icon=${icon}></oc-icon><span>${problemLabel(count)}</span></a>
+        <span class="pill"><oc-icon .icon=${icon}></oc-icon><span>${problemLabel(count)}</span></span></a>
       <connection-indicator .state=${this.connection} .lastMessageAt=${this.lastMessageAt}></connection-indicator>`;
   }
 
@@ -194,6 +194,20 @@ export class OcApp extends LitElement {
   #onSession(user: SessionUser | null): void {
     if (user) this.user = user;
     this.live.start();
+    if (!user) void this.#loadLastKnownStatus();
+  }
+
+  /** Without a live connection, the count comes from the last /api/health (the service worker's copy offline). */
+  async #loadLastKnownStatus(): Promise<void> {
+    if (this.health !== null) return;
+    try {
+      const body = await api.get<HealthLike & { generatedAt?: string }>('/api/health', { quiet401: true });
+      if (this.health !== null) return; // the live snapshot won the race
+      this.health = body;
+      this.statusAsOf = body.generatedAt ?? null;
+    } catch {
+      // neither network nor cache: the count stays "—"
+    }
   }
 
   async #onSignedOut(): Promise<void> {
@@ -206,6 +220,7 @@ export class OcApp extends LitElement {
   #syncConnection(): void {
     this.connection = this.live.connection;
     this.lastMessageAt = this.live.lastMessageAt;
+    if (this.connection === 'offline' || this.connection === 'reconnecting') void this.#loadLastKnownStatus();
   }
 
   #onStatus(frame: LiveFrame): void {

@@ -26,7 +26,7 @@ export class MetricGauge extends LitElement {
       display: grid; gap: 0.35rem; padding: 0.75rem; border: 1px solid var(--oc-border); border-radius: var(--oc-radius);
       background: var(--oc-surface); height: 100%; box-sizing: border-box;
     }
-    .head { display: flex; align-items: center; gap: 0.4rem; color: var(--oc-fg-muted); font-size: 0.875rem; font-weight: 600; }
+    .head { display: flex; flex-wrap: wrap; align-items: center; gap: 0.4rem; color: var(--oc-fg-muted); font-size: 0.875rem; font-weight: 600; }
     .head .level { margin-left: auto; display: inline-flex; align-items: center; gap: 0.25rem; --oc-icon-size: 1em; }
     .high .level { color: var(--oc-warn); }
     .critical .level { color: var(--oc-bad); }

@@ -50,15 +50,18 @@ export class ProcessTable extends LitElement {
     table { width: 100%; border-collapse: collapse; font-variant-numeric: tabular-nums; }
     th, td { text-align: left; padding: 0.5rem 0.5rem; border-bottom: 1px solid var(--oc-border); vertical-align: middle; }
     th { font-size: 0.8rem; color: var(--oc-fg-muted); font-weight: 600; }
-    td.num, th.num { text-align: right; }
+    td.num, th.num { text-align: right; white-space: nowrap; }
     .name { font-weight: 600; overflow-wrap: anywhere; }
+    th.name { color: var(--oc-fg); font-size: inherit; }
     .name a { color: inherit; display: inline-flex; align-items: center; gap: 0.3rem; min-height: 2rem; --oc-icon-size: 0.9em; }
     .name a oc-icon { opacity: 0.6; }
     .instance { margin-left: 0.35rem; color: var(--oc-fg-muted); font-weight: 400; }
     .actions { display: flex; flex-wrap: wrap; gap: 0.35rem; }
+    td .actions { flex-wrap: nowrap; }
+    .scroll { overflow-x: auto; }
     button {
       display: inline-flex; align-items: center; gap: 0.3rem; min-height: var(--oc-tap); min-width: var(--oc-tap);
-      padding: 0 0.7rem; border-radius: 8px; border: 1px solid var(--oc-border); background: var(--oc-surface-2);
+      padding: 0 0.6rem; border-radius: 8px; border: 1px solid var(--oc-border); background: var(--oc-surface-2);
       color: var(--oc-fg); font: inherit; font-size: 0.875rem; cursor: pointer; --oc-icon-size: 1em;
     }
     button:hover { border-color: var(--oc-accent); }
@@ -128,7 +131,7 @@ export class ProcessTable extends LitElement {
   }
 
   private renderTable(rows: ProcessInfo[]) {
-    return html`<table>
+    return html`<div class="scroll"><table>
       <thead><tr>
         <th scope="col">Name</th><th scope="col">Status</th><th scope="col" class="num">CPU</th>
         <th scope="col" class="num">Memory</th><th scope="col" class="num">Restarts</th>
@@ -145,7 +148,7 @@ export class ProcessTable extends LitElement {
         <td class="num">${p.pid ?? '—'}</td>
         ${this.canAct ? html`<td>${this.renderActions(p)}</td>` : nothing}
       </tr>`)}</tbody>
-    </table>`;
+    </table></div>`;
   }
 
   private renderCards(rows: ProcessInfo[]) {

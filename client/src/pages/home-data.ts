@@ -1,5 +1,6 @@
 // Pure shaping of the home screen's data: the status body's types, the hour of samples, processes derived
-// from a health body, and the "Problems" list (worst first, each pointing at where to look).
+// from a health body, and the "Problems" list (worst first, each pointing at where to look; it counts what
+// the shell's problem count counts: services down/degraded, process instances not online, active alerts).
 import type { ProcessInfo, ProcessesState } from '../components/process-table.js';
 import type { ServiceMap } from '../components/service-list.js';
 import { serviceHref, serviceName } from '../components/service-list.js';
@@ -28,8 +29,6 @@ export interface ProcessesView {
 export interface Problem { key: string; state: string; title: string; detail?: string; href?: string }
 
 export const HISTORY_MS = 60 * 60 * 1000;
-const DISK_FULL_PERCENT = 90;
-const MEMORY_FULL_PERCENT = 95;
 
 /** Union by timestamp, oldest first, keeping only the hour before the newest sample. */
 export function mergeSamples(current: readonly SystemSample[], incoming: readonly SystemSample[]): SystemSample[] {
@@ -72,28 +71,21 @@ export function findProblems(health: HealthBody | null, procs: ProcessesView): P
     if (svc.state !== 'down' && svc.state !== 'degraded') continue;
     problems.push({ key: `service:${key}`, state: svc.state, title: `${serviceName(key)} ${svc.state}`, detail: svc.detail, href: serviceHref(key) });
   }
-  // One entry per process name (cluster instances share a name and a log), carrying its worst status.
-  const byName = new Map<string, ProcessInfo[]>();
-  for (const p of procs.processes ?? []) {
+  // One entry per instance not online, as the shell's problem count counts them (cluster instances share a name).
+  const all = procs.processes ?? [];
+  for (const p of all) {
     if (p.status === 'online') continue;
-    byName.set(p.name, [...(byName.get(p.name) ?? []), p]);
+    const siblings = all.filter((q) => q.name === p.name).length;
+    const label = siblings > 1 ? `${p.name} #${p.pmId}` : p.name;
+    problems.push({ key: `process:${p.pmId}`, state: p.status, title: `${label} ${p.status}`,
+      detail: `${p.restarts} restart${p.restarts === 1 ? '' : 's'} — open its logs`, href: `/logs?source=${encodeURIComponent(p.name)}` });
   }
-  for (const [name, bad] of byName) {
-    const worst = bad.reduce((a, b) => (stateSeverity(b.status) < stateSeverity(a.status) ? b : a));
-    const total = procs.processes?.filter((p) => p.name === name).length ?? bad.length;
-    const instances = total > 1 ? `${bad.length} of ${total} instances · ` : '';
-    problems.push({ key: `process:${name}`, state: worst.status, title: `${name} ${worst.status}`,
-      detail: `${instances}${worst.restarts} restart${worst.restarts === 1 ? '' : 's'} — open its logs`,
-      href: `/logs?source=${encodeURIComponent(name)}` });
-  }
-  const system = health?.system;
-  for (const d of system?.disk ?? []) {
-    if (d.percent >= DISK_FULL_PERCENT) {
-      problems.push({ key: `disk:${d.label}`, state: 'degraded', title: `${d.label === 'data' ? 'Data' : 'Root'} disk ${Math.round(d.percent)} % full`, detail: d.path });
-    }
-  }
-  if (system && system.memory.percent >= MEMORY_FULL_PERCENT) {
-    problems.push({ key: 'memory', state: 'degraded', title: `Memory ${Math.round(system.memory.percent)} % used` });
+  // Disk and memory thresholds are left to the alert rules (they arrive as active alerts), so that this
+  // list and the shell's problem count always agree.
+  for (const [i, alert] of (health?.alerts?.active ?? []).entries()) {
+    const a = (alert ?? {}) as { id?: unknown; title?: unknown; message?: unknown; severity?: unknown };
+    const title = typeof a.title === 'string' ? a.title : typeof a.message === 'string' ? a.message : 'Active alert';
+    problems.push({ key: `alert:${typeof a.id === 'string' ? a.id : i}`, state: a.severity === 'critical' ? 'down' : 'degraded', title });
   }
   return problems.sort((a, b) => stateSeverity(a.state) - stateSeverity(b.state));
 }

@@ -43,7 +43,7 @@ export class PageHome extends LitElement {
     .layout { display: grid; gap: 1rem; grid-template-columns: minmax(0, 1fr); }
     .side { display: grid; gap: 1rem; align-content: start; min-width: 0; }
     @media (min-width: 1024px) {
-      .layout { grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); }
+      .layout { grid-template-columns: minmax(0, 2fr) minmax(320px, 1fr); }
       .full { grid-column: 1 / -1; }
     }
     .card { background: var(--oc-surface); border: 1px solid var(--oc-border); border-radius: var(--oc-radius); padding: 0.9rem; min-width: 0; }
@@ -52,7 +52,7 @@ export class PageHome extends LitElement {
     .fresh.stale { color: var(--oc-stale); font-weight: 600; }
     .card.stale { border-style: dashed; }
     .gauges { display: grid; gap: 0.6rem; grid-template-columns: repeat(auto-fill, minmax(min(100%, 140px), 1fr)); }
-    @media (min-width: 1024px) { .gauges { grid-template-columns: repeat(auto-fill, minmax(180px, 1fr)); } }
+    @media (min-width: 1024px) { .gauges { grid-template-columns: repeat(auto-fit, minmax(170px, 1fr)); } }
     .problems ul { list-style: none; margin: 0; padding: 0; display: grid; gap: 0.4rem; }
     .problems li { display: flex; align-items: center; gap: 0.6rem; flex-wrap: wrap; min-height: var(--oc-tap); }
     .problems a { color: var(--oc-fg); font-weight: 600; }
@@ -77,6 +77,8 @@ export class PageHome extends LitElement {
   @state() private action: PendingAction | null = null;
   @state() private pull = 0;
 
+  /** Sparkline series, rebuilt only when the history changes (the page re-renders every few seconds). */
+  private series = { cpu: [] as number[], memory: [] as number[], data: [] as number[], root: [] as number[], load: [] as number[] };
   private unsubscribe: Array<() => void> = [];
   private ticker: ReturnType<typeof setInterval> | null = null;
   private pullStartY: number | null = null;
@@ -169,6 +171,16 @@ export class PageHome extends LitElement {
     return this.userRole === 'operator' || this.userRole === 'admin';
   }
 
+  protected willUpdate(changed: Map<PropertyKey, unknown>): void {
+    if (!changed.has('history')) return;
+    const h = this.history;
+    const disk = (s: SystemSample, label: string) => s.disk.find((d) => d.label === label)?.percent ?? Number.NaN;
+    this.series = {
+      cpu: h.map((s) => s.cpu.percent), memory: h.map((s) => s.memory.percent),
+      data: h.map((s) => disk(s, 'data')), root: h.map((s) => disk(s, 'root')), load: h.map((s) => s.load[0]),
+    };
+  }
+
   protected updated(): void {
     // The shell shows the open-problem count; it may listen for this rather than recompute it.
     const count = findProblems(this.health, this.procs).length;
@@ -232,16 +244,15 @@ export class PageHome extends LitElement {
     const stale = this.isStale(observedAt);
     // The card header says when the figures were measured; each gauge only adds "stale since" when stale.
     const reason = this.loadError && !system ? `Status could not be loaded — ${this.loadError}` : 'No system sample received yet';
-    const h = this.history;
+    const series = this.series;
     const disk = (label: 'data' | 'root') => system?.disk.find((d) => d.label === label) ?? null;
     const diskGauge = (label: 'data' | 'root', title: string) => {
       const d = disk(label);
-      const series = h.map((s) => s.disk.find((x) => x.label === label)?.percent ?? NaN);
       return html`<metric-gauge label=${title} .icon=${HardDrive} .value=${d ? d.percent : null} unit="%" .percent=${d ? d.percent : null}
         detail=${d ? `${formatBytes(d.usedBytes)} of ${formatBytes(d.totalBytes)} · ${d.path}` : ''}
         reason=${system && !d ? `The ${label} disk was not measured` : reason}
         .staleSince=${observedAt} ?stale=${stale}>
-        <spark-line slot="spark" label="${title} last hour" unit="%" .values=${series} .min=${0} .max=${100} ?stale=${stale}></spark-line>
+        <spark-line slot="spark" label="${title} last hour" unit="%" .values=${series[label]} .min=${0} .max=${100} ?stale=${stale}></spark-line>
       </metric-gauge>`;
     };
     const cores = system?.cpu.cores ?? 1;
@@ -251,19 +262,19 @@ export class PageHome extends LitElement {
       <div class="gauges">
         <metric-gauge label="CPU" .icon=${Cpu} .value=${system?.cpu.percent ?? null} unit="%" .percent=${system?.cpu.percent ?? null}
           detail=${system ? `${system.cpu.cores} cores` : ''} reason=${reason} .staleSince=${observedAt} ?stale=${stale}>
-          <spark-line slot="spark" label="CPU last hour" unit="%" .values=${h.map((s) => s.cpu.percent)} .min=${0} .max=${100} ?stale=${stale}></spark-line>
+          <spark-line slot="spark" label="CPU last hour" unit="%" .values=${series.cpu} .min=${0} .max=${100} ?stale=${stale}></spark-line>
         </metric-gauge>
         <metric-gauge label="Memory" .icon=${MemoryStick} .value=${system?.memory.percent ?? null} unit="%" .percent=${system?.memory.percent ?? null}
           detail=${system ? `${formatBytes(system.memory.usedBytes)} of ${formatBytes(system.memory.totalBytes)}` : ''}
           reason=${reason} .staleSince=${observedAt} ?stale=${stale}>
-          <spark-line slot="spark" label="Memory last hour" unit="%" .values=${h.map((s) => s.memory.percent)} .min=${0} .max=${100} ?stale=${stale}></spark-line>
+          <spark-line slot="spark" label="Memory last hour" unit="%" .values=${series.memory} .min=${0} .max=${100} ?stale=${stale}></spark-line>
         </metric-gauge>
         ${diskGauge('data', 'Data disk')}
         ${diskGauge('root', 'Root disk')}
         <metric-gauge label="Load average" .icon=${Gauge} .value=${system?.load[0] ?? null} .decimals=${2} .percent=${loadPercent}
           .warnAt=${80} .badAt=${100} detail=${system ? `5 min ${system.load[1].toFixed(2)} · 15 min ${system.load[2].toFixed(2)} · ${cores} cores` : ''}
           reason=${reason} .staleSince=${observedAt} ?stale=${stale}>
-          <spark-line slot="spark" label="Load average last hour" .decimals=${2} .values=${h.map((s) => s.load[0])} .min=${0} ?stale=${stale}></spark-line>
+          <spark-line slot="spark" label="Load average last hour" .decimals=${2} .values=${series.load} .min=${0} ?stale=${stale}></spark-line>
         </metric-gauge>
         <metric-gauge label="Uptime" .icon=${Timer} .value=${system ? formatDuration(system.uptimeSeconds) : null}
           detail=${system ? 'since the machine booted' : ''} reason=${reason} .staleSince=${observedAt} ?stale=${stale}></metric-gauge>

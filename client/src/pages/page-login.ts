@@ -6,6 +6,7 @@ import { Router } from '@vaadin/router';
 import { Activity, CircleAlert } from 'lucide';
 import '@shoelace-style/shoelace/dist/components/input/input.js';
 import '@shoelace-style/shoelace/dist/components/button/button.js';
+import type SlInput from '@shoelace-style/shoelace/dist/components/input/input.js';
 import { api as defaultApi, ApiClientError, type ApiClient, type SessionUser } from '../api/api-client.js';
 import '../components/oc-icon.js';
 
@@ -42,8 +43,8 @@ export class PageLogin extends LitElement {
   @state() private busy = false;
   @state() private error = '';
   @state() private retryInSeconds = 0;
-  @query('sl-input[name="username"]') private usernameInput!: HTMLInputElement;
-  @query('sl-input[name="password"]') private passwordInput!: HTMLInputElement;
+  @query('sl-input[name="username"]') private usernameInput!: SlInput;
+  @query('sl-input[name="password"]') private passwordInput!: SlInput;
   #countdown: ReturnType<typeof setInterval> | null = null;
 
   disconnectedCallback(): void {
