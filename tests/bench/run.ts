@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
-import { buildAll, mb, root, rssBytes, signIn, startGateway } from './gateway-process.js';
+import { buildAll, mb, root, rssBytes, signIn, startGateway } from '../support/gateway-process.js';
 import { loadHealth, type LoadRow } from './health-load.js';
 import { measurePoolLag } from './pool-lag.js';
 

@@ -70,7 +70,7 @@ describe('page-home', () => {
     expect(problem.textContent).to.equal('worker errored');
     expect(problem.getAttribute('href')).to.equal('/logs?source=worker');
     expect(root.querySelectorAll('metric-gauge').length).to.equal(6);
-    expect(text(root.querySelector('.pipeline')!)).to.contain('Pipeline status arrives with the agent viewer');
+    expect(text(root.querySelector('.pipeline')!)).to.contain("Today's pipeline status arrives with the agent viewer");
     expect(root.querySelector('offline-banner')).to.be.null;
     expect(root.querySelector('process-table')!.canAct).to.be.false;
   });

@@ -195,6 +195,25 @@ describe('live-store', () => {
     expect(FakeSocket.instances).to.have.length(1);
   });
 
+  it('subscribes again (for a snapshot) after the hub reports snapshot_failed', async () => {
+    const { store, timers } = makeStore();
+    store.subscribe('status', () => {});
+    store.start();
+    const socket = await FakeSocket.next(0);
+    socket.open();
+    const originalWarn = console.warn;
+    console.warn = () => {};
+    try {
+      socket.receive({ topic: 'hub', seq: 0, type: 'error', data: { code: 'snapshot_failed', message: 'subscribe again' } });
+    } finally {
+      console.warn = originalWarn;
+    }
+    expect(socket.sent).to.have.length(1);
+    timers.shift()!();
+    expect(socket.sent.at(-1)).to.deep.equal({ op: 'subscribe', topics: ['status'] });
+    store.stop();
+  });
+
   it('keeps delivering to other listeners when one throws', async () => {
     const { store } = makeStore();
     const got: number[] = [];

@@ -51,7 +51,7 @@ export class ProcessTable extends LitElement {
     th, td { text-align: left; padding: 0.5rem 0.5rem; border-bottom: 1px solid var(--oc-border); vertical-align: middle; }
     th { font-size: 0.8rem; color: var(--oc-fg-muted); font-weight: 600; }
     td.num, th.num { text-align: right; white-space: nowrap; }
-    .name { font-weight: 600; overflow-wrap: anywhere; }
+    .name { font-weight: 600; min-width: 8rem; overflow-wrap: break-word; }
     th.name { color: var(--oc-fg); font-size: inherit; }
     .name a { color: inherit; display: inline-flex; align-items: center; gap: 0.3rem; min-height: 2rem; --oc-icon-size: 0.9em; }
     .name a oc-icon { opacity: 0.6; }
@@ -146,7 +146,7 @@ export class ProcessTable extends LitElement {
         <td class="num">${p.restarts}</td>
         <td class="num">${this.uptime(p)}</td>
         <td class="num">${p.pid ?? '—'}</td>
-        ${this.canAct ? html`<td>${this.renderActions(p)}</td>` : nothing}
+        ${this.canAct ? html`<td>${this.renderActions(p, true)}</td>` : nothing}
       </tr>`)}</tbody>
     </table></div>`;
   }
@@ -176,10 +176,14 @@ export class ProcessTable extends LitElement {
     return p.uptimeSeconds === null || p.status !== 'online' ? '—' : formatDuration(p.uptimeSeconds);
   }
 
-  private renderActions(p: ProcessInfo) {
+  /** In the table the buttons are icon-only (the word stays the accessible name and the tooltip) so the
+   *  name and figures keep their room; cards have space for the words. */
+  private renderActions(p: ProcessInfo, compact = false) {
     return html`<div class="actions">${opsFor(p.status).map((op) => html`<button type="button" class=${op}
-      data-op=${op} @click=${() => this.emit(p.name, op)}>
-      <oc-icon .icon=${OP_LOOK[op].icon}></oc-icon>${OP_LOOK[op].word}<span class="vh"> ${p.name}</span></button>`)}</div>`;
+      data-op=${op} title=${compact ? `${OP_LOOK[op].word} ${p.name}` : ''} @click=${() => this.emit(p.name, op)}>
+      <oc-icon .icon=${OP_LOOK[op].icon}></oc-icon>${compact
+        ? html`<span class="vh">${OP_LOOK[op].word} ${p.name}</span>`
+        : html`${OP_LOOK[op].word}<span class="vh"> ${p.name}</span>`}</button>`)}</div>`;
   }
 
   private emit(name: string, op: ProcessOp): void {

@@ -207,7 +207,7 @@ export class LiveStore extends EventTarget {
     this.#lastMessageAt = this.#opts.now();
     this.#attempt = 0; // a frame arrived: the connection really works, so the backoff starts over
     if (frame.topic === 'hub') {
-      if (frame.type === 'error') console.warn('live hub refused a message', frame.data);
+      if (frame.type === 'error') this.#onHubError(frame.data);
       this.#deliver(frame);
       return;
     }
@@ -229,6 +229,17 @@ export class LiveStore extends EventTarget {
     }
     if (typeof frame.seq === 'number') this.#seqByTopic.set(frame.topic, frame.seq);
     this.#deliver(frame);
+  }
+
+  #onHubError(data: unknown): void {
+    console.warn('live hub reported an error', data);
+    // The hub drops a subscription whose snapshot failed and asks to subscribe again: do so after a pause.
+    if ((data as { code?: unknown } | null)?.code !== 'snapshot_failed') return;
+    const socket = this.#socket;
+    this.#opts.setTimer(() => {
+      const topics = [...this.#needsSnapshot].filter((t) => this.#listeners.has(t));
+      if (this.#socket === socket && topics.length > 0) this.#send({ op: 'subscribe', topics });
+    }, 2_000);
   }
 
   #deliver(frame: LiveFrame): void {

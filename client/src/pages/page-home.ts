@@ -193,7 +193,9 @@ export class PageHome extends LitElement {
   render() {
     const system = latestSystem(this.health, this.history);
     const asOf = Math.max(Date.parse(this.health?.generatedAt ?? '') || 0, Date.parse(system?.ts ?? '') || 0);
-    const offline = this.connection !== 'live' && this.health !== null && this.isStale(asOf);
+    // A device without network is said to be offline at once; a connection that is merely reconnecting
+    // is flagged once the data is stale.
+    const offline = this.health !== null && this.connection !== 'live' && (!navigator.onLine || this.isStale(asOf));
     return html`
       ${offline ? html`<offline-banner .asOf=${asOf} .connection=${this.connection}></offline-banner>` : nothing}
       ${this.pull > 0 ? html`<div class="pull" style="height:${Math.min(this.pull, PULL_TRIGGER_PX)}px" aria-hidden="true">
@@ -256,7 +258,8 @@ export class PageHome extends LitElement {
       </metric-gauge>`;
     };
     const cores = system?.cpu.cores ?? 1;
-    const loadPercent = system ? Math.min(100, (system.load[0] / cores) * 100) : null;
+    // The bar is full at twice the core count: "high" once runnable work exceeds the cores, "critical" at twice.
+    const loadPercent = system ? Math.min(100, (system.load[0] / (2 * cores)) * 100) : null;
     return html`<section class="card full ${stale ? 'stale' : ''}" aria-labelledby="system-h">
       <header><h2 id="system-h">System</h2>${this.freshness(observedAt)}</header>
       <div class="gauges">
@@ -272,7 +275,7 @@ export class PageHome extends LitElement {
         ${diskGauge('data', 'Data disk')}
         ${diskGauge('root', 'Root disk')}
         <metric-gauge label="Load average" .icon=${Gauge} .value=${system?.load[0] ?? null} .decimals=${2} .percent=${loadPercent}
-          .warnAt=${80} .badAt=${100} detail=${system ? `5 min ${system.load[1].toFixed(2)} · 15 min ${system.load[2].toFixed(2)} · ${cores} cores` : ''}
+          .warnAt=${50} .badAt=${100} detail=${system ? `5 min ${system.load[1].toFixed(2)} · 15 min ${system.load[2].toFixed(2)} · ${cores} cores` : ''}
           reason=${reason} .staleSince=${observedAt} ?stale=${stale}>
           <spark-line slot="spark" label="Load average last hour" .decimals=${2} .values=${series.load} .min=${0} ?stale=${stale}></spark-line>
         </metric-gauge>
@@ -304,12 +307,10 @@ export class PageHome extends LitElement {
 
   private renderPipeline() {
     const ops = this.health?.operations;
-    const notConfigured = !ops || ops.state === 'not_configured';
     return html`<section class="card pipeline" aria-labelledby="pipeline-h">
       <header><h2 id="pipeline-h"><oc-icon .icon=${Workflow}></oc-icon> Today's pipeline</h2>
         <state-badge state=${ops?.state ?? 'not_configured'}></state-badge></header>
-      <p>${notConfigured ? 'Pipeline status arrives with the agent viewer.' : ops.detail}</p>
-      ${notConfigured && ops?.detail ? html`<p>${ops.detail}</p>` : nothing}
+      <p>${ops?.detail || "Today's pipeline status arrives with the agent viewer."}</p>
     </section>`;
   }
 

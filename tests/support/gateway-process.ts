@@ -1,4 +1,5 @@
-// Starts the built gateway (dist/) as its own process for benchmarks, on a free port with a temp data dir.
+// Starts the real gateway as its own process on a free port with a temp data dir: from dist/ (benchmarks,
+// production-like) or from sources under tsx (end-to-end tests).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -6,6 +7,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export interface StartOptions {
+  fromSources?: boolean;
+  pm2Home?: string;
+}
 
 export interface RunningGateway {
   child: ChildProcess;
@@ -25,11 +31,13 @@ export function buildAll(): void {
   }
 }
 
-export async function startGateway(env: Record<string, string> = {}): Promise<RunningGateway> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'oc-bench-'));
-  const pm2Home = fs.mkdtempSync(path.join(os.tmpdir(), 'oc-bench-pm2-'));
+export async function startGateway(env: Record<string, string> = {}, o: StartOptions = {}): Promise<RunningGateway> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'oc-gw-'));
+  const ownPm2Home = o.pm2Home ? null : fs.mkdtempSync(path.join(os.tmpdir(), 'oc-gw-pm2-'));
+  const pm2Home = o.pm2Home ?? ownPm2Home!;
   const adminPassword = 'bench-admin-password';
-  const child = spawn(process.execPath, [path.join(root, 'dist/gateway/main.js')], {
+  const entry = o.fromSources ? ['--import', 'tsx', path.join(root, 'gateway/main.ts')] : [path.join(root, 'dist/gateway/main.js')];
+  const child = spawn(process.execPath, entry, {
     cwd: root,
     env: {
       ...process.env,
@@ -59,11 +67,13 @@ export async function startGateway(env: Record<string, string> = {}): Promise<Ru
     dataDir,
     adminPassword,
     async stop() {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await exited;
+      }
       fs.rmSync(dataDir, { recursive: true, force: true });
-      fs.rmSync(pm2Home, { recursive: true, force: true });
+      if (ownPm2Home) fs.rmSync(ownPm2Home, { recursive: true, force: true });
     },
   };
 }

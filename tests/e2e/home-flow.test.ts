@@ -1,0 +1,137 @@
+// End to end in Chromium against the real gateway process and a real PM2 daemon: sign in, see a process,
+// restart it, go offline, reload, and see the last known status with its time. Screenshots of each screen
+// at phone and desktop sizes, dark and light.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { startPm2Sandbox, type Pm2Sandbox } from '../support/pm2-sandbox.js';
+import { startGateway, root, type RunningGateway } from '../support/gateway-process.js';
+import { launchChromium, screenshotPath } from '../support/browser.js';
+import { ensureClientBuilt } from '../../gateway/cli/client-build.js';
+
+const PASSWORD = 'e2e-admin-password';
+const APP = 'demo-worker';
+const SIZES = { phone: { width: 375, height: 740 }, desktop: { width: 1440, height: 900 } } as const;
+
+let sandbox: Pm2Sandbox;
+let gw: RunningGateway;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+
+test.before(async () => {
+  assert.ok(ensureClientBuilt(root), 'client build failed');
+  sandbox = await startPm2Sandbox({ appName: APP });
+  gw = await startGateway({ DASHBOARD_ADMIN_PASSWORD: PASSWORD, METRICS_INTERVAL_SECONDS: '1', BCRYPT_COST: '4' }, { fromSources: true, pm2Home: sandbox.home });
+  browser = await launchChromium();
+  context = await browser.newContext({ viewport: SIZES.desktop, colorScheme: 'dark' });
+  page = await context.newPage();
+});
+
+test.after(async () => {
+  await browser?.close();
+  await gw?.stop();
+  await sandbox?.teardown();
+});
+
+async function signIn(p: Page): Promise<void> {
+  await p.goto(gw.base + '/');
+  await p.waitForURL(/\/login/);
+  await p.getByLabel('Username').fill('admin');
+  await p.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await p.keyboard.press('Enter');
+  await p.waitForURL((url) => !url.pathname.startsWith('/login'));
+}
+
+function processRow(p: Page) {
+  return p.locator(`process-table [data-name="${APP}"]`).first();
+}
+
+async function restartsOf(name: string): Promise<number> {
+  const cookies = await context.cookies(gw.base);
+  const res = await fetch(`${gw.base}/api/processes`, { headers: { cookie: cookies.map((c) => `${c.name}=${c.value}`).join('; ') } });
+  const list = (await res.json()) as Array<{ name: string; restarts: number }>;
+  return list.find((p) => p.name === name)!.restarts;
+}
+
+async function shootAll(p: Page, name: string): Promise<void> {
+  for (const scheme of ['dark', 'light'] as const) {
+    await p.emulateMedia({ colorScheme: scheme });
+    for (const [size, viewport] of Object.entries(SIZES)) {
+      await p.setViewportSize(viewport);
+      await p.waitForTimeout(150); // let layout and the charts settle after the resize
+      await p.screenshot({ path: screenshotPath(`${name}-${size}-${scheme}`), fullPage: true });
+      const overflow = (await p.evaluate('document.documentElement.scrollWidth - window.innerWidth')) as number;
+      assert.ok(overflow <= 0, `${name} scrolls sideways at ${size} (${overflow}px)`);
+    }
+  }
+  await p.setViewportSize(SIZES.desktop);
+  await p.emulateMedia({ colorScheme: 'dark' });
+}
+
+test('an unauthenticated visit lands on the sign-in page, which shows a wrong password plainly', async () => {
+  await page.goto(gw.base + '/');
+  await page.waitForURL(/\/login/);
+  await shootAll(page, 'login');
+  await page.getByLabel('Username').fill('admin');
+  await page.getByLabel('Password', { exact: true }).fill('not-the-password');
+  await page.keyboard.press('Enter');
+  await page.getByText('Wrong username or password.').waitFor();
+});
+
+test('after sign-in the home screen lists the PM2 process live', async () => {
+  await signIn(page);
+  await processRow(page).waitFor();
+  await page.getByText(/online/i).first().waitFor();
+  await page.getByText(/^live$/i).first().waitFor({ timeout: 10_000 });
+  await shootAll(page, 'home');
+});
+
+test('restarting a process asks first, shows the outcome, and PM2 counts one more restart', async () => {
+  const before = await restartsOf(APP);
+  await page.getByRole('button', { name: new RegExp(`^Restart\\s+${APP}$`, 'i') }).first().click();
+  // Shoelace slots the footer buttons into the dialog: look them up from the element, not the ARIA dialog.
+  const dialog = page.locator('process-action-dialog sl-dialog[open]');
+  await dialog.getByText(new RegExp(`Restart ${APP}\\?`, 'i')).first().waitFor();
+  await page.waitForTimeout(300); // the opening animation
+  await page.screenshot({ path: screenshotPath('home-restart-confirm-desktop-dark') });
+  await dialog.getByRole('button', { name: /^Restart$/ }).click();
+  await dialog.locator('.outcome.ok, .outcome.bad').first().waitFor({ timeout: 15_000 });
+  assert.ok(await dialog.locator('.outcome.ok').isVisible(), await dialog.locator('.outcome').innerText());
+  await page.screenshot({ path: screenshotPath('home-restart-done-desktop-dark') });
+  assert.is(await restartsOf(APP), before + 1);
+  await dialog.locator('sl-button.close').click();
+});
+
+test('offline, a reload still opens the app on the last known status with its time', async () => {
+  // Browser-side expressions are strings: this file is type-checked without the DOM library.
+  await page.evaluate('navigator.serviceWorker.ready.then(() => true)');
+  // Make sure the status the service worker keeps is a fresh one, then reload under its control.
+  await page.reload();
+  await page.waitForFunction('navigator.serviceWorker.controller !== null');
+  await processRow(page).waitFor();
+  await context.setOffline(true);
+  const response = await page.reload();
+  assert.ok(response?.fromServiceWorker(), 'the shell came from the service worker');
+  await page.getByText(/Offline — last known status as of \d{2}:\d{2}:\d{2}/).first().waitFor({ timeout: 15_000 });
+  await processRow(page).waitFor();
+  await shootAll(page, 'home-offline');
+  await context.setOffline(false);
+});
+
+test('a section not built yet says so plainly', async () => {
+  await page.goto(gw.base + '/agents');
+  await page.getByText(/not built yet/i).first().waitFor();
+  await shootAll(page, 'section-agents');
+});
+
+test('the ? key opens the keyboard shortcuts sheet', async () => {
+  await page.goto(gw.base + '/');
+  await processRow(page).waitFor();
+  await page.keyboard.press('?');
+  await page.locator('shortcut-sheet').getByText(/shortcuts/i).first().waitFor();
+  await page.screenshot({ path: screenshotPath('shortcuts-desktop-dark') });
+  await page.keyboard.press('Escape');
+});
+
+test.run();
