@@ -7,6 +7,10 @@ import * as users from './user-routes.js';
 import * as tokens from './token-routes.js';
 import * as status from './status-routes.js';
 import * as audit from './audit-routes.js';
+import { AGENT_ROUTES } from './agent-routes.js';
+import { INGEST_ROUTES } from './ingest-routes.js';
+import { SCHEDULE_ROUTES } from './schedule-routes.js';
+import { OPERATIONS_ROUTES } from './operations-routes.js';
 
 export interface RouteSpec {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -42,4 +46,10 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'POST', path: '/api/processes/:name/:op', access: 'operator', audit: 'process.action', handler: status.processAction },
 
   { method: 'GET', path: '/api/audit', access: 'admin', handler: audit.listAudit },
+
+  // Each file below keeps its rows next to its handlers; the rows obey the same rules as the ones above.
+  ...AGENT_ROUTES,
+  ...INGEST_ROUTES,
+  ...SCHEDULE_ROUTES,
+  ...OPERATIONS_ROUTES,
 ];

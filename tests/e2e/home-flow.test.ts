@@ -119,6 +119,17 @@ test('offline, a reload still opens the app on the last known status with its ti
   await context.setOffline(false);
 });
 
+test('the app passes Chromium\'s installability check (manifest, icons, service worker)', async () => {
+  await page.goto(gw.base + '/');
+  await processRow(page).waitFor();
+  const cdp = await context.newCDPSession(page);
+  const { installabilityErrors } = (await cdp.send('Page.getInstallabilityErrors')) as { installabilityErrors: Array<{ errorId: string }> };
+  assert.equal(installabilityErrors.map((e) => e.errorId), []);
+  const manifest = (await cdp.send('Page.getAppManifest')) as { errors: unknown[]; url: string };
+  assert.equal(manifest.errors, []);
+  await cdp.detach();
+});
+
 test('a section not built yet says so plainly', async () => {
   await page.goto(gw.base + '/agents');
   await page.getByText(/not built yet/i).first().waitFor();

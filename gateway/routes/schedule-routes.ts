@@ -1,0 +1,4 @@
+// Schedule routes (issue 3): handlers and their access-table rows, spread into route-table.ts.
+import type { RouteSpec } from './route-table.js';
+
+export const SCHEDULE_ROUTES: RouteSpec[] = [];
