@@ -12,14 +12,15 @@ import { authenticate } from './auth/authenticate.js';
 import { rateLimit } from './http/rate-limit.js';
 import { jsonBody } from './http/json-body.js';
 import { buildRouter } from './http/router.js';
+import { CookieSigner } from './auth/cookie-signer.js';
 
 export const SESSION_COOKIE = 'oc.sid';
 
 export interface AppDeps {
   services: Services;
   sessionStore: SessionStore;
-  /** Keys that sign the session cookie (first one signs, all verify). */
-  cookieKeys: string[];
+  /** Signs the session cookie. */
+  cookieSigner: CookieSigner;
   /** Built client (dist/public); may be absent in API-only tests. */
   staticDir?: string;
   routes?: readonly RouteSpec[];
@@ -27,7 +28,9 @@ export interface AppDeps {
 
 export function createApp(deps: AppDeps): Koa<AppState> {
   const { services: s } = deps;
-  const app = new Koa<AppState>({ proxy: s.config.trustProxy, keys: deps.cookieKeys });
+  const app = new Koa<AppState>({ proxy: s.config.trustProxy });
+  // Koa types app.keys as string[], but it accepts any Keygrip-compatible signer.
+  (app as unknown as { keys: CookieSigner }).keys = deps.cookieSigner;
 
   app.on('error', (err: NodeJS.ErrnoException) => {
     // A client that aborts a download is not a server fault (see TOOLCHAIN.md).

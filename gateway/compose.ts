@@ -16,6 +16,7 @@ import { createSystemSampler } from './sources/system-metrics.js';
 import { SessionStore } from './auth/session-store.js';
 import { LoginThrottle, type LoginThrottleOptions } from './auth/login-throttle.js';
 import { loadSessionSecret } from './auth/session-secret.js';
+import { CookieSigner } from './auth/cookie-signer.js';
 import { liveAuthenticator } from './auth/live-auth.js';
 import { originAllowed } from './auth/access.js';
 import { UserService } from './domain/users.js';
@@ -75,7 +76,7 @@ export async function composeGateway(config: Config, o: ComposeOverrides = {}): 
   const pool = createWorkerPool({ maxThreads: config.poolMaxThreads, taskTimeoutMs: config.taskTimeoutMs });
   const pm2 = createPm2Source({ pm2Home: config.pm2Home });
   const sessionStore = new SessionStore({ clock, idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs });
-  const cookieKeys = [loadSessionSecret(config.dataDir, config.sessionSecret)];
+  const cookieSigner = new CookieSigner([loadSessionSecret(config.dataDir, config.sessionSecret)]);
 
   const users = new UserService(db, clock, config.bcryptCost);
   const status = new SystemStatus({
@@ -106,7 +107,7 @@ export async function composeGateway(config: Config, o: ComposeOverrides = {}): 
 
   hub = createHub({
     path: '/ws',
-    authenticate: liveAuthenticator(services, sessionStore, cookieKeys, SESSION_COOKIE),
+    authenticate: liveAuthenticator(services, sessionStore, cookieSigner, SESSION_COOKIE),
     // Browsers always send Origin, so a cookie upgrade without one is refused; a script with `?token=`
     // sends none and needs none (the token is its own proof, no ambient credential is involved).
     isOriginAllowed: (origin, req) =>
@@ -121,7 +122,7 @@ export async function composeGateway(config: Config, o: ComposeOverrides = {}): 
 
   const firstAdmin = await ensureFirstAdmin(users, config.adminPassword);
   const staticDir = o.staticDir === null ? undefined : (o.staticDir ?? defaultStaticDir());
-  const app = createApp({ services, sessionStore, cookieKeys, staticDir });
+  const app = createApp({ services, sessionStore, cookieSigner, staticDir });
 
   let sweepTimer: NodeJS.Timeout | undefined;
   let retentionTimer: NodeJS.Timeout | undefined;

@@ -4,10 +4,11 @@ import Cookies from 'cookies';
 import type { Services } from '../http/services.js';
 import type { Principal } from './principal.js';
 import type { SessionStore } from './session-store.js';
+import type { CookieSigner } from './cookie-signer.js';
 
 const DISCARD_RESPONSE = { getHeader: () => undefined, setHeader: () => undefined } as unknown as ServerResponse;
 
-export function liveAuthenticator(s: Services, store: SessionStore, cookieKeys: string[], cookieName: string) {
+export function liveAuthenticator(s: Services, store: SessionStore, signer: CookieSigner, cookieName: string) {
   return async function authenticateUpgrade(req: IncomingMessage): Promise<Principal | null> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const token = url.searchParams.get('token');
@@ -18,7 +19,7 @@ export function liveAuthenticator(s: Services, store: SessionStore, cookieKeys: 
     }
     // Cookies writes to the response when a signature is wrong (to clear it) or made with an older key;
     // an upgrade has no HTTP response yet, so those writes are discarded instead of throwing.
-    const cookies = new Cookies(req, DISCARD_RESPONSE, { keys: cookieKeys });
+    const cookies = new Cookies(req, DISCARD_RESPONSE, { keys: signer as unknown as string[] });
     const key = cookies.get(cookieName, { signed: true });
     if (!key) return null;
     const data = store.peek(key, true);

@@ -11,6 +11,8 @@ export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export interface StartOptions {
   fromSources?: boolean;
   pm2Home?: string;
+  /** Extra node flags, e.g. --cpu-prof for profiling a benchmark. */
+  nodeArgs?: string[];
 }
 
 export interface RunningGateway {
@@ -37,7 +39,7 @@ export async function startGateway(env: Record<string, string> = {}, o: StartOpt
   const pm2Home = o.pm2Home ?? ownPm2Home!;
   const adminPassword = 'bench-admin-password';
   const entry = o.fromSources ? ['--import', 'tsx', path.join(root, 'gateway/main.ts')] : [path.join(root, 'dist/gateway/main.js')];
-  const child = spawn(process.execPath, entry, {
+  const child = spawn(process.execPath, [...(o.nodeArgs ?? []), ...entry], {
     cwd: root,
     env: {
       ...process.env,
