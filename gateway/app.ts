@@ -57,7 +57,7 @@ export function createApp(deps: AppDeps): Koa<AppState> {
     ),
   );
   app.use(authenticate(s));
-  app.use(rateLimit(s.config.rateLimitPerMinute));
+  app.use(rateLimit(s.config.rateLimitPerMinute, s.config.ingestRateLimitPerMinute));
   app.use(jsonBody());
   const router = buildRouter(deps.routes ?? ROUTES, s);
   app.use(router.routes());

@@ -23,6 +23,13 @@ import { UserService } from './domain/users.js';
 import { ApiTokenService } from './domain/api-token-service.js';
 import { AuditTrail } from './domain/audit-trail.js';
 import { SystemStatus } from './domain/system-status.js';
+import { RunService } from './domain/agents/run-service.js';
+import { operationsNow } from './domain/agents/run-queries.js';
+import { AgentRegistry } from './domain/agents/agent-registry.js';
+import { describeAgents, runHistoryOf } from './domain/agents/agent-overview.js';
+import { Launcher } from './domain/agents/launcher.js';
+import { Scheduler, SCHEDULE_STREAM, type MissedRun } from './domain/agents/scheduler.js';
+import type { JournalPage } from './store/journal.js';
 import { ensureFirstAdmin } from './domain/bootstrap-admin.js';
 import { createApp, SESSION_COOKIE } from './app.js';
 import type { AppState, Services } from './http/services.js';
@@ -52,6 +59,13 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
+/** The application root (package.json): gateway/ under tsx, dist/gateway/ after the build. */
+export function appRoot(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const candidates = [path.resolve(here, '..'), path.resolve(here, '../..')];
+  return candidates.find((p) => fs.existsSync(path.join(p, 'package.json'))) ?? candidates[0]!;
+}
+
 export function defaultStaticDir(): string {
   const here = path.dirname(fileURLToPath(import.meta.url));
   // Under tsx this file is gateway/compose.ts; after the build it is dist/gateway/compose.js.
@@ -79,6 +93,7 @@ export async function composeGateway(config: Config, o: ComposeOverrides = {}): 
   const cookieSigner = new CookieSigner([loadSessionSecret(config.dataDir, config.sessionSecret)]);
 
   const users = new UserService(db, clock, config.bcryptCost);
+  const tokens = new ApiTokenService(db, clock);
   const status = new SystemStatus({
     sampler: createSystemSampler({ dataDir: config.dataDir, clock }),
     pm2,
@@ -90,18 +105,69 @@ export async function composeGateway(config: Config, o: ComposeOverrides = {}): 
     intervalMs: config.metricsIntervalMs,
   });
 
+  const runs = new RunService({
+    journal,
+    journalDir,
+    pool,
+    clock,
+    logger,
+    snapshotFile: path.join(config.dataDir, 'snapshots', 'agent-runs.json'),
+    heartbeatTimeoutMs: config.agentHeartbeatTimeoutMs,
+    snapshotIntervalMs: config.agentSnapshotMs,
+  });
+  // /api/health carries today's pipeline stages (the registry's schedules reach runs via runs.setDefinitions).
+  status.setOperationsSource(() => operationsNow(runs, runs.definitions(), clock.now()));
+
+  // Agents: definitions (seeded once), the launcher of their commands, and their schedules.
+  const agents = new AgentRegistry(db);
+  await agents.ensureSeeded();
+  let listeningUrl: string | undefined;
+  const launcher = new Launcher({
+    registry: agents,
+    runs,
+    tokens,
+    clock,
+    logger,
+    // The listening port is known only after listen (tests use port 0): learned when the hub is attached.
+    ingestUrl: () => config.ingestUrl ?? listeningUrl ?? `http://127.0.0.1:${config.port}`,
+    appRoot: appRoot(),
+  });
+  const scheduler = new Scheduler({
+    registry: agents,
+    launcher,
+    runs: runHistoryOf(runs),
+    db,
+    journal,
+    readRecordedMissed: async (since) => {
+      const page = await pool.run<JournalPage>('journal-read', {
+        dir: journalDir,
+        query: { stream: SCHEDULE_STREAM, from: since, limit: 5000, order: 'asc', match: { type: 'schedule.missed' } },
+      });
+      return page.items as unknown as MissedRun[];
+    },
+    clock,
+    logger,
+    graceMs: config.scheduleGraceMs,
+  });
+  runs.setDefinitions(() => agents.list());
+  runs.setAgentsView(() => describeAgents(agents.list(), runs, (name) => scheduler.nextRunAt(name)));
+
   let hub: Hub | undefined;
   const services: Services = {
     config,
     clock,
     logger,
     users,
-    tokens: new ApiTokenService(db, clock),
+    tokens,
     audit: new AuditTrail(journal, pool, journalDir),
     status,
     pm2,
     sessions: sessionStore,
     loginThrottle: new LoginThrottle(o.loginThrottle),
+    runs,
+    agents,
+    scheduler,
+    launcher,
     disconnectLive: (predicate) => hub?.disconnect(predicate, 4001, 'signed out'),
   };
 
@@ -114,11 +180,32 @@ export async function composeGateway(config: Config, o: ComposeOverrides = {}): 
       origin === undefined
         ? new URL(req.url ?? '/', 'http://localhost').searchParams.has('token')
         : originAllowed(origin, req.headers.host, config.trustProxy && req.headers['x-forwarded-proto'] === 'https' ? 'https' : 'http', config.publicOrigin),
-    snapshot: async (topic) => (topic === 'status' || topic === 'processes' ? status.snapshot(topic) : { state: 'not_configured' }),
+    snapshot: async (topic, _principal, filter) => {
+      if (topic === 'status' || topic === 'processes') return status.snapshot(topic);
+      if (topic === 'agents') return runs.agentsSnapshot();
+      // Log lines stream as keyed run.log frames; the snapshot says where each watched run's log stands
+      // (earlier lines: GET /api/agents/runs/:runId/logs).
+      if (topic === 'logs') return { runs: (filter?.runIds ?? []).map((runId) => ({ runId, logCount: runs.get(runId)?.logCount ?? null })) };
+      return { state: 'not_configured' };
+    },
     pingIntervalMs: o.hubPingIntervalMs,
     onError: (err, where) => logger.warn({ err, where }, 'live hub'),
   });
   status.setPublisher((topic, type, data) => hub!.publish(topic, type, data));
+  runs.setPublisher((topic, type, data, publishOpts) => hub!.publish(topic, type, data, publishOpts));
+  const attachHub = hub.attach.bind(hub);
+  hub.attach = (server) => {
+    const learn = () => {
+      const address = server.address();
+      if (typeof address !== 'object' || address === null) return;
+      const wildcard = address.address === '0.0.0.0' || address.address === '::';
+      const host = wildcard ? '127.0.0.1' : address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      listeningUrl = `http://${host}:${address.port}`;
+    };
+    if (server.listening) learn();
+    else server.once('listening', learn);
+    attachHub(server);
+  };
 
   const firstAdmin = await ensureFirstAdmin(users, config.adminPassword);
   const staticDir = o.staticDir === null ? undefined : (o.staticDir ?? defaultStaticDir());
@@ -136,6 +223,9 @@ export async function composeGateway(config: Config, o: ComposeOverrides = {}): 
     pm2,
     firstAdmin,
     async start() {
+      await runs.start();
+      await launcher.revokeStaleTokens();
+      await scheduler.start();
       await status.start();
       sweepTimer = setInterval(() => sessionStore.sweep(), 60_000).unref();
       const retention = () => void journal.applyRetention().catch((err: unknown) => logger.warn({ err }, 'journal retention failed'));
@@ -146,6 +236,9 @@ export async function composeGateway(config: Config, o: ComposeOverrides = {}): 
       status.stop();
       if (sweepTimer) clearInterval(sweepTimer);
       if (retentionTimer) clearInterval(retentionTimer);
+      scheduler.stop();
+      await launcher.close();
+      await runs.close();
       await hub!.close();
       await pool.close();
       await journal.close();

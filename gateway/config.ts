@@ -25,9 +25,14 @@ const schema = z.object({
   POOL_MAX_THREADS: z.coerce.number().int().positive().optional(),
   TASK_TIMEOUT_SECONDS: z.coerce.number().positive().default(30),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(6000),
+  INGEST_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(120_000),
   JOURNAL_RETENTION_DAYS: z.coerce.number().int().positive().default(90),
   JOURNAL_MAX_MB: z.coerce.number().int().positive().default(2048),
   BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
+  AGENT_HEARTBEAT_TIMEOUT_SECONDS: z.coerce.number().positive().default(120),
+  AGENT_SNAPSHOT_SECONDS: z.coerce.number().positive().default(30),
+  SCHEDULE_GRACE_MINUTES: z.coerce.number().positive().default(10),
+  DASHBOARD_INGEST_URL: z.string().url().optional(),
 });
 
 export interface Config {
@@ -47,9 +52,19 @@ export interface Config {
   poolMaxThreads?: number;
   taskTimeoutMs: number;
   rateLimitPerMinute: number;
+  /** Requests (batches) per minute per ingest principal on /api/ingest/*. */
+  ingestRateLimitPerMinute: number;
   journalRetentionDays: number;
   journalMaxBytes: number;
   bcryptCost: number;
+  /** An open run with no heartbeat or event for this long is marked crashed. */
+  agentHeartbeatTimeoutMs: number;
+  /** How often the run states are snapshotted (restart = snapshot + journal after it). */
+  agentSnapshotMs: number;
+  /** A scheduled run that has not started this long after its time counts as missed. */
+  scheduleGraceMs: number;
+  /** Ingest URL handed to launched agents; unset → http://127.0.0.1:<listening port>. */
+  ingestUrl?: string;
 }
 
 export class ConfigError extends Error {
@@ -86,8 +101,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     poolMaxThreads: c.POOL_MAX_THREADS,
     taskTimeoutMs: c.TASK_TIMEOUT_SECONDS * 1000,
     rateLimitPerMinute: c.RATE_LIMIT_PER_MINUTE,
+    ingestRateLimitPerMinute: c.INGEST_RATE_LIMIT_PER_MINUTE,
     journalRetentionDays: c.JOURNAL_RETENTION_DAYS,
     journalMaxBytes: c.JOURNAL_MAX_MB * 1024 * 1024,
     bcryptCost: c.BCRYPT_COST,
+    agentHeartbeatTimeoutMs: c.AGENT_HEARTBEAT_TIMEOUT_SECONDS * 1000,
+    agentSnapshotMs: c.AGENT_SNAPSHOT_SECONDS * 1000,
+    scheduleGraceMs: c.SCHEDULE_GRACE_MINUTES * 60_000,
+    ingestUrl: c.DASHBOARD_INGEST_URL,
   };
 }

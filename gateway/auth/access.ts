@@ -24,7 +24,8 @@ function tokensEqual(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-export function enforceAccess(access: Access, scopes: readonly Scope[], publicOrigin?: string) {
+/** `scopeAccess` overrides the minimum role for a scope (e.g. ingest tokens of any role on the ingest route). */
+export function enforceAccess(access: Access, scopes: readonly Scope[], publicOrigin?: string, scopeAccess?: Partial<Record<Scope, Access>>) {
   return async function checkAccess(ctx: Ctx, next: Next): Promise<void> {
     const unsafe = !SAFE_METHODS.has(ctx.method);
     const principal = ctx.state.principal;
@@ -38,8 +39,9 @@ export function enforceAccess(access: Access, scopes: readonly Scope[], publicOr
     if (!scopes.includes(principal.scope)) {
       throw new ApiError(403, 'token_scope', `A token with scope "${principal.scope}" cannot call this route.`);
     }
-    if (!roleAtLeast(principal.role, access)) {
-      throw new ApiError(403, 'forbidden', `This needs the ${access} role; you are ${principal.role}.`);
+    const need = scopeAccess?.[principal.scope] ?? access;
+    if (need !== 'public' && !roleAtLeast(principal.role, need)) {
+      throw new ApiError(403, 'forbidden', `This needs the ${need} role; you are ${principal.role}.`);
     }
     if (unsafe && principal.kind === 'session') {
       const expected = ctx.session?.csrfToken;

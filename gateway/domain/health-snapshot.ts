@@ -1,6 +1,7 @@
 // Builds the /api/health body (API.md) from the latest observations: a pure function of its inputs.
 import type { SystemSample } from '../sources/system-metrics.js';
 import type { ProcessInfo } from '../sources/pm2-source.js';
+import type { OperationsToday } from './agents/operations-today.js';
 
 export type ServiceState = 'up' | 'down' | 'degraded' | 'unknown' | 'not_configured';
 export interface ServiceStatus {
@@ -24,13 +25,27 @@ export interface HealthBody {
   system: (SystemSample & { observedAt: string; stale: boolean }) | null;
   processes: ProcessInfo[] | null;
   services: Record<'pm2' | 'webhook' | 'whatsapp' | 'sheets' | 'drive', ServiceStatus>;
-  operations: { state: 'not_configured'; detail: string };
+  operations: OperationsHealth;
   alerts: { state: 'not_configured'; active: never[]; detail: string };
+}
+
+/** Today's stages plus one overall word: failed if any stage failed, late if any is late, else ok. */
+export type OperationsHealth =
+  | (OperationsToday & { state: 'ok' | 'late' | 'failed'; detail: string })
+  | { state: 'not_configured'; detail: string };
+
+export function operationsHealth(today: OperationsToday | null): OperationsHealth {
+  if (!today) return { state: 'not_configured', detail: "Today's pipeline status is not available." };
+  const failed = today.stages.filter((s) => s.state === 'failed').map((s) => s.stage);
+  const late = today.stages.filter((s) => s.state === 'late').map((s) => s.stage);
+  if (failed.length > 0) return { ...today, state: 'failed', detail: `Failed: ${failed.join(', ')}.` };
+  if (late.length > 0) return { ...today, state: 'late', detail: `Late: ${late.join(', ')}.` };
+  return { ...today, state: 'ok', detail: 'No stage is late or failed.' };
 }
 
 const notConfigured = (detail: string): ServiceStatus => ({ state: 'not_configured', observedAt: null, detail });
 
-export function buildHealth(input: { now: number; intervalMs: number; latest: SystemSample | null; processes: ProcessesState }): HealthBody {
+export function buildHealth(input: { now: number; intervalMs: number; latest: SystemSample | null; processes: ProcessesState; operations?: OperationsToday | null }): HealthBody {
   const { now, latest, processes } = input;
   const stale = latest ? now - Date.parse(latest.ts) > input.intervalMs * 3 : false;
   const pm2: ServiceStatus =
@@ -50,7 +65,7 @@ export function buildHealth(input: { now: number; intervalMs: number; latest: Sy
       sheets: notConfigured('Google Sheets is not configured; advisors and content live in the local store.'),
       drive: notConfigured('Google Drive backups are not configured; backups stay local.'),
     },
-    operations: { state: 'not_configured', detail: "Today's pipeline status arrives with the agent viewer." },
+    operations: operationsHealth(input.operations ?? null),
     alerts: { state: 'not_configured', active: [], detail: 'The alert engine is not built yet.' },
   };
 }

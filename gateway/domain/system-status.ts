@@ -8,6 +8,7 @@ import type { Pm2Source, ProcessInfo } from '../sources/pm2-source.js';
 import type { Logger } from 'pino';
 import { ApiError } from '../http/api-error.js';
 import { buildHealth, type HealthBody, type ProcessesState } from './health-snapshot.js';
+import type { OperationsToday } from './agents/operations-today.js';
 
 export type Publish = (topic: 'status' | 'processes', type: string, data: unknown) => void;
 
@@ -31,6 +32,7 @@ export class SystemStatus {
   #running = false;
   // The serialised /api/health body, shared by every request for up to a second (it is the hottest route).
   #healthJson: { text: string; at: number } | null = null;
+  #operations: (() => OperationsToday) | null = null;
   readonly #historyMs: number;
 
   constructor(private readonly o: SystemStatusOptions) {
@@ -39,6 +41,11 @@ export class SystemStatus {
 
   setPublisher(publish: Publish): void {
     this.#publish = publish;
+  }
+
+  /** Today's pipeline stages for the `operations` field (agent runs + schedules). */
+  setOperationsSource(source: () => OperationsToday): void {
+    this.#operations = source;
   }
 
   async start(): Promise<void> {
@@ -102,7 +109,18 @@ export class SystemStatus {
       intervalMs: this.o.intervalMs,
       latest: this.latest(),
       processes: this.#processes,
+      operations: this.#operationsNow(),
     });
+  }
+
+  #operationsNow(): OperationsToday | null {
+    if (!this.#operations) return null;
+    try {
+      return this.#operations();
+    } catch (err) {
+      this.o.logger.warn({ err }, 'operations status failed'); // the rest of /api/health still answers
+      return null;
+    }
   }
 
   /** Tells the hub what a new subscriber needs first. */

@@ -11,7 +11,7 @@ export function buildRouter(routes: readonly RouteSpec[], s: Services): Router<A
   for (const spec of routes) {
     const chain = [
       ...(spec.audit ? [auditAction(spec.audit, s)] : []),
-      enforceAccess(spec.access, spec.scopes ?? ['api'], s.config.publicOrigin),
+      enforceAccess(spec.access, spec.scopes ?? ['api'], s.config.publicOrigin, spec.scopeAccess),
       (ctx: Ctx) => spec.handler(ctx, s),
     ];
     // @koa/router's overloads do not narrow a computed method name; the chain is typed above.

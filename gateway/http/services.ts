@@ -11,6 +11,10 @@ import type { SystemStatus } from '../domain/system-status.js';
 import type { Pm2Source } from '../sources/pm2-source.js';
 import type { SessionStore } from '../auth/session-store.js';
 import type { LoginThrottle } from '../auth/login-throttle.js';
+import type { AgentRegistry } from '../domain/agents/agent-registry.js';
+import type { Scheduler } from '../domain/agents/scheduler.js';
+import type { Launcher } from '../domain/agents/launcher.js';
+import type { RunService } from '../domain/agents/run-service.js';
 
 export interface Services {
   config: Config;
@@ -23,6 +27,12 @@ export interface Services {
   pm2: Pm2Source;
   sessions: SessionStore;
   loginThrottle: LoginThrottle;
+  /** Agent definitions (lowdb), their schedules and the launcher of their commands. */
+  agents: AgentRegistry;
+  scheduler: Scheduler;
+  launcher: Launcher;
+  /** Agent runs: ingest, live state, history (issue 3). */
+  runs: RunService;
   /** Closes live connections of matching principals (logout, user disabled). */
   disconnectLive(predicate: (p: { username: string; sessionId?: string; tokenId?: string }) => boolean): void;
 }

@@ -8,19 +8,20 @@ import type { RawData } from 'ws';
 import { HubClient } from './hub-client.js';
 import type { HubClientCounters, HubPrincipal, Subscription } from './hub-client.js';
 import { CLOSE_CODES, TOPICS, encodeErrorFrame, isTopic, parseClientMessage } from './protocol.js';
-import type { HubErrorData, SubscribeMessage, Topic } from './protocol.js';
+import type { HubErrorData, SubscribeMessage, SubscriptionFilter, Topic, WatchMessage } from './protocol.js';
 import { TopicChannel } from './topic-channel.js';
 import type { FrameSerializer } from './topic-channel.js';
 
 export type { HubPrincipal } from './hub-client.js';
-export type { Topic, HubFrame } from './protocol.js';
-export { TOPICS, CLOSE_CODES } from './protocol.js';
+export type { Topic, HubFrame, SubscriptionFilter } from './protocol.js';
+export { TOPICS, CLOSE_CODES, WATCH_ONLY_TOPICS } from './protocol.js';
 
 export interface HubOptions {
   path?: string; // '/ws'
   authenticate(req: http.IncomingMessage): Promise<HubPrincipal | null>; // cookie session or ?token=
   isOriginAllowed(origin: string | undefined, req: http.IncomingMessage): boolean;
-  snapshot(topic: Topic, principal: HubPrincipal): Promise<unknown>;
+  /** Current state of a topic; `filter` is the subscriber's (e.g. the runs whose log lines it watches). */
+  snapshot(topic: Topic, principal: HubPrincipal, filter?: SubscriptionFilter): Promise<unknown>;
   tickMs?: number; // 25
   maxBufferedBytes?: number; // 1 MiB
   pingIntervalMs?: number; // 30 000
@@ -43,9 +44,14 @@ export interface HubStats {
   droppedSlowClients: number;
 }
 
+export interface PublishOptions {
+  /** Delivery key (a run id): the frame reaches only subscribers whose filter admits it (protocol.wantsFrame). */
+  key?: string;
+}
+
 export interface Hub {
   attach(server: http.Server): void; // handles 'upgrade' for path only
-  publish(topic: Topic, type: string, data: unknown): number; // returns the seq assigned
+  publish(topic: Topic, type: string, data: unknown, opts?: PublishOptions): number; // returns the seq assigned
   clientCount(): number;
   disconnect(predicate: (p: HubPrincipal) => boolean, code?: number, reason?: string): void;
   close(): Promise<void>; // 1001 to every client, stop timers
@@ -138,6 +144,7 @@ export function createHub(opts: HubOptions): Hub {
       for (const topic of parsed.message.topics) client.subscriptions.delete(topic);
       return;
     }
+    if (parsed.message.op === 'watch') return watch(client, parsed.message);
     subscribe(client, parsed.message);
   }
 
@@ -151,28 +158,44 @@ export function createHub(opts: HubOptions): Hub {
       });
     }
     for (const topic of message.topics) {
-      if (!refused.includes(topic)) startSubscription(client, topic, message.since?.[topic]);
+      if (!refused.includes(topic)) startSubscription(client, topic, message.since?.[topic], message.filter);
     }
   }
 
-  // Replay when the ring still holds everything after `since`, else a snapshot.
-  function startSubscription(client: HubClient, topic: Topic, since: number | undefined): void {
-    const channel = channels.get(topic)!;
-    const missed = since === undefined ? null : channel.replaySince(since);
-    if (missed && since !== undefined) {
-      client.subscriptions.set(topic, { state: 'live', lastSeq: since });
-      for (const frame of missed) client.deliver(topic, frame.seq, frame.bytes);
+  // A live subscription changes its filter in place: keyed frames follow the new filter from the next tick,
+  // with no new snapshot (the page loads the newly watched run's history itself).
+  function watch(client: HubClient, message: WatchMessage): void {
+    if (!canSubscribe(client.principal, message.topic)) {
+      return sendError(client, { code: 'topic_forbidden', message: `Not allowed to follow ${message.topic}.`, details: { topics: [message.topic] } });
+    }
+    const sub = client.subscriptions.get(message.topic);
+    if (sub?.state === 'live') {
+      sub.filter = new Set(message.runIds);
       return;
     }
-    const sub: Subscription = { state: 'pending', lastSeq: 0 };
-    client.subscriptions.set(topic, sub);
-    void sendSnapshot(client, topic, sub, channel);
+    // Not subscribed, or its snapshot is still loading for the old filter: (re)subscribe with the new one.
+    startSubscription(client, message.topic, undefined, { runIds: message.runIds });
   }
 
-  async function sendSnapshot(client: HubClient, topic: Topic, sub: Subscription, channel: TopicChannel): Promise<void> {
+  // Replay when the ring still holds everything after `since` (filtered like live frames), else a snapshot.
+  function startSubscription(client: HubClient, topic: Topic, since: number | undefined, filter: SubscriptionFilter | undefined): void {
+    const channel = channels.get(topic)!;
+    const keys = filter ? new Set(filter.runIds) : undefined;
+    const missed = since === undefined ? null : channel.replaySince(since);
+    if (missed && since !== undefined) {
+      client.subscriptions.set(topic, { state: 'live', lastSeq: since, ...(keys ? { filter: keys } : {}) });
+      for (const frame of missed) client.deliver(topic, frame.seq, frame.bytes, frame.key);
+      return;
+    }
+    const sub: Subscription = { state: 'pending', lastSeq: 0, ...(keys ? { filter: keys } : {}) };
+    client.subscriptions.set(topic, sub);
+    void sendSnapshot(client, topic, sub, channel, filter);
+  }
+
+  async function sendSnapshot(client: HubClient, topic: Topic, sub: Subscription, channel: TopicChannel, filter: SubscriptionFilter | undefined): Promise<void> {
     let data: unknown;
     try {
-      data = await opts.snapshot(topic, client.principal);
+      data = await opts.snapshot(topic, client.principal, filter);
     } catch (err) {
       onError(err, `snapshot(${topic})`);
       if (client.subscriptions.get(topic) !== sub) return;
@@ -192,24 +215,31 @@ export function createHub(opts: HubOptions): Hub {
     client.send(encodeErrorFrame(error));
   }
 
-  function publish(topic: Topic, type: string, data: unknown): number {
+  function publish(topic: Topic, type: string, data: unknown, publishOpts?: PublishOptions): number {
     const channel = channels.get(topic);
     if (!channel) throw new TypeError(`unknown topic ${JSON.stringify(topic)}`);
-    const seq = channel.publish(type, data);
+    const seq = channel.publish(type, data, publishOpts?.key);
     if (!closing) tickTimer ??= setTimeout(flushTick, tickMs);
     return seq;
   }
 
-  // Each topic's batch is serialised once, then every client gets the same Buffers in seq order.
+  // Each topic's batch is serialised once, then every client gets the same Buffers in seq order (keyed
+  // frames only where the client's filter admits the key).
   function flushTick(): void {
     clearTimeout(tickTimer);
     tickTimer = undefined;
+    const batches: Array<{ topic: Topic; frames: ReturnType<TopicChannel['flush']> }> = [];
     for (const channel of channels.values()) {
-      if (!channel.hasPending) continue;
-      const frames = channel.flush();
-      for (const client of clients) {
-        for (const frame of frames) client.deliver(channel.topic, frame.seq, frame.bytes);
-      }
+      if (channel.hasPending) batches.push({ topic: channel.topic, frames: channel.flush() });
+    }
+    if (batches.length === 0) return;
+    // One corked write per client per tick (topics in channel order, frames in seq order within a topic).
+    for (const client of clients) {
+      client.batch(() => {
+        for (const { topic, frames } of batches) {
+          for (const frame of frames) client.deliver(topic, frame.seq, frame.bytes, frame.key);
+        }
+      });
     }
   }
 

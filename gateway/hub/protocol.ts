@@ -26,7 +26,15 @@ export const CLOSE_CODES = {
   slowConsumer: 4008, // bufferedAmount over the limit; the client re-syncs from a snapshot
 } as const;
 
+/**
+ * Topics whose keyed frames (key = runId) reach only clients that name the key in their filter: logs are sent
+ * only for runs a client watches. On every other topic a client without a filter receives every frame.
+ */
+export const WATCH_ONLY_TOPICS: ReadonlySet<Topic> = new Set<Topic>(['logs']);
+export const MAX_FILTER_KEYS = 100;
+
 const topicList = z.array(z.string().min(1).max(40)).min(1).max(TOPICS.length * 2);
+const runIdList = z.array(z.string().min(1).max(100), { error: 'runIds must be an array of run ids' }).max(MAX_FILTER_KEYS, `at most ${MAX_FILTER_KEYS} runIds`);
 
 export const clientMessageSchema = z.discriminatedUnion('op', [
   z.object({
@@ -34,14 +42,22 @@ export const clientMessageSchema = z.discriminatedUnion('op', [
     topics: topicList,
     // Last seq the client holds per topic; keys outside `topics` are ignored.
     since: z.record(z.string(), z.number().int().nonnegative()).optional(),
+    // Keyed frames of these topics reach the client only for these keys (run ids); see WATCH_ONLY_TOPICS.
+    filter: z.strictObject({ runIds: runIdList }).optional(),
   }),
   z.object({ op: z.literal('unsubscribe'), topics: topicList }),
+  // Replaces the filter of one topic in place (no new snapshot); subscribes first when not subscribed.
+  z.object({ op: z.literal('watch'), topic: z.string().min(1).max(40).default('logs'), runIds: runIdList }),
 ]);
 
 type RawClientMessage = z.infer<typeof clientMessageSchema>;
-export type SubscribeMessage = { op: 'subscribe'; topics: Topic[]; since?: Partial<Record<Topic, number>> };
+export interface SubscriptionFilter {
+  runIds: string[];
+}
+export type SubscribeMessage = { op: 'subscribe'; topics: Topic[]; since?: Partial<Record<Topic, number>>; filter?: SubscriptionFilter };
 export type UnsubscribeMessage = { op: 'unsubscribe'; topics: Topic[] };
-export type ClientMessage = SubscribeMessage | UnsubscribeMessage;
+export type WatchMessage = { op: 'watch'; topic: Topic; runIds: string[] };
+export type ClientMessage = SubscribeMessage | UnsubscribeMessage | WatchMessage;
 
 export type ParseResult = { ok: true; message: ClientMessage } | { ok: false; error: HubErrorData };
 
@@ -64,7 +80,9 @@ export function parseClientMessage(text: string): ParseResult {
       ok: false,
       error: {
         code: 'bad_message',
-        message: 'Expected {"op":"subscribe","topics":[...],"since"?:{topic:seq}} or {"op":"unsubscribe","topics":[...]}.',
+        message:
+          'Expected {"op":"subscribe","topics":[...],"since"?:{topic:seq},"filter"?:{"runIds":[...]}}, ' +
+          '{"op":"unsubscribe","topics":[...]} or {"op":"watch","topic"?:"logs","runIds":[...]}.',
         details,
       },
     };
@@ -74,7 +92,8 @@ export function parseClientMessage(text: string): ParseResult {
 
 // A message naming any unknown topic is refused whole, so a typo never half-applies.
 function checkTopics(raw: RawClientMessage): ParseResult {
-  const unknown = raw.topics.filter((t) => !isTopic(t));
+  const named = raw.op === 'watch' ? [raw.topic] : raw.topics;
+  const unknown = named.filter((t) => !isTopic(t));
   if (unknown.length > 0) {
     return {
       ok: false,
@@ -85,13 +104,26 @@ function checkTopics(raw: RawClientMessage): ParseResult {
       },
     };
   }
-  const topics = [...new Set(raw.topics)].filter(isTopic);
+  const topics = [...new Set(named)].filter(isTopic);
+  if (raw.op === 'watch') return { ok: true, message: { op: 'watch', topic: topics[0]!, runIds: [...new Set(raw.runIds)] } };
   if (raw.op === 'unsubscribe') return { ok: true, message: { op: 'unsubscribe', topics } };
   const since: Partial<Record<Topic, number>> = {};
   for (const [topic, seq] of Object.entries(raw.since ?? {})) {
     if (isTopic(topic) && topics.includes(topic)) since[topic] = seq;
   }
-  return { ok: true, message: { op: 'subscribe', topics, since } };
+  const filter = raw.filter ? { runIds: [...new Set(raw.filter.runIds)] } : undefined;
+  return { ok: true, message: { op: 'subscribe', topics, since, ...(filter ? { filter } : {}) } };
+}
+
+/**
+ * Whether a frame of `topic` with `key` goes to a subscription with `filter` (undefined = no filter).
+ * Unkeyed frames go to every subscriber; keyed ones to a filter naming the key, or, without a filter,
+ * everywhere except on WATCH_ONLY_TOPICS.
+ */
+export function wantsFrame(topic: Topic, filter: ReadonlySet<string> | undefined, key: string | undefined): boolean {
+  if (key === undefined) return true;
+  if (filter) return filter.has(key);
+  return !WATCH_ONLY_TOPICS.has(topic);
 }
 
 /** Protocol error frames are rare and per client, so they are serialised on their own. */

@@ -6,6 +6,8 @@ import type { HubFrame, Topic } from './protocol.js';
 export interface ChannelFrame {
   seq: number;
   bytes: Buffer;
+  /** Delivery key (a run id): only subscribers whose filter admits it get the frame (protocol.wantsFrame). */
+  key?: string;
 }
 
 export type FrameSerializer = (frame: HubFrame) => string;
@@ -23,6 +25,7 @@ interface PendingPublish {
   seq: number;
   type: string;
   data: unknown;
+  key: string | undefined;
 }
 
 export class TopicChannel {
@@ -61,10 +64,11 @@ export class TopicChannel {
     return this.pending.length > 0;
   }
 
-  /** Records a change; it goes out at the next flush(). Returns the seq assigned. */
-  publish(type: string, data: unknown): number {
+  /** Records a change; it goes out at the next flush(). Returns the seq assigned. The key is not part of
+   *  the wire frame: it only decides who receives it. */
+  publish(type: string, data: unknown, key?: string): number {
     this.lastSeq += 1;
-    this.pending.push({ seq: this.lastSeq, type, data });
+    this.pending.push({ seq: this.lastSeq, type, data, key });
     return this.lastSeq;
   }
 
@@ -73,7 +77,10 @@ export class TopicChannel {
     if (this.pending.length === 0) return [];
     const batch = this.pending;
     this.pending = [];
-    const frames = batch.map((p) => ({ seq: p.seq, bytes: this.encode(p.type, p.data, p.seq) }));
+    const frames = batch.map((p): ChannelFrame => {
+      const bytes = this.encode(p.type, p.data, p.seq);
+      return p.key === undefined ? { seq: p.seq, bytes } : { seq: p.seq, bytes, key: p.key };
+    });
     for (const frame of frames) this.remember(frame);
     this.lastFlushedSeq = batch[batch.length - 1]!.seq;
     return frames;

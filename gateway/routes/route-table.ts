@@ -18,6 +18,8 @@ export interface RouteSpec {
   access: Access;
   /** Token scopes allowed (sessions count as 'api'); default ['api']. */
   scopes?: Scope[];
+  /** Minimum role per scope where it differs from `access` (ingest tokens: any role, see POST /api/ingest/events). */
+  scopeAccess?: Partial<Record<Scope, Access>>;
   /** Audit action name; every state-changing route has one. */
   audit?: string;
   handler: Handler;

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { Low } from 'lowdb';
 import type { Adapter } from 'lowdb';
 import type { Role } from '../auth/role.js';
+import type { AgentDefinition } from '../domain/agents/types.js';
 
 export interface UserRecord {
   username: string;
@@ -35,6 +36,8 @@ export interface DbData {
   users: UserRecord[];
   tokens: TokenRecord[];
   settings: Record<string, unknown>;
+  /** Agent definitions (agent-registry.ts); absent until seeded on first start. */
+  agents?: AgentDefinition[];
 }
 
 export class DbOpenError extends Error {
@@ -80,6 +83,9 @@ function shapeProblem(value: unknown): string | null {
     if (!list.every(isPlainObject)) return `"${key}" holds an entry that is not an object`;
   }
   if (!isPlainObject(value.settings)) return '"settings" is not an object';
+  if (value.agents !== undefined && (!Array.isArray(value.agents) || !value.agents.every(isPlainObject))) {
+    return '"agents" is not an array of objects';
+  }
   return null;
 }
 

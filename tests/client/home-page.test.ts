@@ -52,13 +52,12 @@ function stubFetch(role: string): void {
   };
 }
 
-const text = (node: Element | ShadowRoot) => node.textContent!.replace(/\s+/g, ' ');
 
 describe('page-home', () => {
   beforeEach(() => { api.forgetSession(); });
   afterEach(() => { window.fetch = realFetch; });
 
-  it('paints problems first, then gauges, processes, services and the pipeline note', async () => {
+  it('paints problems first, then gauges, processes, services and the pipeline strip', async () => {
     health = healthAt(new Date().toISOString());
     stubFetch('viewer');
     const el = await fixture<PageHome>(html`<page-home></page-home>`);
@@ -70,7 +69,7 @@ describe('page-home', () => {
     expect(problem.textContent).to.equal('worker errored');
     expect(problem.getAttribute('href')).to.equal('/logs?source=worker');
     expect(root.querySelectorAll('metric-gauge').length).to.equal(6);
-    expect(text(root.querySelector('.pipeline')!)).to.contain("Today's pipeline status arrives with the agent viewer");
+    expect(root.querySelector('.pipeline pipeline-strip'), "today's pipeline strip").to.exist;
     expect(root.querySelector('offline-banner')).to.be.null;
     expect(root.querySelector('process-table')!.canAct).to.be.false;
   });

@@ -112,8 +112,13 @@ class TestClient {
     this.ws.send(typeof message === 'string' ? message : JSON.stringify(message));
   }
 
-  subscribe(topics: Topic[], since?: Partial<Record<Topic, number>>): void {
-    this.send({ op: 'subscribe', topics, ...(since ? { since } : {}) });
+  subscribe(topics: Topic[], since?: Partial<Record<Topic, number>>, runIds?: string[]): void {
+    this.send({ op: 'subscribe', topics, ...(since ? { since } : {}), ...(runIds ? { filter: { runIds } } : {}) });
+  }
+
+  /** Seqs of the non-snapshot frames of `topic` received so far. */
+  changeSeqs(topic: Topic): number[] {
+    return this.frames.filter((f) => f.topic === topic && f.type !== 'snapshot').map((f) => f.seq);
   }
 
   private notify(): void {
@@ -431,6 +436,174 @@ test('close() flushes pending frames, sends 1001, refuses new upgrades and leave
   assert.is(late, 'refused');
   await h.stop();
   assert.not.ok(process.getActiveResourcesInfo().includes('Timeout'), 'no hub timers remain');
+});
+
+// ---- keyed delivery (publish with {key}: logs only for watched runs) ----
+
+/** Opens a client, subscribes and awaits the snapshot. */
+async function subscribed(h: Harness, topics: Topic[], runIds?: string[], token = 'alice'): Promise<TestClient> {
+  const client = await TestClient.open(h.url(token), { origin: h.origin });
+  client.subscribe(topics, undefined, runIds);
+  for (let i = 0; i < topics.length; i++) assert.is((await client.next()).type, 'snapshot');
+  return client;
+}
+
+test('on logs, keyed frames reach only clients whose filter names the key; unkeyed frames reach every subscriber', () =>
+  withHub({}, async (h) => {
+    const watchA = await subscribed(h, ['logs'], ['run-a']);
+    const watchAB = await subscribed(h, ['logs'], ['run-a', 'run-b']);
+    const noFilter = await subscribed(h, ['logs']);
+    const emptyFilter = await subscribed(h, ['logs'], []);
+    h.hub.publish('logs', 'run.log', { n: 1 }, { key: 'run-a' });
+    h.hub.publish('logs', 'run.log', { n: 2 }, { key: 'run-b' });
+    h.hub.publish('logs', 'run.log', { n: 3 }, { key: 'run-c' });
+    const barrier = h.hub.publish('logs', 'notice', { n: 4 });
+    for (const c of [watchA, watchAB, noFilter, emptyFilter]) await c.untilSeq('logs', barrier);
+    assert.equal(watchA.changeSeqs('logs'), [1, 4]);
+    assert.equal(watchAB.changeSeqs('logs'), [1, 2, 4]);
+    assert.equal(noFilter.changeSeqs('logs'), [4], 'logs of runs nobody named are never sent');
+    assert.equal(emptyFilter.changeSeqs('logs'), [4]);
+    assert.equal(watchA.frames[1], { topic: 'logs', seq: 1, type: 'run.log', data: { n: 1 } }, 'the key is not on the wire');
+  }));
+
+test('on other topics a client without a filter gets every frame; one with a filter gets only its keys plus unkeyed', () =>
+  withHub({}, async (h) => {
+    const everything = await subscribed(h, ['agents']);
+    const onlyB = await subscribed(h, ['agents'], ['run-b']);
+    h.hub.publish('agents', 'run', { id: 'a' }, { key: 'run-a' });
+    h.hub.publish('agents', 'run', { id: 'b' }, { key: 'run-b' });
+    const barrier = h.hub.publish('agents', 'agents', { all: true });
+    await everything.untilSeq('agents', barrier);
+    await onlyB.untilSeq('agents', barrier);
+    assert.equal(everything.changeSeqs('agents'), [1, 2, 3]);
+    assert.equal(onlyB.changeSeqs('agents'), [2, 3]);
+  }));
+
+test('a filter in one subscribe message applies to each topic it names', () =>
+  withHub({}, async (h) => {
+    const client = await subscribed(h, ['logs', 'agents'], ['run-a']);
+    h.hub.publish('logs', 'run.log', { n: 1 }, { key: 'run-b' });
+    const lastLog = h.hub.publish('logs', 'run.log', { n: 2 }, { key: 'run-a' });
+    h.hub.publish('agents', 'run', { n: 1 }, { key: 'run-b' });
+    const lastRun = h.hub.publish('agents', 'run', { n: 2 }, { key: 'run-a' });
+    // agents is flushed before logs within a tick; wait on frames seen rather than on read order.
+    while (!(client.changeSeqs('logs').includes(lastLog) && client.changeSeqs('agents').includes(lastRun))) await client.next();
+    assert.equal(client.changeSeqs('logs'), [lastLog]);
+    assert.equal(client.changeSeqs('agents'), [lastRun]);
+  }));
+
+test('replay after since respects the filter of the new subscription', () =>
+  withHub({}, async (h) => {
+    const witness = await subscribed(h, ['logs'], ['run-a', 'run-b', 'run-c']);
+    h.hub.publish('logs', 'run.log', { n: 1 }, { key: 'run-a' });
+    h.hub.publish('logs', 'run.log', { n: 2 }, { key: 'run-b' });
+    h.hub.publish('logs', 'run.log', { n: 3 }, { key: 'run-c' });
+    h.hub.publish('logs', 'notice', { n: 4 });
+    await witness.untilSeq('logs', 4);
+
+    const back = await TestClient.open(h.url('alice'), { origin: h.origin });
+    back.subscribe(['logs'], { logs: 1 }, ['run-b']);
+    assert.equal(await back.next(), { topic: 'logs', seq: 2, type: 'run.log', data: { n: 2 } });
+    assert.equal(await back.next(), { topic: 'logs', seq: 4, type: 'notice', data: { n: 4 } });
+    const unfiltered = await TestClient.open(h.url('bob'), { origin: h.origin });
+    unfiltered.subscribe(['logs'], { logs: 0 });
+    assert.equal(await unfiltered.next(), { topic: 'logs', seq: 4, type: 'notice', data: { n: 4 } });
+    h.hub.publish('logs', 'run.log', { n: 5 }, { key: 'run-b' });
+    assert.equal((await back.next()).seq, 5, 'live frames follow the replay');
+    assert.not.ok([...back.frames, ...unfiltered.frames].some((f) => f.type === 'snapshot'));
+  }));
+
+test('snapshot() receives the subscriber\'s filter (undefined without one)', async () => {
+  const calls: unknown[] = [];
+  const snapshot: HubOptions['snapshot'] = async (topic, _principal, filter) => {
+    calls.push(filter);
+    return { topic };
+  };
+  await withHub({ snapshot }, async (h) => {
+    await subscribed(h, ['logs'], ['run-a', 'run-a', 'run-b']);
+    await subscribed(h, ['logs']);
+    assert.equal(calls, [{ runIds: ['run-a', 'run-b'] }, undefined]);
+  });
+});
+
+test('watch replaces the filter of a live subscription in place, without a new snapshot', () =>
+  withHub({}, async (h) => {
+    const client = await subscribed(h, ['logs'], ['run-a']);
+    client.send({ op: 'watch', topic: 'logs', runIds: ['run-b'] });
+    client.subscribe(['status']); // processed after the watch: its snapshot is the barrier
+    assert.is((await client.next()).topic, 'status');
+    h.hub.publish('logs', 'run.log', { n: 1 }, { key: 'run-a' });
+    const b = h.hub.publish('logs', 'run.log', { n: 2 }, { key: 'run-b' });
+    await client.untilSeq('logs', b);
+    assert.equal(client.changeSeqs('logs'), [b]);
+    assert.is(client.frames.filter((f) => f.topic === 'logs' && f.type === 'snapshot').length, 1);
+
+    client.send({ op: 'watch', runIds: [] }); // topic defaults to logs
+    client.subscribe(['alerts']);
+    assert.is((await client.next()).topic, 'alerts');
+    h.hub.publish('logs', 'run.log', { n: 3 }, { key: 'run-b' });
+    const barrier = h.hub.publish('logs', 'notice', {});
+    await client.untilSeq('logs', barrier);
+    assert.equal(client.changeSeqs('logs'), [b, barrier]);
+  }));
+
+test('watch on a topic not yet followed subscribes to it with that filter (snapshot first)', async () => {
+  const calls: unknown[] = [];
+  await withHub({ snapshot: async (topic, _p, filter) => (calls.push(filter), { topic }) }, async (h) => {
+    const client = await TestClient.open(h.url('alice'), { origin: h.origin });
+    client.send({ op: 'watch', topic: 'logs', runIds: ['run-z'] });
+    assert.equal(await client.next(), { topic: 'logs', seq: 0, type: 'snapshot', data: { topic: 'logs' } });
+    assert.equal(calls, [{ runIds: ['run-z'] }]);
+    h.hub.publish('logs', 'run.log', { n: 1 }, { key: 'run-y' });
+    h.hub.publish('logs', 'run.log', { n: 2 }, { key: 'run-z' });
+    assert.equal(await client.next(), { topic: 'logs', seq: 2, type: 'run.log', data: { n: 2 } });
+  });
+});
+
+test('watch on a forbidden or unknown topic is refused with an error frame', () =>
+  withHub({ canSubscribe: (p, topic) => p.role === 'admin' || topic !== 'logs' }, async (h) => {
+    const viewer = await TestClient.open(h.url('bob'), { origin: h.origin });
+    viewer.send({ op: 'watch', topic: 'logs', runIds: ['r'] });
+    assert.is(((await viewer.next()).data as { code: string }).code, 'topic_forbidden');
+    viewer.send({ op: 'watch', topic: 'weather', runIds: ['r'] });
+    assert.is(((await viewer.next()).data as { code: string }).code, 'unknown_topic');
+  }));
+
+test('a bad filter (too many ids, wrong shape, unknown field) is refused whole and the connection stays', () =>
+  withHub({}, async (h) => {
+    const client = await TestClient.open(h.url('alice'), { origin: h.origin });
+    const tooMany = Array.from({ length: 101 }, (_, i) => `run-${i}`);
+    for (const filter of [{ runIds: tooMany }, { runIds: 'run-a' }, { runIds: [''] }, { runIds: ['a'], agents: ['x'] }, ['run-a']]) {
+      client.send({ op: 'subscribe', topics: ['logs'], filter });
+      const frame = await client.next();
+      assert.is(frame.topic, 'hub', JSON.stringify(filter));
+      assert.is((frame.data as { code: string }).code, 'bad_message');
+    }
+    client.send({ op: 'watch', runIds: tooMany });
+    assert.is(((await client.next()).data as { code: string }).code, 'bad_message');
+    client.subscribe(['logs'], undefined, Array.from({ length: 100 }, (_, i) => `run-${i}`));
+    assert.is((await client.next()).type, 'snapshot', '100 ids are fine; nothing of the refused messages applied');
+  }));
+
+test('keyed frames are still serialised once, and watchers of the same key get identical bytes', async () => {
+  let serialisations = 0;
+  const serialize = (frame: HubFrame) => {
+    serialisations += 1;
+    return JSON.stringify(frame);
+  };
+  await withHub({ serialize }, async (h) => {
+    const a1 = await subscribed(h, ['logs'], ['run-a']);
+    const a2 = await subscribed(h, ['logs'], ['run-a', 'run-b']);
+    const other = await subscribed(h, ['logs'], ['run-c']);
+    serialisations = 0;
+    h.hub.publish('logs', 'run.log', { n: 1 }, { key: 'run-a' });
+    h.hub.publish('logs', 'run.log', { n: 2 }, { key: 'run-b' });
+    const last = h.hub.publish('logs', 'notice', {});
+    for (const c of [a1, a2, other]) await c.untilSeq('logs', last);
+    assert.is(serialisations, 3, 'one serialisation per frame, whoever receives it');
+    assert.ok(a1.raw[1]!.bytes.equals(a2.raw[1]!.bytes));
+    assert.equal(other.changeSeqs('logs'), [last]);
+  });
 });
 
 test.run();

@@ -122,4 +122,16 @@ test('a channel started from a later startSeq numbers every frame above any seq 
   assert.is(later.replaySince(lastOfEarlierRun), null);
 });
 
+test('a keyed publish keeps its key beside the frame (not in the bytes), through flush and replay', () => {
+  const { channel, serialised } = countingChannel(10);
+  channel.publish('run.log', { line: 1 }, 'run-a');
+  channel.publish('run.log', { line: 2 });
+  const frames = channel.flush();
+  assert.equal(frames.map((f) => f.key), ['run-a', undefined]);
+  assert.not.ok('key' in frames[1]!, 'an unkeyed frame has no key property');
+  assert.equal(JSON.parse(frames[0]!.bytes.toString()), { topic: 'status', seq: 1, type: 'run.log', data: { line: 1 } });
+  assert.equal(channel.replaySince(0)!.map((f) => f.key), ['run-a', undefined]);
+  assert.is(serialised.length, 2, 'keyed frames are serialised once like any other');
+});
+
 test.run();

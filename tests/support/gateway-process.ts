@@ -13,6 +13,8 @@ export interface StartOptions {
   pm2Home?: string;
   /** Extra node flags, e.g. --cpu-prof for profiling a benchmark. */
   nodeArgs?: string[];
+  /** Reuse this data directory (a restart on the same state); stop() then leaves it in place. */
+  dataDir?: string;
 }
 
 export interface RunningGateway {
@@ -34,7 +36,7 @@ export function buildAll(): void {
 }
 
 export async function startGateway(env: Record<string, string> = {}, o: StartOptions = {}): Promise<RunningGateway> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'oc-gw-'));
+  const dataDir = o.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'oc-gw-'));
   const ownPm2Home = o.pm2Home ? null : fs.mkdtempSync(path.join(os.tmpdir(), 'oc-gw-pm2-'));
   const pm2Home = o.pm2Home ?? ownPm2Home!;
   const adminPassword = 'bench-admin-password';
@@ -74,7 +76,7 @@ export async function startGateway(env: Record<string, string> = {}, o: StartOpt
         child.kill('SIGTERM');
         await exited;
       }
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      if (!o.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
       if (ownPm2Home) fs.rmSync(ownPm2Home, { recursive: true, force: true });
     },
   };

@@ -1,7 +1,7 @@
 // Routes for @vaadin/router: every page is lazy-loaded, every page but /login needs a session
 // (not signed in → /login?next=<where you were going>), unknown paths get the not-found page.
 import { Router, type Commands, type Route, type RouteContext } from '@vaadin/router';
-import { SECTIONS } from './sections.js';
+import { BUILT_SECTIONS, SECTIONS } from './sections.js';
 import { checkSession, loginUrlFor } from './session.js';
 
 type Action = NonNullable<Route['action']>;
@@ -42,7 +42,11 @@ export const routes: Route[] = [
     },
   },
   { path: '/', component: 'page-home', action: guarded(() => import('../pages/page-home.js')) },
-  ...SECTIONS.filter((s) => s.key !== 'home').map((s): Route => ({
+  { path: '/agents', component: 'page-agents', action: guarded(() => import('../pages/page-agents.js')) },
+  { path: '/agents/schedules', component: 'page-schedules', action: guarded(() => import('../pages/page-schedules.js')) },
+  { path: '/agents/runs/:runId', component: 'page-run', action: guarded(() => import('../pages/page-run.js')) },
+  // Sections still to be built get the "not built yet" page.
+  ...SECTIONS.filter((s) => s.key !== 'home' && !BUILT_SECTIONS.has(s.key)).map((s): Route => ({
     path: s.path,
     action: guarded(() => import('../pages/page-section.js'), () => {
       const page = document.createElement('page-section');

@@ -45,6 +45,9 @@ export const SECTIONS: readonly Section[] = [
     willDo: 'Manage users and API tokens, alert rules, push notifications, the business timezone and the theme.' },
 ];
 
+/** Sections with pages of their own (the rest show the "not built yet" page). */
+export const BUILT_SECTIONS: ReadonlySet<SectionKey> = new Set<SectionKey>(['home', 'agents']);
+
 export function sectionByKey(key: string): Section | undefined {
   return SECTIONS.find((s) => s.key === key);
 }

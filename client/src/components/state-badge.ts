@@ -5,13 +5,14 @@ import { customElement, property } from 'lit/decorators.js';
 import type { IconNode } from 'lucide';
 import {
   CircleCheck, CircleX, TriangleAlert, Clock, CircleQuestionMark, CircleMinus, SquareStop, LoaderCircle, CircleDashed,
+  Circle, Hourglass, Ban, OctagonX, AlarmClock,
 } from 'lucide';
 import { tokens } from '../styles/theme.js';
 import { formatClock } from '../app/time-format.js';
 import './oc-icon.js';
 
 /** The colour family a state is drawn in; `calm` is the quiet grey of "not configured". */
-export type StateTone = 'ok' | 'warn' | 'bad' | 'stale' | 'unknown' | 'calm';
+export type StateTone = 'ok' | 'warn' | 'bad' | 'stale' | 'unknown' | 'calm' | 'busy';
 
 interface StateLook { word: string; icon: IconNode; tone: StateTone; severity: number }
 
@@ -29,6 +30,21 @@ const LOOKS: Record<string, StateLook> = {
   up: { word: 'up', icon: CircleCheck, tone: 'ok', severity: 5 },
   online: { word: 'online', icon: CircleCheck, tone: 'ok', severity: 5 },
   not_configured: { word: 'not configured', icon: CircleMinus, tone: 'calm', severity: 6 },
+  // Agent runs (issue 3): run states and an agent with no run.
+  error: { word: 'error', icon: CircleX, tone: 'bad', severity: 0 },
+  crashed: { word: 'crashed', icon: OctagonX, tone: 'bad', severity: 0 },
+  processing: { word: 'processing', icon: LoaderCircle, tone: 'busy', severity: 3 },
+  queued: { word: 'queued', icon: Hourglass, tone: 'busy', severity: 3 },
+  completed: { word: 'completed', icon: CircleCheck, tone: 'ok', severity: 5 },
+  cancelled: { word: 'cancelled', icon: Ban, tone: 'calm', severity: 5 },
+  idle: { word: 'idle', icon: Circle, tone: 'calm', severity: 6 },
+  // Daily pipeline stages.
+  failed: { word: 'failed', icon: CircleX, tone: 'bad', severity: 0 },
+  late: { word: 'late', icon: AlarmClock, tone: 'warn', severity: 1 },
+  running: { word: 'running', icon: LoaderCircle, tone: 'busy', severity: 3 },
+  pending: { word: 'pending', icon: Hourglass, tone: 'calm', severity: 5 },
+  done: { word: 'done', icon: CircleCheck, tone: 'ok', severity: 5 },
+  no_data: { word: 'no data', icon: CircleMinus, tone: 'calm', severity: 6 },
 };
 
 /** How a state looks; an unrecognised state is shown as itself in the "unknown" style. */
@@ -57,6 +73,7 @@ export class StateBadge extends LitElement {
     .stale { color: var(--oc-stale); background: var(--oc-stale-bg); border-style: dashed; }
     .unknown { color: var(--oc-unknown); background: var(--oc-unknown-bg); border-style: dashed; }
     .calm { color: var(--oc-fg-muted); background: transparent; border-color: var(--oc-border); font-weight: 500; }
+    .busy { color: var(--oc-accent); background: transparent; }
     .since { font-weight: 400; opacity: 0.9; }
   `];
 

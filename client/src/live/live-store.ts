@@ -4,6 +4,9 @@
 export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'offline';
 export interface LiveFrame<T = unknown> { topic: string; seq: number; type: string; data: T }
 export type LiveListener = (frame: LiveFrame) => void;
+/** Hub-side filter of keyed frames, e.g. `{runIds: ['r1']}` on `logs`: only frames with those keys arrive. */
+export type LiveFilter = Record<string, string[]>;
+export interface SubscribeOptions { filter?: LiveFilter }
 
 /** The part of WebSocket the store uses, so tests can hand in a fake class. */
 export interface LiveSocket {
@@ -60,6 +63,7 @@ export class LiveStore extends EventTarget {
   #connection: ConnectionState = 'offline';
   #lastMessageAt: number | null = null;
   #listeners = new Map<string, Set<LiveListener>>();
+  #filters = new Map<string, Map<LiveListener, LiveFilter>>();
   #seqByTopic = new Map<string, number>();
   #needsSnapshot = new Set<string>();
   #socket: LiveSocket | null = null;
@@ -114,25 +118,62 @@ export class LiveStore extends EventTarget {
     this.#setConnection('offline');
   }
 
-  subscribe(topic: string, listener: LiveListener): () => void {
+  /**
+   * Listens to a topic. With `filter`, the hub is asked for those keyed frames too; the filters of every
+   * listener of a topic are sent as their union (listeners still check the frames they get).
+   */
+  subscribe(topic: string, listener: LiveListener, options: SubscribeOptions = {}): () => void {
     let set = this.#listeners.get(topic);
     if (!set) {
       set = new Set();
       this.#listeners.set(topic, set);
     }
     set.add(listener);
+    if (options.filter) {
+      const filters = this.#filters.get(topic) ?? new Map<LiveListener, LiveFilter>();
+      filters.set(listener, options.filter);
+      this.#filters.set(topic, filters);
+    }
     // A new listener has no state yet: ask for a fresh snapshot (other listeners simply get it too).
-    this.#needsSnapshot.add(topic);
-    this.#seqByTopic.delete(topic);
-    if (this.#isOpen()) this.#send({ op: 'subscribe', topics: [topic] });
+    this.#askSnapshot(topic);
     return () => {
       const current = this.#listeners.get(topic);
-      if (!current?.delete(listener) || current.size > 0) return;
+      if (!current?.delete(listener)) return;
+      const filters = this.#filters.get(topic);
+      const hadFilter = filters?.delete(listener) ?? false;
+      if (filters?.size === 0) this.#filters.delete(topic);
+      if (current.size > 0) {
+        // The union shrank: tell the hub, so it stops sending frames nobody here watches.
+        if (hadFilter) this.#askSnapshot(topic);
+        return;
+      }
       this.#listeners.delete(topic);
       this.#seqByTopic.delete(topic);
       this.#needsSnapshot.delete(topic);
       if (this.#isOpen()) this.#send({ op: 'unsubscribe', topics: [topic] });
     };
+  }
+
+  #askSnapshot(topic: string): void {
+    this.#needsSnapshot.add(topic);
+    this.#seqByTopic.delete(topic);
+    if (this.#isOpen()) this.#send(this.#withFilter({ op: 'subscribe', topics: [topic] }, topic));
+  }
+
+  /** The union of the filters of a topic's listeners; undefined when none asked for one. */
+  #topicFilter(topic: string): LiveFilter | undefined {
+    const filters = this.#filters.get(topic);
+    if (!filters || filters.size === 0) return undefined;
+    const union: Record<string, Set<string>> = {};
+    for (const filter of filters.values()) {
+      for (const [key, values] of Object.entries(filter)) for (const v of values) (union[key] ??= new Set()).add(v);
+    }
+    return Object.fromEntries(Object.entries(union).map(([key, values]) => [key, [...values]]));
+  }
+
+  #withFilter(message: { op: 'subscribe'; topics: string[]; since?: Record<string, number> }, topic: string): object {
+    const filter = this.#topicFilter(topic);
+    return filter ? { ...message, filter } : message;
   }
 
   #env(): LiveEnvironment {
@@ -187,12 +228,25 @@ export class LiveStore extends EventTarget {
   #resubscribe(): void {
     const topics = [...this.#listeners.keys()];
     if (topics.length === 0) return;
-    const since: Record<string, number> = {};
-    for (const topic of topics) {
+    const sinceFor = (topic: string): number | undefined => {
       const seq = this.#seqByTopic.get(topic);
-      if (seq !== undefined && !this.#needsSnapshot.has(topic)) since[topic] = seq;
+      return seq !== undefined && !this.#needsSnapshot.has(topic) ? seq : undefined;
+    };
+    // Topics with a filter go in a message of their own, so a filter never applies to another topic.
+    const plain = topics.filter((t) => !this.#topicFilter(t));
+    if (plain.length > 0) {
+      const since: Record<string, number> = {};
+      for (const topic of plain) {
+        const seq = sinceFor(topic);
+        if (seq !== undefined) since[topic] = seq;
+      }
+      this.#send(Object.keys(since).length > 0 ? { op: 'subscribe', topics: plain, since } : { op: 'subscribe', topics: plain });
     }
-    this.#send(Object.keys(since).length > 0 ? { op: 'subscribe', topics, since } : { op: 'subscribe', topics });
+    for (const topic of topics.filter((t) => this.#topicFilter(t))) {
+      const seq = sinceFor(topic);
+      this.#send(this.#withFilter(seq !== undefined ? { op: 'subscribe', topics: [topic], since: { [topic]: seq } }
+        : { op: 'subscribe', topics: [topic] }, topic));
+    }
   }
 
   #onMessage(raw: unknown): void {
@@ -221,7 +275,7 @@ export class LiveStore extends EventTarget {
         // Frames were lost: the listeners' state is unreliable, so take a fresh snapshot.
         this.#seqByTopic.delete(frame.topic);
         this.#needsSnapshot.add(frame.topic);
-        this.#send({ op: 'subscribe', topics: [frame.topic] });
+        this.#send(this.#withFilter({ op: 'subscribe', topics: [frame.topic] }, frame.topic));
         return;
       }
     } else if (this.#needsSnapshot.has(frame.topic)) {
@@ -238,7 +292,10 @@ export class LiveStore extends EventTarget {
     const socket = this.#socket;
     this.#opts.setTimer(() => {
       const topics = [...this.#needsSnapshot].filter((t) => this.#listeners.has(t));
-      if (this.#socket === socket && topics.length > 0) this.#send({ op: 'subscribe', topics });
+      if (this.#socket !== socket || topics.length === 0) return;
+      const plain = topics.filter((t) => !this.#topicFilter(t));
+      if (plain.length > 0) this.#send({ op: 'subscribe', topics: plain });
+      for (const t of topics.filter((x) => this.#topicFilter(x))) this.#send(this.#withFilter({ op: 'subscribe', topics: [t] }, t));
     }, 2_000);
   }
 

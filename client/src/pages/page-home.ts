@@ -19,10 +19,14 @@ import '../components/process-table.js';
 import '../components/process-action-dialog.js';
 import '../components/service-list.js';
 import '../components/offline-banner.js';
+import '../components/pipeline-strip.js';
+import type { OperationsToday } from './agents-data.js';
 
 /** Older than this while the live connection is not live = stale. */
 const STALE_AFTER_MS = 15_000;
 const PULL_TRIGGER_PX = 70;
+/** Today's pipeline is refetched this often (it changes with agent runs, not every second). */
+const OPERATIONS_EVERY_MS = 60_000;
 
 interface PendingAction { name: string; op: ProcessOp; instances: number }
 
@@ -76,6 +80,9 @@ export class PageHome extends LitElement {
   @state() private loadError = '';
   @state() private action: PendingAction | null = null;
   @state() private pull = 0;
+  @state() private ops: OperationsToday | null = null;
+  @state() private opsError = '';
+  @state() private opsAt: number | null = null;
 
   /** Sparkline series, rebuilt only when the history changes (the page re-renders every few seconds). */
   private series = { cpu: [] as number[], memory: [] as number[], data: [] as number[], root: [] as number[], load: [] as number[] };
@@ -94,7 +101,10 @@ export class PageHome extends LitElement {
       liveStore.subscribe('processes', (f) => this.onProcessesFrame(f)),
     ];
     // Staleness depends on the clock: re-evaluate every few seconds.
-    this.ticker = setInterval(() => { this.now = Date.now(); }, 5_000);
+    this.ticker = setInterval(() => {
+      this.now = Date.now();
+      if (this.opsAt !== null && this.now - this.opsAt > OPERATIONS_EVERY_MS) void this.loadOperations();
+    }, 5_000);
     this.addEventListener('touchstart', this.onTouchStart, { passive: true });
     this.addEventListener('touchmove', this.onTouchMove, { passive: true });
     this.addEventListener('touchend', this.onTouchEnd);
@@ -120,12 +130,23 @@ export class PageHome extends LitElement {
     const [health, metrics] = await Promise.allSettled([
       api.get<HealthBody>('/api/health'),
       api.get<{ samples: SystemSample[] }>('/api/metrics/system?minutes=60'),
+      this.loadOperations(),
     ]);
     if (health.status === 'fulfilled') { this.applyHealth(health.value); this.loadError = ''; }
     else this.loadError = health.reason instanceof Error ? health.reason.message : 'The status could not be loaded.';
     if (metrics.status === 'fulfilled') this.history = mergeSamples(this.history, metrics.value.samples);
     this.now = Date.now();
     this.refreshing = false;
+  }
+
+  private async loadOperations(): Promise<void> {
+    this.opsAt = Date.now();
+    try {
+      this.ops = await api.get<OperationsToday>('/api/operations/today');
+      this.opsError = '';
+    } catch (err) {
+      this.opsError = err instanceof Error ? err.message : 'request failed';
+    }
   }
 
   private applyHealth(body: HealthBody): void {
@@ -306,11 +327,12 @@ export class PageHome extends LitElement {
   }
 
   private renderPipeline() {
-    const ops = this.health?.operations;
-    return html`<section class="card pipeline" aria-labelledby="pipeline-h">
-      <header><h2 id="pipeline-h"><oc-icon .icon=${Workflow}></oc-icon> Today's pipeline</h2>
-        <state-badge state=${ops?.state ?? 'not_configured'}></state-badge></header>
-      <p>${ops?.detail || "Today's pipeline status arrives with the agent viewer."}</p>
+    const asOf = this.ops ? (this.ops.generatedAt ?? this.opsAt) : null;
+    const stale = this.opsError !== '' && this.ops !== null;
+    return html`<section class="card pipeline ${stale ? 'stale' : ''}" aria-labelledby="pipeline-h">
+      <header><h2 id="pipeline-h"><oc-icon .icon=${Workflow}></oc-icon> Today's pipeline</h2>${stale
+        ? html`<span class="fresh stale">stale since ${formatClock(asOf ?? '')}</span>` : this.freshness(asOf)}</header>
+      <pipeline-strip .data=${this.ops} error=${this.ops ? '' : this.opsError} ?stale=${stale}></pipeline-strip>
     </section>`;
   }
 

@@ -82,10 +82,41 @@ export interface RunState {
   trigger: RunTrigger | null;
   /** Every applied event id: duplicates change nothing. */
   appliedIds: ReadonlySet<string>;
+  /** Seq of the event that set each "latest" field (run-reducer.ts keeps it; absent on states from
+   *  elsewhere → every field counts as set at `lastSeq`). Not part of RunSummary. */
+  fieldSeqs?: RunFieldSeqs;
+}
+
+/** Per-field ordering, so a late lower-seq event fills what nothing newer set and overrides nothing newer
+ *  (the final state does not depend on arrival order). `start` is the LOWEST seq that set startedAt. */
+export interface RunFieldSeqs {
+  start: number;
+  progress: number;
+  activity: number;
+  metrics: Record<string, number>;
 }
 
 /** What clients receive (no appliedIds). */
 export type RunSummary = Omit<RunState, 'appliedIds'> & { durationMs: number | null };
+
+/** A run with its descendants (run-tree.ts aggregateTree): progress summed over the subtree, degraded when a
+ *  descendant is error|crashed while this run is still open. */
+export interface RunTreeNode {
+  run: RunSummary;
+  progress: { done: number; total: number };
+  degraded: boolean;
+  children: RunTreeNode[];
+}
+
+/** One bar of a run's timeline (run-tree.ts timeline), depth-first from the root (depth 0). */
+export interface RunTimelineEntry {
+  runId: string;
+  agent: string;
+  status: RunStatus;
+  startedAt: string | null;
+  endedAt: string | null;
+  depth: number;
+}
 
 export interface AgentLaunch {
   command: string;

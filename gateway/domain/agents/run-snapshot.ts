@@ -1,0 +1,80 @@
+// The periodic snapshot of run states (DATA_DIR/snapshots/agent-runs.json): written atomically (temp file,
+// fsync, rename, fsync of the directory) so a kill at any moment leaves either the old or the new file.
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { AppliedIds } from './applied-ids.js';
+import type { RunState } from './types.js';
+
+/** A RunState as JSON can hold it (the applied ids as an array). */
+export type StoredRunState = Omit<RunState, 'appliedIds'> & { appliedIds: string[] };
+
+export interface RunSnapshot {
+  version: 1;
+  writtenAt: string;
+  /**
+   * Journal time (receivedAt) of the last event applied to these states. Every event journalled later has a
+   * ts at or after it (the service keeps receivedAt monotonic), so replay starts there; the overlap at the
+   * same millisecond is absorbed by the applied-id dedupe.
+   */
+  journalTs: string | null;
+  runs: StoredRunState[];
+  /** Newest sort key of a run dropped from memory (run-recovery.ts RunFold.horizon); absent when none. */
+  horizon?: { t: number; r: string } | null;
+}
+
+export function storeRun(state: RunState): StoredRunState {
+  return { ...state, appliedIds: [...state.appliedIds] };
+}
+
+export function restoreRun(stored: StoredRunState): RunState {
+  return { ...stored, appliedIds: AppliedIds.from(stored.appliedIds) };
+}
+
+export async function writeSnapshot(file: string, snapshot: RunSnapshot): Promise<void> {
+  const dir = path.dirname(file);
+  await fs.mkdir(dir, { recursive: true });
+  const temp = `${file}.${process.pid}.tmp`;
+  const handle = await fs.open(temp, 'w');
+  try {
+    await handle.writeFile(JSON.stringify(snapshot));
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await fs.rename(temp, file);
+  const dirHandle = await fs.open(dir, 'r');
+  try {
+    await dirHandle.sync();
+  } finally {
+    await dirHandle.close();
+  }
+}
+
+export type SnapshotRead = { snapshot: RunSnapshot | null; problem?: string };
+
+/**
+ * Missing file → no snapshot (replay the whole journal). An unreadable or malformed one is set aside as
+ * `<file>.bad-<ms>` and ignored: the journal alone can rebuild everything, only slower.
+ */
+export async function readSnapshot(file: string): Promise<SnapshotRead> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { snapshot: null };
+    return { snapshot: null, problem: `could not read ${file}: ${(err as Error).message}` };
+  }
+  try {
+    const parsed = JSON.parse(text) as Partial<RunSnapshot>;
+    if (parsed.version !== 1 || !Array.isArray(parsed.runs) || !(parsed.journalTs === null || typeof parsed.journalTs === 'string')) {
+      throw new Error('not a version 1 run snapshot');
+    }
+    for (const run of parsed.runs) {
+      if (typeof run?.runId !== 'string' || !Array.isArray(run.appliedIds)) throw new Error('a run entry is malformed');
+    }
+    return { snapshot: parsed as RunSnapshot };
+  } catch (err) {
+    await fs.rename(file, `${file}.bad-${Date.now()}`).catch(() => undefined);
+    return { snapshot: null, problem: `${file} set aside: ${(err as Error).message}` };
+  }
+}

@@ -1,0 +1,235 @@
+// The launcher with real child processes: the JSON-lines stdout protocol, logs from plain stdout and stderr,
+// exit codes, timeout and cancel stopping a whole process tree, the concurrency limit and per-launch tokens.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { Launcher } from '../../gateway/domain/agents/launcher.js';
+import type { AgentDefinition, AgentLaunch } from '../../gateway/domain/agents/types.js';
+import { ApiError } from '../../gateway/http/api-error.js';
+import { systemClock } from '../../gateway/clock.js';
+import { MemoryRunSink, MemoryTokens, pidGone } from '../support/agent-fakes.js';
+
+const scripts = fs.mkdtempSync(path.join(os.tmpdir(), 'oc-launcher-'));
+const write = (name: string, body: string) => fs.writeFileSync(path.join(scripts, name), body);
+
+write(
+  'events.mjs',
+  `const p = (o) => console.log(JSON.stringify(o));
+p({ type: 'run.progress', seq: 1, progress: { done: 1, total: 2, label: 'half way' } });
+console.log('a plain line');
+console.error('careful: a warning');
+p({ type: 'run.metric', seq: 2, metrics: { apiCalls: 3 } });
+console.log(JSON.stringify({ level: 30, msg: 'a pino line is a log, not an event' }));
+p({ type: 'run.log', seq: 3, message: JSON.stringify({ runId: process.env.RUN_ID, url: process.env.DASHBOARD_INGEST_URL,
+  token: process.env.DASHBOARD_INGEST_TOKEN, parent: process.env.PARENT_RUN_ID, params: process.env.RUN_PARAMS,
+  secret: process.env.SESSION_SECRET ?? null, custom: process.env.CUSTOM ?? null }) });
+p({ type: 'run.progress', seq: 4, progress: { done: 5, total: 2 } });
+`,
+);
+write('fails.mjs', `console.error('opening the sheet'); console.error('quota exceeded'); process.exit(3);`);
+write('reports-failure.mjs', `console.log(JSON.stringify({ type: 'run.failed', error: { message: 'no advisors' } }));`);
+// Leader + grandchild in one process group; with "stubborn" both ignore SIGTERM, so only KILL ends them.
+write(
+  'tree.mjs',
+  `import { spawn } from 'node:child_process';
+const stubborn = process.argv[2] === 'stubborn';
+const code = (stubborn ? "process.on('SIGTERM', () => {});" : '') + 'setInterval(() => {}, 1000);';
+const grandchild = spawn(process.execPath, ['-e', code], { stdio: 'ignore' });
+if (stubborn) process.on('SIGTERM', () => {});
+grandchild.on('spawn', () => console.log(JSON.stringify({ type: 'run.log', message: 'pids ' + process.pid + ' ' + grandchild.pid })));
+setInterval(() => {}, 1000);
+`,
+);
+
+function def(name: string, launch: Partial<AgentLaunch> & { args: string[] }): AgentDefinition {
+  return {
+    name,
+    parent: null,
+    description: '',
+    example: false,
+    schedule: null,
+    launch: { command: 'node', cwd: scripts, timeoutSeconds: 30, maxConcurrent: 1, ...launch },
+  };
+}
+
+const DEFS = new Map<string, AgentDefinition>(
+  [
+    def('events-agent', { args: ['events.mjs'], env: { CUSTOM: 'yes' } }),
+    def('failing-agent', { args: ['fails.mjs'] }),
+    def('reporting-agent', { args: ['reports-failure.mjs'] }),
+    def('tree-agent', { args: ['tree.mjs'], timeoutSeconds: 1 }),
+    def('stubborn-agent', { args: ['tree.mjs', 'stubborn'], timeoutSeconds: 60 }),
+    def('missing-binary', { args: [], command: path.join(scripts, 'no-such-program') }),
+    { name: 'external-agent', parent: null, description: '', example: false, schedule: null, launch: null },
+  ].map((d) => [d.name, d]),
+);
+
+function setup(killGraceMs = 5000) {
+  const runs = new MemoryRunSink();
+  const tokens = new MemoryTokens();
+  const launcher = new Launcher({
+    registry: {
+      require: (name: string) => {
+        const d = DEFS.get(name);
+        if (!d) throw new ApiError(404, 'agent_not_found', name);
+        return d;
+      },
+    },
+    runs,
+    tokens,
+    clock: systemClock,
+    logger: pino({ level: 'silent' }),
+    ingestUrl: () => 'http://127.0.0.1:9/',
+    appRoot: scripts,
+    killGraceMs,
+    baseEnv: { PATH: process.env.PATH, SESSION_SECRET: 'must-not-leak', DASHBOARD_ADMIN_PASSWORD: 'nor-this' },
+  });
+  return { runs, tokens, launcher };
+}
+
+async function pidsOf(runs: MemoryRunSink, runId: string): Promise<number[]> {
+  const isPids = () => runs.logsOf(runId).some((e) => e.message?.startsWith('pids '));
+  await runs.waitFor(isPids);
+  return runs.logsOf(runId).find((e) => e.message?.startsWith('pids '))!.message!.slice(5).split(' ').map(Number);
+}
+
+async function rejectsWith(promise: Promise<unknown>, status: number, code: string): Promise<void> {
+  try {
+    await promise;
+  } catch (err) {
+    assert.instance(err, ApiError);
+    assert.is((err as ApiError).status, status);
+    assert.is((err as ApiError).code, code);
+    return;
+  }
+  assert.unreachable(`expected ${status} ${code}`);
+}
+
+test('JSON lines on stdout become events; plain stdout is an info log, stderr a warning; exit 0 completes the run', async () => {
+  const { runs, tokens, launcher } = setup();
+  const { runId } = await launcher.trigger('events-agent', { kind: 'manual', by: 'alice', params: { date: '2026-11-26' } });
+  await launcher.whenEnded(runId);
+  const run = runs.get(runId)!;
+  assert.is(run.status, 'completed');
+  assert.equal(run.trigger, { kind: 'manual', by: 'alice', params: { date: '2026-11-26' } });
+  assert.ok(runs.events.some((e) => e.runId === runId && e.progress?.label === 'half way' && e.seq === 1), 'stdout progress taken');
+  assert.is(run.progress?.total, 2);
+  assert.equal(run.metrics, { apiCalls: 3 });
+  const logs = runs.logsOf(runId);
+  const levelOf = (text: string) => logs.find((e) => e.message?.includes(text))?.level;
+  assert.is(levelOf('a plain line'), 'info');
+  assert.is(levelOf('careful: a warning'), 'warn');
+  assert.is(levelOf('a pino line is a log'), 'info');
+  // The invalid progress (done > total) is refused and said so in the log, not dropped silently.
+  assert.ok(logs.some((e) => e.level === 'warn' && e.message?.includes('ignored an event from stdout') && e.message.includes('progress.done')));
+  const env = JSON.parse(logs.find((e) => e.message?.startsWith('{"runId"'))!.message!);
+  assert.is(env.runId, runId);
+  assert.is(env.url, 'http://127.0.0.1:9/');
+  assert.is(env.parent, '');
+  assert.equal(JSON.parse(env.params), { date: '2026-11-26' });
+  assert.is(env.custom, 'yes');
+  assert.is(env.secret, null, 'the gateway secrets are not passed on');
+  // A per-launch ingest token was handed over and is revoked once the run ended.
+  assert.match(env.token, /^secret-tok\d+$/);
+  assert.is(tokens.list().length, 0);
+  assert.equal(tokens.revoked, [env.token.slice('secret-'.length)]);
+  const ids = runs.events.filter((e) => e.runId === runId && e.id.includes(':launcher:')).map((e) => e.type);
+  assert.is(ids[0], 'run.started');
+  assert.is(ids.at(-1), 'run.completed');
+});
+
+test('a non-zero exit ends the run as error naming the exit code and the last stderr line', async () => {
+  const { runs, launcher } = setup();
+  const { runId } = await launcher.trigger('failing-agent', { kind: 'manual' });
+  await launcher.whenEnded(runId);
+  const run = runs.get(runId)!;
+  assert.is(run.status, 'error');
+  assert.equal(run.error, { message: 'process exited with code 3: quota exceeded', code: 'exit_code' });
+});
+
+test("the process's own terminal event stands even when it exits with 0", async () => {
+  const { runs, launcher } = setup();
+  const { runId } = await launcher.trigger('reporting-agent', { kind: 'manual' });
+  await launcher.whenEnded(runId);
+  assert.is(runs.get(runId)!.status, 'error');
+  assert.equal(runs.get(runId)!.error, { message: 'no advisors' });
+});
+
+test('a command that cannot be started ends the run as error spawn_failed', async () => {
+  const { runs, tokens, launcher } = setup();
+  const { runId } = await launcher.trigger('missing-binary', { kind: 'manual' });
+  await launcher.whenEnded(runId);
+  assert.is(runs.get(runId)!.status, 'error');
+  assert.is(runs.get(runId)!.error?.code, 'spawn_failed');
+  assert.is(tokens.list().length, 0);
+});
+
+test('a timeout stops the whole process tree (leader and grandchild) and ends the run "timed out after 1 s"', async () => {
+  const { runs, launcher } = setup();
+  const { runId } = await launcher.trigger('tree-agent', { kind: 'schedule', scheduledFor: '2026-11-26T15:00:00.000Z' });
+  const pids = await pidsOf(runs, runId);
+  assert.is(pids.length, 2);
+  await launcher.whenEnded(runId);
+  assert.is(runs.get(runId)!.status, 'error');
+  assert.equal(runs.get(runId)!.error, { message: 'timed out after 1 s', code: 'timeout' });
+  for (const pid of pids) assert.ok(pidGone(pid), `pid ${pid} still alive`);
+});
+
+test('cancel ends the run as cancelled at once and KILLs a tree that ignores SIGTERM after the grace period', async () => {
+  const { runs, launcher } = setup(300);
+  const { runId } = await launcher.trigger('stubborn-agent', { kind: 'manual' });
+  const pids = await pidsOf(runs, runId);
+  const reply = await launcher.cancel(runId, 'bob');
+  assert.equal(reply, { runId, status: 'cancelled' });
+  await launcher.whenEnded(runId);
+  for (const pid of pids) assert.ok(pidGone(pid), `pid ${pid} still alive`);
+  assert.is(runs.get(runId)!.status, 'cancelled');
+  await rejectsWith(launcher.cancel(runId), 409, 'run_finished');
+});
+
+test('a trigger at the concurrency limit is refused with 409 agent_busy; after the run ends the agent is free', async () => {
+  const { runs, launcher } = setup(300);
+  const first = await launcher.trigger('stubborn-agent', { kind: 'manual' });
+  await rejectsWith(launcher.trigger('stubborn-agent', { kind: 'manual' }), 409, 'agent_busy');
+  await pidsOf(runs, first.runId);
+  await launcher.cancel(first.runId);
+  await launcher.whenEnded(first.runId);
+  const second = await launcher.trigger('events-agent', { kind: 'manual' });
+  await launcher.whenEnded(second.runId);
+  assert.is(runs.get(second.runId)!.status, 'completed');
+});
+
+test('an open run reported by the agent itself (not launched here) occupies it too', async () => {
+  const { runs, launcher } = setup();
+  await runs.ingest([{ id: 'x1', type: 'run.started', runId: 'outside-1', agent: 'events-agent', ts: new Date().toISOString() }], 'ingest');
+  await rejectsWith(launcher.trigger('events-agent', { kind: 'manual' }), 409, 'agent_busy');
+});
+
+test('unknown agent 404, no launch command 422, cancel of an unknown run 404 and of a foreign run 409', async () => {
+  const { runs, launcher } = setup();
+  await rejectsWith(launcher.trigger('nobody', { kind: 'manual' }), 404, 'agent_not_found');
+  await rejectsWith(launcher.trigger('external-agent', { kind: 'manual' }), 422, 'no_launch_command');
+  await rejectsWith(launcher.cancel('no-such-run'), 404, 'run_not_found');
+  await runs.ingest([{ id: 'y1', type: 'run.started', runId: 'outside-2', agent: 'external-agent', ts: new Date().toISOString() }], 'ingest');
+  await rejectsWith(launcher.cancel('outside-2'), 409, 'not_cancellable');
+});
+
+test('close() stops running trees and ends their runs as errors "dashboard shut down"', async () => {
+  const { runs, launcher } = setup(300);
+  const { runId } = await launcher.trigger('stubborn-agent', { kind: 'manual' });
+  const pids = await pidsOf(runs, runId);
+  await launcher.close();
+  assert.is(runs.get(runId)!.status, 'error');
+  assert.is(runs.get(runId)!.error?.code, 'shutdown');
+  for (const pid of pids) assert.ok(pidGone(pid));
+  await rejectsWith(launcher.trigger('events-agent', { kind: 'manual' }), 503, 'shutting_down');
+});
+
+test.after(() => {
+  fs.rmSync(scripts, { recursive: true, force: true });
+});
+
+test.run();
