@@ -62,7 +62,21 @@ const MAX_OPEN_WRITERS = 16;
 // ISO 8601 date-time with an explicit zone: without one, Date.parse would read it in the server's local time.
 const ISO_TS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/;
 
+// A batch usually shares one timestamp (the arrival time): remember the last answer.
+let lastTsIn: string | null = null;
+let lastTsOut: string | null = null;
+
 function canonicalTs(value: unknown): string | null {
+  if (typeof value === 'string' && value === lastTsIn) return lastTsOut;
+  const out = parseTs(value);
+  if (typeof value === 'string') {
+    lastTsIn = value;
+    lastTsOut = out;
+  }
+  return out;
+}
+
+function parseTs(value: unknown): string | null {
   if (typeof value !== 'string' || !ISO_TS.test(value)) return null;
   const ms = Date.parse(value);
   if (!Number.isFinite(ms)) return null;
