@@ -71,8 +71,9 @@ export const appStyles = css`
   }
   @media (max-width: 420px) {
     .topbar { gap: 0.25rem; }
-    .brand { font-size: 0.95rem; }
-    .brand oc-icon { display: none; }
+    .brand { font-size: 0.95rem; min-width: 0; }
+    /* The connection state and the problem count matter more than the product name on a phone. */
+    .brand .name { display: none; }
     .problems .pill { padding: 0.15rem 0.4rem; }
     .user { padding: 0; }
   }

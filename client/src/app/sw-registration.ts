@@ -15,6 +15,8 @@ export class ServiceWorkerUpdates extends EventTarget {
       console.warn('service worker not registered; offline support is off', err);
       return;
     }
+    // Some browsers (and blocked service workers) resolve without a registration.
+    if (!registration) return;
     this.#registration = registration;
     // With no controller this is the first install: nothing old to replace, so no toast.
     if (registration.waiting && navigator.serviceWorker.controller) this.#setWaiting(registration.waiting);
