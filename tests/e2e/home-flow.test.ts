@@ -6,7 +6,10 @@ import * as assert from 'uvu/assert';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startPm2Sandbox, type Pm2Sandbox } from '../support/pm2-sandbox.js';
 import { startGateway, root, type RunningGateway } from '../support/gateway-process.js';
-import { launchChromium, screenshotPath } from '../support/browser.js';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { launchChromium, launchChromiumProfile, screenshotPath } from '../support/browser.js';
 import { ensureClientBuilt } from '../../gateway/cli/client-build.js';
 
 const PASSWORD = 'e2e-admin-password';
@@ -120,20 +123,27 @@ test('offline, a reload still opens the app on the last known status with its ti
 });
 
 test('the app passes Chromium\'s installability check (manifest, icons, service worker)', async () => {
-  await page.goto(gw.base + '/');
-  await processRow(page).waitFor();
-  const cdp = await context.newCDPSession(page);
-  const { installabilityErrors } = (await cdp.send('Page.getInstallabilityErrors')) as { installabilityErrors: Array<{ errorId: string }> };
-  assert.equal(installabilityErrors.map((e) => e.errorId), []);
-  const manifest = (await cdp.send('Page.getAppManifest')) as { errors: unknown[]; url: string };
-  assert.equal(manifest.errors, []);
-  await cdp.detach();
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'oc-chromium-profile-'));
+  const installed = await launchChromiumProfile(profile);
+  try {
+    const p = installed.pages()[0] ?? (await installed.newPage());
+    await p.goto(gw.base + '/login');
+    await p.evaluate('navigator.serviceWorker.ready.then(() => true)');
+    const cdp = await installed.newCDPSession(p);
+    const { installabilityErrors } = (await cdp.send('Page.getInstallabilityErrors')) as { installabilityErrors: Array<{ errorId: string }> };
+    assert.equal(installabilityErrors.map((e) => e.errorId), []);
+    const manifest = (await cdp.send('Page.getAppManifest')) as { errors: unknown[] };
+    assert.equal(manifest.errors, []);
+  } finally {
+    await installed.close();
+    fs.rmSync(profile, { recursive: true, force: true });
+  }
 });
 
 test('a section not built yet says so plainly', async () => {
-  await page.goto(gw.base + '/agents');
+  await page.goto(gw.base + '/logs');
   await page.getByText(/not built yet/i).first().waitFor();
-  await shootAll(page, 'section-agents');
+  await shootAll(page, 'section-logs');
 });
 
 test('the ? key opens the keyboard shortcuts sheet', async () => {

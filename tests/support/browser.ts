@@ -1,5 +1,5 @@
 // Debian's Chromium driven by playwright-core (no browser download), with the flags this machine needs.
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import fs from 'node:fs';
 import path from 'node:path';
 import { root } from './gateway-process.js';
@@ -19,6 +19,11 @@ export const CHROMIUM_ARGS = [
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+}
+
+/** A non-incognito profile (in a temp dir): Chromium never calls an incognito page installable. */
+export function launchChromiumProfile(userDataDir: string): Promise<BrowserContext> {
+  return chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
 }
 
 export const screenshotDir = path.join(root, 'tests/.artifacts/screenshots');
