@@ -72,6 +72,7 @@ export async function startTestGateway(
   };
 }
 
+// Test bodies are read field by field and asserted on; `any` keeps those reads short.
 export interface Reply<T = any> {
   status: number;
   headers: Headers;
