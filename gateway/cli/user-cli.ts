@@ -22,7 +22,9 @@ const USAGE = `Usage: npm run user -- <command> [options]
   tokens                                 list API tokens
   token-add NAME --scope api|ingest [--role ROLE] [--expires ISO]
   token-revoke ID
-Options: --password-stdin (read the password from standard input), --force (even if the gateway runs)`;
+Options: --password-stdin (read the password from standard input)
+         --force  run even while the gateway runs on this data directory — its next write may undo
+                  the change; prefer the web UI or the API then`;
 
 async function main(): Promise<number> {
   const { positionals, values } = parseArgs({
