@@ -58,8 +58,7 @@ async function setUp(): Promise<void> {
   await page.waitForURL((url) => !url.pathname.startsWith('/login'));
   // The example agents simulate minutes of work; make this pipeline run fast.
   const engine = (await api('GET', '/api/agents')).body.agents.find((a: { name: string }) => a.name === 'content-engine');
-  const { envKeys: _keys, ...launch } = engine.launch;
-  const put = await api('PUT', '/api/agents/content-engine', { launch: { ...launch, env: { EXAMPLE_SPEED: '40' } } });
+  const put = await api('PUT', '/api/agents/content-engine', { launch: { ...engine.launch, env: { EXAMPLE_SPEED: '40' } } });
   assert.is(put.status, 200, JSON.stringify(put.body));
 }
 

@@ -77,6 +77,25 @@ test('PUT /api/agents/:name (admin) edits; unknown agent 404; a cycle or a renam
   assert.is(stored(), before);
 });
 
+test('a definition read with GET and sent back with PUT keeps its secret environment; envKeys drops the rest', async () => {
+  const launch = { command: 'node', args: ['agent.js'], env: { API_KEY: 'secret-1', REGION: 'in' }, timeoutSeconds: 60, maxConcurrent: 1 };
+  assert.is((await admin.post('/api/agents', { name: 'env-keeper', launch })).status, 201);
+  const read = (await admin.get('/api/agents')).body.agents.find((a: { name: string }) => a.name === 'env-keeper');
+  assert.equal(read.launch.envKeys.sort(), ['API_KEY', 'REGION']);
+  assert.is(read.launch.env, undefined, 'values are never sent out');
+  const back = await admin.request('PUT', '/api/agents/env-keeper', { launch: read.launch });
+  assert.is(back.status, 200, back.text);
+  assert.equal(t.gw.db.read().agents!.find((a) => a.name === 'env-keeper')!.launch!.env, { API_KEY: 'secret-1', REGION: 'in' });
+  // Keep one key, set a new one, drop the other.
+  const edit = await admin.request('PUT', '/api/agents/env-keeper', { launch: { ...read.launch, envKeys: ['API_KEY'], env: { MODE: 'fast' } } });
+  assert.is(edit.status, 200, edit.text);
+  assert.equal(t.gw.db.read().agents!.find((a) => a.name === 'env-keeper')!.launch!.env, { API_KEY: 'secret-1', MODE: 'fast' });
+  // A bad name among envKeys is refused with nothing changed.
+  const before = stored();
+  assertError(await admin.request('PUT', '/api/agents/env-keeper', { launch: { ...read.launch, envKeys: ['bad name'] } }), 400, 'validation_failed');
+  assert.is(stored(), before);
+});
+
 test('DELETE /api/agents/:name (admin): a parent is 409, a leaf goes, unknown is 404', async () => {
   assertError(await admin.request('DELETE', '/api/agents/content-orchestrator'), 409, 'agent_has_children');
   assertError(await operator.request('DELETE', '/api/agents/lead-scorer'), 403, 'forbidden');

@@ -107,7 +107,7 @@ export class AgentRegistry {
         name,
         parent: changes.parent !== undefined ? changes.parent : current.parent,
         description: changes.description ?? current.description,
-        launch: changes.launch !== undefined ? changes.launch : current.launch,
+        launch: changes.launch !== undefined ? mergeLaunch(changes.launch, current.launch) : current.launch,
         schedule: changes.schedule !== undefined ? changes.schedule : current.schedule,
         example: changes.example ?? current.example,
       };
@@ -147,4 +147,17 @@ export class AgentRegistry {
     const agents = this.list();
     for (const listener of this.#listeners) listener(agents);
   }
+}
+
+/** Applies a PUT's launch: `env` values sent win; `envKeys` keeps the stored values of those names. */
+function mergeLaunch(sent: UpdateAgentInput['launch'], current: AgentDefinition['launch']): AgentDefinition['launch'] {
+  if (!sent) return null;
+  const { envKeys, env, ...rest } = sent;
+  const kept: Record<string, string> = {};
+  for (const key of envKeys ?? []) {
+    const value = current?.env?.[key];
+    if (value !== undefined) kept[key] = value;
+  }
+  const merged = { ...kept, ...(env ?? {}) };
+  return { ...rest, ...(Object.keys(merged).length > 0 ? { env: merged } : {}) };
 }

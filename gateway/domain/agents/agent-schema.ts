@@ -81,6 +81,12 @@ export const launchSchema = z
   })
   .strict();
 
+/** On PUT, `envKeys` (what GET /api/agents shows instead of the secret values) names stored variables to
+ *  keep as they are, so a definition read and sent back unchanged keeps its environment. */
+const launchUpdateSchema = launchSchema.extend({
+  envKeys: z.array(envNameSchema).max(100).optional(),
+});
+
 const definitionFields = {
   parent: agentNameSchema.nullable(),
   description: z.string().max(2000),
@@ -108,7 +114,7 @@ export const updateAgentSchema = z
     name: agentNameSchema.optional(),
     parent: definitionFields.parent.optional(),
     description: definitionFields.description.optional(),
-    launch: definitionFields.launch.optional(),
+    launch: launchUpdateSchema.nullable().optional(),
     schedule: definitionFields.schedule.optional(),
     example: definitionFields.example.optional(),
   })
