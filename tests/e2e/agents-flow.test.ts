@@ -82,6 +82,24 @@ test('the Agents page shows the pipeline as a tree with every agent and its stat
   await shootAll(page, 'agents');
 });
 
+test('an admin opens the definition editor, which never shows environment values', async () => {
+  await page.locator('agent-tree li[role="treeitem"][data-name="content-engine"] > .row').first().click();
+  await page.locator('page-agents h2#agent-h').getByText('content-engine').waitFor();
+  await page.locator('button.edit').click();
+  const dialog = page.locator('agent-editor sl-dialog[open]');
+  await dialog.getByText('EXAMPLE_SPEED').first().waitFor();
+  await page.waitForTimeout(300);
+  assert.is(await dialog.getByText('40', { exact: true }).count(), 0, 'the stored value is not shown');
+  for (const [size, viewport] of Object.entries(SIZES)) {
+    await page.setViewportSize(viewport);
+    await page.waitForTimeout(150);
+    await page.screenshot({ path: screenshotPath(`agent-editor-${size}-dark`) });
+  }
+  await page.setViewportSize(SIZES.desktop);
+  await page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'hidden' });
+});
+
 test('an operator starts content-engine after confirming, and follows the run', async () => {
   // The item's own row: the item's box also holds its children.
   await page.locator('agent-tree li[role="treeitem"][data-name="content-engine"] > .row').first().click();

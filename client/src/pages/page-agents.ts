@@ -4,7 +4,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { consume } from '@lit/context';
-import { CalendarClock, Play, RefreshCw, ScrollText } from 'lucide';
+import { CalendarClock, Pencil, Play, RefreshCw, ScrollText } from 'lucide';
 import { tokens, focusRing } from '../styles/theme.js';
 import { api } from '../api/api-client.js';
 import { liveStore, type ConnectionState, type LiveFrame, type LiveStore } from '../live/live-store.js';
@@ -22,6 +22,8 @@ import '../components/agent-tree.js';
 import '../components/run-history.js';
 import '../components/agent-performance.js';
 import '../components/trigger-dialog.js';
+import '../components/agent-editor.js';
+import type { AgentUpdateBody } from '../components/agent-editor.js';
 
 const RUNS_PAGE = 50;
 
@@ -59,6 +61,7 @@ export class PageAgents extends LitElement {
     .card.stale { border-style: dashed; }
     .card > header { display: flex; align-items: baseline; justify-content: space-between; gap: 0.5rem; flex-wrap: wrap; margin-bottom: 0.7rem; }
     .error { color: var(--oc-bad); margin: 0 0 0.5rem; }
+    .agent-actions { display: flex; gap: 0.5rem; flex-wrap: wrap; }
     .agent-head { display: flex; align-items: center; gap: 0.5rem; flex-wrap: wrap; }
     .desc { color: var(--oc-fg-muted); margin: 0.4rem 0 0.6rem; line-height: 1.4; }
     dl { display: grid; grid-template-columns: max-content minmax(0, 1fr); gap: 0.35rem 0.8rem; margin: 0 0 0.7rem; font-size: 0.9rem; }
@@ -87,6 +90,7 @@ export class PageAgents extends LitElement {
   @state() private loadError = '';
   @state() private refreshing = false;
   @state() private triggerOpen = false;
+  @state() private editorOpen = false;
 
   private openRuns = new Map<string, RunSummary>();
   private unsubscribe: Array<() => void> = [];
@@ -186,6 +190,11 @@ export class PageAgents extends LitElement {
     return this.connection !== 'live' && this.updatedAt !== null && this.now - this.updatedAt > STALE_AFTER_MS;
   }
 
+  /** Only admins change agent definitions. */
+  get canEdit(): boolean {
+    return this.userRole === 'admin';
+  }
+
   private get canTrigger(): boolean {
     return this.userRole === 'operator' || this.userRole === 'admin';
   }
@@ -223,7 +232,10 @@ export class PageAgents extends LitElement {
         </div>
       </div>
       <trigger-dialog .open=${this.triggerOpen} agent=${agent?.name ?? ''} description=${agent ? describeLaunch(agent) : ''}
-        .perform=${this.perform} @trigger-closed=${() => { this.triggerOpen = false; }}></trigger-dialog>`;
+        .perform=${this.perform} @trigger-closed=${() => { this.triggerOpen = false; }}></trigger-dialog>
+      ${this.canEdit ? html`<agent-editor .open=${this.editorOpen} .agent=${agent} .agents=${this.agents} .perform=${this.saveAgent}
+        @agent-saved=${(e: CustomEvent<{ ok: boolean }>) => { if (e.detail.ok) void this.refresh(); }}
+        @agent-editor-closed=${() => { this.editorOpen = false; }}></agent-editor>` : nothing}`;
   }
 
   private freshness() {
@@ -239,8 +251,10 @@ export class PageAgents extends LitElement {
     return html`<section class="card agent ${stale ? 'stale' : ''}" aria-labelledby="agent-h">
       <header><div class="agent-head"><h2 id="agent-h">${a.name}</h2>
         <state-badge state=${agentDisplayState(a)}></state-badge></div>
-        ${this.canTrigger && a.launch ? html`<button class="btn primary trigger" type="button" @click=${() => { this.triggerOpen = true; }}>
-          <oc-icon .icon=${Play}></oc-icon>Start now</button>` : nothing}</header>
+        <span class="agent-actions">${this.canTrigger && a.launch ? html`<button class="btn primary trigger" type="button" @click=${() => { this.triggerOpen = true; }}>
+          <oc-icon .icon=${Play}></oc-icon>Start now</button>` : nothing}
+        ${this.canEdit ? html`<button class="btn edit" type="button" @click=${() => { this.editorOpen = true; }}>
+          <oc-icon .icon=${Pencil}></oc-icon>Edit</button>` : nothing}</span></header>
       ${a.description ? html`<p class="desc">${a.description}</p>` : nothing}
       <dl>
         ${run ? html`<dt>Current run</dt><dd><a href=${runHref(run.runId)}>started ${formatClock(run.startedAt ?? run.queuedAt ?? '')}</a>
@@ -273,6 +287,9 @@ export class PageAgents extends LitElement {
     this.filter = e.detail;
     void this.loadRuns().catch(() => undefined);
   };
+
+  private saveAgent = async (agent: string, body: AgentUpdateBody): Promise<unknown> =>
+    api.request<unknown>(`/api/agents/${encodeURIComponent(agent)}`, { method: 'PUT', body });
 
   private perform = async (agent: string, params: Record<string, unknown> | undefined): Promise<{ runId: string }> =>
     api.post<{ runId: string }>(`/api/agents/${encodeURIComponent(agent)}/trigger`, params ? { params } : {});
