@@ -52,7 +52,7 @@ async function main(): Promise<void> {
     const { username, password, generated } = gateway.firstAdmin;
     console.log(
       generated
-        ? `First start: created user "${username}" with password ${password}\n  (shown once; change it under Settings, or with: npm run user -- passwd ${username})`
+        ? `First start: created user "${username}" with password ${password}\n  (shown once; change it with POST /api/auth/password while signed in, or with the gateway stopped: npm run user -- passwd ${username})`
         : `First start: created user "${username}" with the password from DASHBOARD_ADMIN_PASSWORD.`,
     );
   }
