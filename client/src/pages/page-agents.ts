@@ -9,6 +9,7 @@ import { tokens, focusRing } from '../styles/theme.js';
 import { api } from '../api/api-client.js';
 import { liveStore, type ConnectionState, type LiveFrame, type LiveStore } from '../live/live-store.js';
 import { liveContext } from '../live/live-context.js';
+import { watchPageLiveness } from '../live/page-liveness.js';
 import { formatClock, formatRelative } from '../app/time-format.js';
 import {
   applyRunToAgents, attachOpenRuns, STALE_AFTER_MS, describeLaunch, agentDisplayState, currentRunOf, isFailed, isOpen, mergePerformance, upsertRun, describeCron,
@@ -94,28 +95,23 @@ export class PageAgents extends LitElement {
 
   private openRuns = new Map<string, RunSummary>();
   private unsubscribe: Array<() => void> = [];
-  private ticker: ReturnType<typeof setInterval> | null = null;
-  private readonly onConnection = () => { this.connection = this.live.connection; this.now = Date.now(); };
+  private stopLiveness: (() => void) | null = null;
 
   connectedCallback(): void {
     super.connectedCallback();
     this.selected = new URLSearchParams(window.location.search).get('agent') ?? '';
     this.filter = { agent: this.selected, status: '' };
-    this.live.addEventListener('connection', this.onConnection);
-    this.connection = this.live.connection;
+    this.stopLiveness = watchPageLiveness(this.live, 5_000, (change) => Object.assign(this, change));
     this.unsubscribe = [this.live.subscribe('agents', (f) => this.onAgentsFrame(f))];
-    this.ticker = setInterval(() => { this.now = Date.now(); }, 5_000);
     void this.refresh();
-    api.me().then((me) => { this.userRole = me.user.role; }, () => { this.userRole = null; });
   }
 
   disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.live.removeEventListener('connection', this.onConnection);
+    this.stopLiveness?.();
+    this.stopLiveness = null;
     for (const off of this.unsubscribe) off();
     this.unsubscribe = [];
-    if (this.ticker !== null) clearInterval(this.ticker);
-    this.ticker = null;
   }
 
   async refresh(): Promise<void> {

@@ -12,6 +12,7 @@ import { tokens, focusRing } from '../styles/theme.js';
 import { api } from '../api/api-client.js';
 import { liveStore, type ConnectionState, type LiveFrame, type LiveStore } from '../live/live-store.js';
 import { liveContext } from '../live/live-context.js';
+import { watchPageLiveness } from '../live/page-liveness.js';
 import { formatClock, formatDuration, formatRelative } from '../app/time-format.js';
 import {
   displayState, formatCount, humanizeKey, STALE_AFTER_MS, isFailed, isOpen, upsertTimeline,
@@ -83,26 +84,21 @@ export class PageRun extends LitElement {
   @query('run-log') private runLog?: RunLog;
 
   private unsubscribe: Array<() => void> = [];
-  private ticker: ReturnType<typeof setInterval> | null = null;
+  private stopLiveness: (() => void) | null = null;
   private logFetch: Promise<void> | null = null;
   private logRefetch = false;
-  private readonly onConnection = () => { this.connection = this.live.connection; this.now = Date.now(); };
 
   connectedCallback(): void {
     super.connectedCallback();
-    this.live.addEventListener('connection', this.onConnection);
-    this.connection = this.live.connection;
-    this.ticker = setInterval(() => { this.now = Date.now(); }, 1_000);
-    api.me().then((me) => { this.userRole = me.user.role; }, () => { this.userRole = null; });
+    this.stopLiveness = watchPageLiveness(this.live, 1_000, (change) => Object.assign(this, change));
     if (this.currentRunId()) this.open(this.currentRunId());
   }
 
   disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.live.removeEventListener('connection', this.onConnection);
+    this.stopLiveness?.();
+    this.stopLiveness = null;
     this.close();
-    if (this.ticker !== null) clearInterval(this.ticker);
-    this.ticker = null;
   }
 
   protected willUpdate(changed: Map<PropertyKey, unknown>): void {

@@ -9,6 +9,7 @@ import { tokens, focusRing } from '../styles/theme.js';
 import { api, ApiClientError } from '../api/api-client.js';
 import { liveStore, type ConnectionState, type LiveFrame, type LiveStore } from '../live/live-store.js';
 import { liveContext } from '../live/live-context.js';
+import { watchPageLiveness } from '../live/page-liveness.js';
 import { formatClock, formatRelative } from '../app/time-format.js';
 import { describeCron, fieldErrors, isFailed, isOpen, runTime, STALE_AFTER_MS, type RunSummary, type ScheduleView } from './agents-data.js';
 import { runHref } from '../components/run-history.js';
@@ -76,26 +77,21 @@ export class PageSchedules extends LitElement {
   @state() private savedNote = '';
 
   private unsubscribe: Array<() => void> = [];
-  private ticker: ReturnType<typeof setInterval> | null = null;
-  private readonly onConnection = () => { this.connection = this.live.connection; this.now = Date.now(); };
+  private stopLiveness: (() => void) | null = null;
 
   connectedCallback(): void {
     super.connectedCallback();
-    this.live.addEventListener('connection', this.onConnection);
-    this.connection = this.live.connection;
+    this.stopLiveness = watchPageLiveness(this.live, 10_000, (change) => Object.assign(this, change));
     this.unsubscribe = [this.live.subscribe('agents', (f) => this.onAgentsFrame(f))];
-    this.ticker = setInterval(() => { this.now = Date.now(); }, 10_000);
     void this.refresh();
-    api.me().then((me) => { this.userRole = me.user.role; }, () => { this.userRole = null; });
   }
 
   disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.live.removeEventListener('connection', this.onConnection);
+    this.stopLiveness?.();
+    this.stopLiveness = null;
     for (const off of this.unsubscribe) off();
     this.unsubscribe = [];
-    if (this.ticker !== null) clearInterval(this.ticker);
-    this.ticker = null;
   }
 
   async refresh(): Promise<void> {
