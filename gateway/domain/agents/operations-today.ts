@@ -1,6 +1,7 @@
 // Today's pipeline status (generation → compliance → approval → distribution → engagement) for one business
 // day: a pure function of the day's runs, the agent schedules and "now". Stages with no source say no_data.
-import { Cron } from 'croner';
+import type { Cron } from 'croner';
+import { parsedCron } from './schedule-times.js';
 import type { AgentDefinition, RunStatus } from './types.js';
 
 export const BUSINESS_TIMEZONE = 'Asia/Kolkata';
@@ -113,7 +114,7 @@ function firesWithin(crons: string[], timezone: string, start: number, end: numb
   for (const pattern of crons) {
     let cron: Cron;
     try {
-      cron = new Cron(pattern, { timezone });
+      cron = parsedCron(pattern, timezone);
     } catch {
       continue; // a bad pattern is refused by the schedule editor; here it just times nothing
     }

@@ -12,8 +12,25 @@ const EARLY_TOLERANCE_MS = 60_000;
 /** Bounds a pathological pattern ("* * * * *" over a day = 1440 fires) per cron. */
 const MAX_FIRES_PER_CRON = 2000;
 
+// Parsing a pattern costs far more than asking a parsed one for its next run, and the same few schedules are
+// asked on every agents snapshot: parsed crons are kept by pattern and timezone (bounded; cleared when full).
+const parsed = new Map<string, Cron>();
+const MAX_PARSED = 500;
+
+/** The parsed cron of a pattern in a timezone (throws like `new Cron` on a bad pattern). */
+export function parsedCron(pattern: string, timezone: string): Cron {
+  const key = `${timezone}\u0000${pattern}`;
+  let cron = parsed.get(key);
+  if (!cron) {
+    if (parsed.size >= MAX_PARSED) parsed.clear();
+    cron = new Cron(pattern, { timezone });
+    parsed.set(key, cron);
+  }
+  return cron;
+}
+
 function cronsOf(schedule: ScheduleTimes): Cron[] {
-  return schedule.crons.map((pattern) => new Cron(pattern, { timezone: schedule.timezone }));
+  return schedule.crons.map((pattern) => parsedCron(pattern, schedule.timezone));
 }
 
 /** The earliest fire time strictly after `from` over all of the schedule's crons; null if none fires again. */

@@ -73,6 +73,7 @@ export class Scheduler {
   /** agent → expectedAt ISO → miss */
   readonly #missed = new Map<string, Map<string, MissedRun>>();
   #startedAt = 0;
+  readonly #nextRuns = new Map<string, { key: string; from: number; at: number | null; iso: string | null }>();
   #scanTimer: NodeJS.Timeout | undefined;
   #unsubscribe: (() => void) | undefined;
   #scanning: Promise<MissedRun[]> | null = null;
@@ -124,7 +125,16 @@ export class Scheduler {
   nextRunAt(agent: string): string | null {
     const schedule = this.#o.registry.get(agent)?.schedule;
     if (!schedule?.enabled) return null;
-    return nextFireTime(schedule, new Date(this.#o.clock.now()))?.toISOString() ?? null;
+    // Every agents snapshot asks this for every agent; a timezone-aware next run costs ~0.1 ms, so it is kept
+    // until it passes (or the schedule changes) instead of being worked out a thousand times on a reconnect wave.
+    const now = this.#o.clock.now();
+    const key = scheduleKey(schedule);
+    const cached = this.#nextRuns.get(agent);
+    if (cached && cached.key === key && cached.from <= now && (cached.at === null || now < cached.at)) return cached.iso;
+    const next = nextFireTime(schedule, new Date(now));
+    const entry = { key, from: now, at: next?.getTime() ?? null, iso: next?.toISOString() ?? null };
+    this.#nextRuns.set(agent, entry);
+    return entry.iso;
   }
 
   list(): ScheduleView[] {
