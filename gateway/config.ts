@@ -33,6 +33,15 @@ const schema = z.object({
   AGENT_SNAPSHOT_SECONDS: z.coerce.number().positive().default(30),
   SCHEDULE_GRACE_MINUTES: z.coerce.number().positive().default(10),
   DASHBOARD_INGEST_URL: z.string().url().optional(),
+  LOG_DIRS: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((g) => g.trim()).filter((g) => g.length > 0))
+    .refine((globs) => globs.every((g) => path.isAbsolute(g)), 'LOG_DIRS must be a comma-separated list of absolute globs, e.g. /home/mvp/logs/*.log')
+    .refine((globs) => globs.every((g) => !g.split(/[\\/]+/).includes('..')), 'LOG_DIRS globs must not contain ".."'),
+  LOG_SELF_MAX_MB: z.coerce.number().positive().max(10_240).default(20),
+  LOG_SELF_KEEP: z.coerce.number().int().min(1).max(1000).default(10),
+  LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
 });
 
 export interface Config {
@@ -65,6 +74,14 @@ export interface Config {
   scheduleGraceMs: number;
   /** Ingest URL handed to launched agents; unset → http://127.0.0.1:<listening port>. */
   ingestUrl?: string;
+  /** LOG_DIRS: globs (absolute) of log files the log center reads besides PM2's and its own. */
+  logDirs: string[];
+  /** The gateway's own log (DATA_DIR/logs/ops-center.log) rotates at this size… */
+  logSelfMaxBytes: number;
+  /** …keeping this many gzip-compressed rotated files. */
+  logSelfKeep: number;
+  /** Rotated files of the gateway's own log older than this are removed. */
+  logRetentionDays: number;
 }
 
 export class ConfigError extends Error {
@@ -109,5 +126,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     agentSnapshotMs: c.AGENT_SNAPSHOT_SECONDS * 1000,
     scheduleGraceMs: c.SCHEDULE_GRACE_MINUTES * 60_000,
     ingestUrl: c.DASHBOARD_INGEST_URL,
+    logDirs: c.LOG_DIRS,
+    logSelfMaxBytes: Math.round(c.LOG_SELF_MAX_MB * 1024 * 1024),
+    logSelfKeep: c.LOG_SELF_KEEP,
+    logRetentionDays: c.LOG_RETENTION_DAYS,
   };
 }

@@ -1,0 +1,96 @@
+// The gateway's own log: pino lines go to stdout and to DATA_DIR/logs/ops-center.log, which rotates by
+// size into gzip-compressed files, keeping LOG_SELF_KEEP of them; the composed gateway writes it and
+// lists it as the `self` log source.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { PassThrough } from 'node:stream';
+import { openSelfLog } from '../../gateway/self-log.js';
+import { loadConfig } from '../../gateway/config.js';
+import { composeGateway } from '../../gateway/compose.js';
+import { rotatedSiblingMatcher, SELF_LOG_FILE } from '../../gateway/sources/rotated-files.js';
+import { makeTempPm2Home } from '../support/pm2-sandbox.js';
+
+const dirs: string[] = [];
+function tempDir(prefix: string): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  dirs.push(d);
+  return d;
+}
+
+test.after(() => {
+  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+});
+
+test('writes every line to stdout and the file, rotates by size into .gz files and keeps LOG_SELF_KEEP', async () => {
+  const dataDir = tempDir('oc-selflog-');
+  const stdout = new PassThrough();
+  let printed = '';
+  stdout.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+  const self = openSelfLog({ dataDir, logLevel: 'info', logSelfMaxBytes: 4096, logSelfKeep: 3 }, { stdout });
+  let rotations = 0;
+  self.stream.on('rotated', () => (rotations += 1));
+  const padding = 'x'.repeat(80);
+  for (let i = 0; i < 400; i++) {
+    self.logger.info({ i, padding }, `line ${i}`);
+    if (i % 20 === 19) await new Promise((r) => setTimeout(r, 5)); // let rotations run between bursts
+  }
+  self.logger.debug('below the level: written nowhere');
+  await self.close();
+
+  const stdoutLines = printed.trim().split('\n').map((l) => JSON.parse(l) as { i: number; msg: string; app: string });
+  assert.is(stdoutLines.length, 400);
+  assert.is(stdoutLines[399]!.msg, 'line 399');
+  assert.is(stdoutLines[0]!.app, 'ops-center');
+
+  const names = fs.readdirSync(self.dir).sort();
+  assert.ok(names.includes(SELF_LOG_FILE), `live file present (${names.join(', ')})`);
+  assert.ok(rotations >= 5, `rotated several times (${rotations})`);
+  const isRotated = rotatedSiblingMatcher(SELF_LOG_FILE);
+  const rotated = names.filter(isRotated);
+  assert.is(rotated.length, 3, `keeps LOG_SELF_KEEP rotated files (${names.join(', ')})`);
+  for (const n of rotated) assert.match(n, /^ops-center__\d{4}-\d{2}-\d{2}_\d{2}-\d{2}-\d{2}(-\d+)?\.log\.gz$/);
+
+  // The kept files plus the live one hold the newest lines, in order, with nothing lost between them.
+  const byAge = rotated.map((n) => ({ n, m: fs.statSync(path.join(self.dir, n)).mtimeMs }));
+  const lines: number[] = [];
+  for (const { n } of byAge.sort((a, b) => a.m - b.m || a.n.localeCompare(b.n))) {
+    const text = zlib.gunzipSync(fs.readFileSync(path.join(self.dir, n))).toString();
+    for (const l of text.trim().split('\n')) lines.push((JSON.parse(l) as { i: number }).i);
+  }
+  const live = fs.readFileSync(self.file, 'utf8');
+  for (const l of live.trim().split('\n').filter(Boolean)) lines.push((JSON.parse(l) as { i: number }).i);
+  assert.ok(lines.length > 0 && lines.length < 400, 'older rotated files were removed');
+  assert.is(lines.at(-1), 399);
+  assert.equal(lines, Array.from({ length: lines.length }, (_, k) => 400 - lines.length + k), 'consecutive, newest kept');
+  assert.ok(fs.statSync(self.file).size <= 4096 + 200, 'the live file stays near the size limit');
+  assert.not.match(live + printed, /below the level/);
+});
+
+test('the composed gateway (no logger passed) writes DATA_DIR/logs/ops-center.log and lists it as the self source', async () => {
+  const dataDir = tempDir('oc-selfgw-');
+  const pm2Home = await makeTempPm2Home('oc-pm2-empty-');
+  dirs.push(pm2Home);
+  const config = loadConfig(
+    { DATA_DIR: dataDir, PM2_HOME: pm2Home, BCRYPT_COST: '4', DASHBOARD_ADMIN_PASSWORD: 'admin-password-1', LOG_LEVEL: 'error', METRICS_INTERVAL_SECONDS: '3600' },
+    dataDir,
+  );
+  const gw = await composeGateway(config, { staticDir: null });
+  try {
+    gw.services.logger.error({ probe: 'self-log-test' }, 'self log probe');
+    const { sources } = await gw.services.logSources.list();
+    const self = sources.find((s) => s.id === 'self');
+    assert.equal(self?.files.map((f) => [f.path, f.rotated, f.compressed]), [[path.join(dataDir, 'logs', SELF_LOG_FILE), false, false]]);
+  } finally {
+    await gw.close();
+  }
+  const text = fs.readFileSync(path.join(dataDir, 'logs', SELF_LOG_FILE), 'utf8');
+  const probe = text.trim().split('\n').map((l) => JSON.parse(l) as { probe?: string; msg: string; app: string }).find((e) => e.probe === 'self-log-test');
+  assert.is(probe?.msg, 'self log probe');
+  assert.is(probe?.app, 'ops-center');
+});
+
+test.run();
