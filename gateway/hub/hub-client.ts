@@ -2,6 +2,7 @@
 // answers pings, and the backpressure rule that drops it rather than buffering without bound.
 import { WebSocket } from 'ws';
 import type { Role } from '../auth/role.js';
+import type { TailGate } from '../domain/logs/log-tail.js';
 import type { Topic } from './protocol.js';
 import { CLOSE_CODES, wantsFrame } from './protocol.js';
 
@@ -22,6 +23,8 @@ export interface Subscription {
   lastSeq: number;
   /** Keys (run ids) whose keyed frames this subscription receives; undefined = no filter. */
   filter?: ReadonlySet<string>;
+  /** The log tail of a `logs` subscription (its filter and rate bound); null/undefined = no tail (paused). */
+  tail?: TailGate | null;
 }
 
 export interface HubClientCounters {

@@ -10,7 +10,10 @@ import type { HubClientCounters, HubPrincipal, Subscription } from './hub-client
 import { CLOSE_CODES, TOPICS, encodeErrorFrame, isTopic, parseClientMessage } from './protocol.js';
 import type { HubErrorData, SubscribeMessage, SubscriptionFilter, Topic, WatchMessage } from './protocol.js';
 import { TopicChannel } from './topic-channel.js';
-import type { FrameSerializer } from './topic-channel.js';
+import type { ChannelFrame, FrameSerializer } from './topic-channel.js';
+import { TailGate } from '../domain/logs/log-tail.js';
+import type { TailFilter } from '../domain/logs/log-tail.js';
+import type { LogLine } from '../domain/logs/log-format.js';
 
 export type { HubPrincipal } from './hub-client.js';
 export type { Topic, HubFrame, SubscriptionFilter } from './protocol.js';
@@ -52,6 +55,9 @@ export interface PublishOptions {
 export interface Hub {
   attach(server: http.Server): void; // handles 'upgrade' for path only
   publish(topic: Topic, type: string, data: unknown, opts?: PublishOptions): number; // returns the seq assigned
+  /** New log entries for the live tail: each `logs` subscriber with a tail filter gets, at the next tick, a
+   *  `log.lines` frame of its own with the lines its filter admits, within its rate bound. */
+  publishTail(lines: readonly LogLine[]): void;
   clientCount(): number;
   disconnect(predicate: (p: HubPrincipal) => boolean, code?: number, reason?: string): void;
   close(): Promise<void>; // 1001 to every client, stop timers
@@ -170,24 +176,39 @@ export function createHub(opts: HubOptions): Hub {
     }
     const sub = client.subscriptions.get(message.topic);
     if (sub?.state === 'live') {
-      sub.filter = new Set(message.runIds);
+      if (message.runIds !== undefined) sub.filter = new Set(message.runIds);
+      if (message.tail !== undefined && message.topic === 'logs') sub.tail = tailGateFor(message.tail, sub.tail);
       return;
     }
     // Not subscribed, or its snapshot is still loading for the old filter: (re)subscribe with the new one.
-    startSubscription(client, message.topic, undefined, { runIds: message.runIds });
+    const filter: SubscriptionFilter = {};
+    const runIds = message.runIds ?? (sub?.filter ? [...sub.filter] : undefined);
+    if (runIds !== undefined) filter.runIds = runIds;
+    const tail = message.tail !== undefined ? message.tail : sub?.tail?.filter;
+    if (tail !== undefined) filter.tail = tail;
+    startSubscription(client, message.topic, undefined, filter);
+  }
+
+  // The same filter keeps its gate (and so its rate window); pausing drops it.
+  function tailGateFor(filter: TailFilter | null | undefined, current?: TailGate | null): TailGate | null {
+    if (!filter) return null;
+    const gate = new TailGate(filter);
+    return current && current.key === gate.key ? current : gate;
   }
 
   // Replay when the ring still holds everything after `since` (filtered like live frames), else a snapshot.
   function startSubscription(client: HubClient, topic: Topic, since: number | undefined, filter: SubscriptionFilter | undefined): void {
     const channel = channels.get(topic)!;
-    const keys = filter ? new Set(filter.runIds) : undefined;
+    const keys = filter?.runIds ? new Set(filter.runIds) : undefined;
+    const tail = topic === 'logs' && filter?.tail ? { tail: tailGateFor(filter.tail) } : {};
     const missed = since === undefined ? null : channel.replaySince(since);
     if (missed && since !== undefined) {
-      client.subscriptions.set(topic, { state: 'live', lastSeq: since, ...(keys ? { filter: keys } : {}) });
-      for (const frame of missed) client.deliver(topic, frame.seq, frame.bytes, frame.key);
+      client.subscriptions.set(topic, { state: 'live', lastSeq: since, ...(keys ? { filter: keys } : {}), ...tail });
+      // Tail lines are not replayed (they were built for the old connection): the tail goes on from now.
+      for (const frame of missed) if (!frame.perClient) client.deliver(topic, frame.seq, frame.bytes, frame.key);
       return;
     }
-    const sub: Subscription = { state: 'pending', lastSeq: 0, ...(keys ? { filter: keys } : {}) };
+    const sub: Subscription = { state: 'pending', lastSeq: 0, ...(keys ? { filter: keys } : {}), ...tail };
     client.subscriptions.set(topic, sub);
     void sendSnapshot(client, topic, sub, channel, filter);
   }
@@ -223,21 +244,64 @@ export function createHub(opts: HubOptions): Hub {
     return seq;
   }
 
+  // One reserved seq per tick carries every client's own log.lines frame (see deliverTail).
+  let tailSeq: number | null = null;
+  const tailLineIds = new WeakMap<LogLine, number>();
+  let nextTailLineId = 0;
+
+  function publishTail(lines: readonly LogLine[]): void {
+    if (closing || lines.length === 0) return;
+    const now = performance.now();
+    let output = false;
+    for (const line of lines) tailLineIds.set(line, nextTailLineId++);
+    for (const client of clients) {
+      const sub = client.subscriptions.get('logs');
+      if (sub?.state !== 'live' || !sub.tail) continue;
+      sub.tail.offer(lines, now);
+      if (sub.tail.hasOutput) output = true;
+    }
+    if (!output) return;
+    tailSeq ??= channels.get('logs')!.reserve();
+    tickTimer ??= setTimeout(flushTick, tickMs);
+  }
+
+  // A client's tail frame: the lines its gate admitted and how many it dropped since its last frame. Clients
+  // whose gates gave out the same lines share one serialisation.
+  function deliverTail(client: HubClient, frame: ChannelFrame, encoded: Map<string, Buffer>): void {
+    const sub = client.subscriptions.get('logs');
+    if (sub?.state !== 'live' || !sub.tail || frame.seq <= sub.lastSeq) return;
+    const take = sub.tail.take();
+    if (!take) return;
+    const key = `${sub.tail.key}\n${take.dropped}\n${take.lines.map((l) => tailLineIds.get(l) ?? -1).join(',')}`;
+    let bytes = encoded.get(key);
+    if (!bytes) {
+      bytes = channels.get('logs')!.encode('log.lines', take, frame.seq);
+      encoded.set(key, bytes);
+    }
+    sub.lastSeq = frame.seq;
+    client.send(bytes);
+  }
+
   // Each topic's batch is serialised once, then every client gets the same Buffers in seq order (keyed
   // frames only where the client's filter admits the key).
   function flushTick(): void {
     clearTimeout(tickTimer);
     tickTimer = undefined;
+    tailSeq = null;
     const batches: Array<{ topic: Topic; frames: ReturnType<TopicChannel['flush']> }> = [];
     for (const channel of channels.values()) {
       if (channel.hasPending) batches.push({ topic: channel.topic, frames: channel.flush() });
     }
     if (batches.length === 0) return;
+    const tailFrames = new Map<string, Buffer>();
     // One corked write per client per tick (topics in channel order, frames in seq order within a topic).
     for (const client of clients) {
       client.batch(() => {
         for (const { topic, frames } of batches) {
-          for (const frame of frames) client.deliver(topic, frame.seq, frame.bytes, frame.key);
+          for (const frame of frames) {
+            if (frame.perClient) deliverTail(client, frame, tailFrames);
+            else client.deliver(topic, frame.seq, frame.bytes, frame.key);
+          }
         }
       });
     }
@@ -282,7 +346,7 @@ export function createHub(opts: HubOptions): Hub {
     return { clients: clientCount(), framesSent: counters.framesSent, bytesSent: counters.bytesSent, droppedSlowClients };
   }
 
-  return { attach, publish, clientCount, disconnect, close, stats };
+  return { attach, publish, publishTail, clientCount, disconnect, close, stats };
 }
 
 function pathOf(url: string | undefined): string {

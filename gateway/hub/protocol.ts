@@ -1,6 +1,8 @@
 // Wire protocol of the live hub (API.md "WebSocket /ws"): topics, frame shape, close codes,
 // and the zod validation of what a client may send.
 import { z } from 'zod';
+import { compileTailFilter, tailFilterSchema, TailFilterError } from '../domain/logs/log-tail.js';
+import type { TailFilter } from '../domain/logs/log-tail.js';
 
 export const TOPICS = ['status', 'processes', 'agents', 'logs', 'webhook', 'alerts', 'backups'] as const;
 export type Topic = (typeof TOPICS)[number];
@@ -13,7 +15,7 @@ export interface HubFrame<T = unknown> {
   data: T;
 }
 
-export type HubErrorCode = 'bad_json' | 'bad_message' | 'unknown_topic' | 'topic_forbidden' | 'snapshot_failed';
+export type HubErrorCode = 'bad_json' | 'bad_message' | 'unknown_topic' | 'topic_forbidden' | 'snapshot_failed' | 'invalid_regex';
 export interface HubErrorData {
   code: HubErrorCode;
   message: string;
@@ -43,20 +45,30 @@ export const clientMessageSchema = z.discriminatedUnion('op', [
     // Last seq the client holds per topic; keys outside `topics` are ignored.
     since: z.record(z.string(), z.number().int().nonnegative()).optional(),
     // Keyed frames of these topics reach the client only for these keys (run ids); see WATCH_ONLY_TOPICS.
-    filter: z.strictObject({ runIds: runIdList }).optional(),
+    // `tail` (topic logs only) turns on the live log tail with that filter (docs/log-center.md).
+    filter: z.strictObject({ runIds: runIdList.optional(), tail: tailFilterSchema.nullable().optional() }).optional(),
   }),
   z.object({ op: z.literal('unsubscribe'), topics: topicList }),
   // Replaces the filter of one topic in place (no new snapshot); subscribes first when not subscribed.
-  z.object({ op: z.literal('watch'), topic: z.string().min(1).max(40).default('logs'), runIds: runIdList }),
+  // An absent field keeps its current value; `tail: null` pauses the log tail.
+  z.object({
+    op: z.literal('watch'),
+    topic: z.string().min(1).max(40).default('logs'),
+    runIds: runIdList.optional(),
+    tail: tailFilterSchema.nullable().optional(),
+  }),
 ]);
 
 type RawClientMessage = z.infer<typeof clientMessageSchema>;
 export interface SubscriptionFilter {
-  runIds: string[];
+  /** Absent: no run filter (on `logs`, no run-log frames). */
+  runIds?: string[];
+  /** The log tail's filter (topic logs); absent or null: no tail. */
+  tail?: TailFilter | null;
 }
 export type SubscribeMessage = { op: 'subscribe'; topics: Topic[]; since?: Partial<Record<Topic, number>>; filter?: SubscriptionFilter };
 export type UnsubscribeMessage = { op: 'unsubscribe'; topics: Topic[] };
-export type WatchMessage = { op: 'watch'; topic: Topic; runIds: string[] };
+export type WatchMessage = { op: 'watch'; topic: Topic; runIds?: string[]; tail?: TailFilter | null };
 export type ClientMessage = SubscribeMessage | UnsubscribeMessage | WatchMessage;
 
 export type ParseResult = { ok: true; message: ClientMessage } | { ok: false; error: HubErrorData };
@@ -81,11 +93,21 @@ export function parseClientMessage(text: string): ParseResult {
       error: {
         code: 'bad_message',
         message:
-          'Expected {"op":"subscribe","topics":[...],"since"?:{topic:seq},"filter"?:{"runIds":[...]}}, ' +
-          '{"op":"unsubscribe","topics":[...]} or {"op":"watch","topic"?:"logs","runIds":[...]}.',
+          'Expected {"op":"subscribe","topics":[...],"since"?:{topic:seq},"filter"?:{"runIds"?:[...],"tail"?:{...}}}, ' +
+          '{"op":"unsubscribe","topics":[...]} or {"op":"watch","topic"?:"logs","runIds"?:[...],"tail"?:{...}|null}, ' +
+          'where tail is {"q"?:string,"regex"?:boolean,"caseSensitive"?:boolean,"level"?:level|null,"sources"?:[...]}.',
         details,
       },
     };
+  }
+  const tail = parsed.data.op === 'unsubscribe' ? undefined : parsed.data.op === 'watch' ? parsed.data.tail : parsed.data.filter?.tail;
+  if (tail) {
+    try {
+      compileTailFilter(tail);
+    } catch (err) {
+      if (!(err instanceof TailFilterError)) throw err;
+      return { ok: false, error: { code: err.code, message: err.message, details: { field: 'tail.q' } } };
+    }
   }
   return checkTopics(parsed.data);
 }
@@ -105,13 +127,23 @@ function checkTopics(raw: RawClientMessage): ParseResult {
     };
   }
   const topics = [...new Set(named)].filter(isTopic);
-  if (raw.op === 'watch') return { ok: true, message: { op: 'watch', topic: topics[0]!, runIds: [...new Set(raw.runIds)] } };
+  if (raw.op === 'watch') {
+    const message: WatchMessage = { op: 'watch', topic: topics[0]! };
+    if (raw.runIds !== undefined) message.runIds = [...new Set(raw.runIds)];
+    if (raw.tail !== undefined) message.tail = raw.tail;
+    return { ok: true, message };
+  }
   if (raw.op === 'unsubscribe') return { ok: true, message: { op: 'unsubscribe', topics } };
   const since: Partial<Record<Topic, number>> = {};
   for (const [topic, seq] of Object.entries(raw.since ?? {})) {
     if (isTopic(topic) && topics.includes(topic)) since[topic] = seq;
   }
-  const filter = raw.filter ? { runIds: [...new Set(raw.filter.runIds)] } : undefined;
+  let filter: SubscriptionFilter | undefined;
+  if (raw.filter) {
+    filter = {};
+    if (raw.filter.runIds !== undefined) filter.runIds = [...new Set(raw.filter.runIds)];
+    if (raw.filter.tail !== undefined) filter.tail = raw.filter.tail;
+  }
   return { ok: true, message: { op: 'subscribe', topics, since, ...(filter ? { filter } : {}) } };
 }
 

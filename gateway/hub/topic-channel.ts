@@ -8,6 +8,9 @@ export interface ChannelFrame {
   bytes: Buffer;
   /** Delivery key (a run id): only subscribers whose filter admits it get the frame (protocol.wantsFrame). */
   key?: string;
+  /** A seq whose frame each subscriber gets in its own version (the log tail), built by the hub per client:
+   *  `bytes` is empty, and the frame is never replayed. */
+  perClient?: true;
 }
 
 export type FrameSerializer = (frame: HubFrame) => string;
@@ -26,7 +29,10 @@ interface PendingPublish {
   type: string;
   data: unknown;
   key: string | undefined;
+  perClient?: true;
 }
+
+const NO_BYTES = Buffer.alloc(0);
 
 export class TopicChannel {
   readonly topic: Topic;
@@ -72,12 +78,21 @@ export class TopicChannel {
     return this.lastSeq;
   }
 
+  /** Assigns the next seq to a per-client frame (ChannelFrame.perClient): it keeps its place in seq order and
+   *  in the replay ring, so the seqs there stay contiguous, but nothing is serialised for it here. */
+  reserve(): number {
+    this.lastSeq += 1;
+    this.pending.push({ seq: this.lastSeq, type: '', data: undefined, key: undefined, perClient: true });
+    return this.lastSeq;
+  }
+
   /** Serialises every pending publish once, in seq order, remembers them for replay and returns them. */
   flush(): ChannelFrame[] {
     if (this.pending.length === 0) return [];
     const batch = this.pending;
     this.pending = [];
     const frames = batch.map((p): ChannelFrame => {
+      if (p.perClient) return { seq: p.seq, bytes: NO_BYTES, perClient: true };
       const bytes = this.encode(p.type, p.data, p.seq);
       return p.key === undefined ? { seq: p.seq, bytes } : { seq: p.seq, bytes, key: p.key };
     });

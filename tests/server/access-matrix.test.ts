@@ -14,6 +14,7 @@ const PARAM_VALUES: Record<string, string> = {
   op: 'restart',
   runId: 'no-such-run',
   agent: 'no-such-agent',
+  fingerprint: 'ffffffffffffffff',
 };
 
 function concretePath(path: string): string {
