@@ -47,7 +47,7 @@ describe('home data', () => {
     });
     const problems = findProblems(body, processesFromHealth(body));
     expect(problems.map((p) => [p.title, p.href])).to.deep.equal([
-      ['sync #1 errored', '/logs?source=sync'], ['worker stopped', '/logs?source=worker'], ['Webhook degraded', '/webhook'],
+      ['sync #1 errored', '/logs?source=pm2%3Async%3Aerr%2Cpm2%3Async%3Aout'], ['worker stopped', '/logs?source=pm2%3Aworker%3Aerr%2Cpm2%3Aworker%3Aout'], ['Webhook degraded', '/webhook'],
     ]);
     expect(problems[0]!.detail).to.equal('3 restarts — open its logs');
   });

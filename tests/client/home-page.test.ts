@@ -67,7 +67,7 @@ describe('page-home', () => {
     expect(sections).to.deep.equal(['problems-h', 'system-h', 'processes-h', 'services-h', 'pipeline-h']);
     const problem = root.querySelector('.problems li a')!;
     expect(problem.textContent).to.equal('worker errored');
-    expect(problem.getAttribute('href')).to.equal('/logs?source=worker');
+    expect(problem.getAttribute('href')).to.equal('/logs?source=pm2%3Aworker%3Aerr%2Cpm2%3Aworker%3Aout');
     expect(root.querySelectorAll('metric-gauge').length).to.equal(6);
     expect(root.querySelector('.pipeline pipeline-strip'), "today's pipeline strip").to.exist;
     expect(root.querySelector('offline-banner')).to.be.null;

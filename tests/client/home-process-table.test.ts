@@ -27,7 +27,7 @@ describe('process-table', () => {
     expect(row.querySelector('state-badge')!.getAttribute('state')).to.equal('errored');
     expect(row.textContent).to.contain('50 MB');
     expect(row.textContent).to.contain('7');
-    expect(row.querySelector('a')!.getAttribute('href')).to.equal('/logs?source=worker');
+    expect(row.querySelector('a')!.getAttribute('href')).to.equal('/logs?source=pm2%3Aworker%3Aerr%2Cpm2%3Aworker%3Aout');
   });
 
   it('says "PM2 unreachable — <error>, since HH:MM:SS" instead of an empty table', async () => {

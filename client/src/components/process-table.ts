@@ -9,6 +9,7 @@ import { formatBytes, formatClock, formatDuration } from '../app/time-format.js'
 import { stateSeverity } from './state-badge.js';
 import './state-badge.js';
 import './oc-icon.js';
+import { processLogsHref } from '../app/log-links.js';
 
 /** As the gateway's pm2-source reports it (contract "Sources"). */
 export interface ProcessInfo {
@@ -168,7 +169,7 @@ export class ProcessTable extends LitElement {
   private renderName(p: ProcessInfo) {
     // One tap from a process to its logs.
     const instance = p.mode === 'cluster' ? html`<span class="instance">#${p.pmId}</span>` : nothing;
-    return html`<a class="logs" href="/logs?source=${encodeURIComponent(p.name)}" title="Open the logs of ${p.name}">${p.name}<oc-icon
+    return html`<a class="logs" href=${processLogsHref(p.name)} title="Open the logs of ${p.name}">${p.name}<oc-icon
       .icon=${FileText}></oc-icon><span class="vh">(logs)</span></a>${instance}`;
   }
 

@@ -6,6 +6,7 @@ import { tokens } from '../styles/theme.js';
 import { formatClock } from '../app/time-format.js';
 import { stateSeverity } from './state-badge.js';
 import './state-badge.js';
+import { serviceLogsHref } from '../app/log-links.js';
 
 export type ServiceState = 'up' | 'down' | 'degraded' | 'unknown' | 'not_configured';
 export interface ServiceInfo { state: ServiceState; observedAt: string | null; latencyMs?: number; detail?: string }
@@ -21,7 +22,7 @@ export function serviceName(key: string): string {
 
 /** Where a service's problems can be looked into (one tap from symptom to cause). */
 export function serviceHref(key: string): string {
-  return key === 'webhook' ? '/webhook' : `/logs?source=${encodeURIComponent(key)}`;
+  return key === 'webhook' ? '/webhook' : serviceLogsHref(key);
 }
 
 @customElement('service-list')

@@ -5,6 +5,7 @@ import type { ProcessInfo, ProcessesState } from '../components/process-table.js
 import type { ServiceMap } from '../components/service-list.js';
 import { serviceHref, serviceName } from '../components/service-list.js';
 import { stateSeverity } from '../components/state-badge.js';
+import { processLogsHref } from '../app/log-links.js';
 
 export interface DiskUsage { label: 'data' | 'root'; path: string; totalBytes: number; usedBytes: number; percent: number }
 export interface SystemSample {
@@ -78,7 +79,7 @@ export function findProblems(health: HealthBody | null, procs: ProcessesView): P
     const siblings = all.filter((q) => q.name === p.name).length;
     const label = siblings > 1 ? `${p.name} #${p.pmId}` : p.name;
     problems.push({ key: `process:${p.pmId}`, state: p.status, title: `${label} ${p.status}`,
-      detail: `${p.restarts} restart${p.restarts === 1 ? '' : 's'} — open its logs`, href: `/logs?source=${encodeURIComponent(p.name)}` });
+      detail: `${p.restarts} restart${p.restarts === 1 ? '' : 's'} — open its logs`, href: processLogsHref(p.name) });
   }
   // Disk and memory thresholds are left to the alert rules (they arrive as active alerts), so that this
   // list and the shell's problem count always agree.
