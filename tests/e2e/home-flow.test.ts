@@ -141,9 +141,9 @@ test('the app passes Chromium\'s installability check (manifest, icons, service 
 });
 
 test('a section not built yet says so plainly', async () => {
-  await page.goto(gw.base + '/logs');
+  await page.goto(gw.base + '/backups');
   await page.getByText(/not built yet/i).first().waitFor();
-  await shootAll(page, 'section-logs');
+  await shootAll(page, 'section-backups');
 });
 
 test('the ? key opens the keyboard shortcuts sheet', async () => {

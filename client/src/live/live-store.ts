@@ -4,8 +4,14 @@
 export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'offline';
 export interface LiveFrame<T = unknown> { topic: string; seq: number; type: string; data: T }
 export type LiveListener = (frame: LiveFrame) => void;
-/** Hub-side filter of keyed frames, e.g. `{runIds: ['r1']}` on `logs`: only frames with those keys arrive. */
-export type LiveFilter = Record<string, string[]>;
+/**
+ * Hub-side filter of keyed frames, e.g. `{runIds: ['r1']}` on `logs`: only frames with those keys arrive. A list
+ * is merged with the other listeners' lists; any other value (the log center's `tail` object) is sent as the
+ * latest listener set it.
+ */
+export type LiveFilter = Record<string, string[] | Record<string, unknown> | null>;
+/** Topics whose frames the hub filters per client: their seqs have gaps by design, which are not losses. */
+const FILTERED_TOPICS: ReadonlySet<string> = new Set(['logs']);
 export interface SubscribeOptions { filter?: LiveFilter }
 
 /** The part of WebSocket the store uses, so tests can hand in a fake class. */
@@ -165,10 +171,14 @@ export class LiveStore extends EventTarget {
     const filters = this.#filters.get(topic);
     if (!filters || filters.size === 0) return undefined;
     const union: Record<string, Set<string>> = {};
+    const single: Record<string, Record<string, unknown> | null> = {};
     for (const filter of filters.values()) {
-      for (const [key, values] of Object.entries(filter)) for (const v of values) (union[key] ??= new Set()).add(v);
+      for (const [key, values] of Object.entries(filter)) {
+        if (Array.isArray(values)) for (const v of values) (union[key] ??= new Set()).add(v);
+        else single[key] = values;
+      }
     }
-    return Object.fromEntries(Object.entries(union).map(([key, values]) => [key, [...values]]));
+    return { ...single, ...Object.fromEntries(Object.entries(union).map(([key, values]) => [key, [...values]])) };
   }
 
   #withFilter(message: { op: 'subscribe'; topics: string[]; since?: Record<string, number> }, topic: string): object {
@@ -271,7 +281,7 @@ export class LiveStore extends EventTarget {
       this.#needsSnapshot.delete(frame.topic);
     } else if (last !== undefined && typeof frame.seq === 'number') {
       if (frame.seq <= last) return; // replayed twice (e.g. a replay overlapping a snapshot)
-      if (frame.seq > last + 1) {
+      if (frame.seq > last + 1 && !FILTERED_TOPICS.has(frame.topic)) {
         // Frames were lost: the listeners' state is unreliable, so take a fresh snapshot.
         this.#seqByTopic.delete(frame.topic);
         this.#needsSnapshot.add(frame.topic);
