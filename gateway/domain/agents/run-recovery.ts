@@ -2,7 +2,7 @@
 // finished runs) — used by live ingest AND by the restart replay in a worker, so both give the same state —
 // and recoverRuns(), which has the worker rebuild the runs from the snapshot plus the journal after it.
 import { applyEvent, isTerminal } from './run-reducer.js';
-import { AppliedIds } from './applied-ids.js';
+import { restoreIds } from './applied-ids.js';
 import type { AgentEvent, RunState } from './types.js';
 import type { WorkerPool } from '../../pool/worker-pool.js';
 
@@ -156,7 +156,7 @@ function endKey(run: RunState): number {
 
 /** Worker results carry appliedIds as a native Set; give them back the shared-map form the reducer extends. */
 export function reviveRun(run: RunState): RunState {
-  return { ...run, appliedIds: AppliedIds.from(run.appliedIds) };
+  return { ...run, appliedIds: restoreIds(run.appliedIds) };
 }
 
 export interface ReplayResult {

@@ -1,6 +1,6 @@
 // The run state machine as a pure fold: applyEvent(state, event) → state. Live ingest, the launcher and the
 // restart replay all go through it, so a run's state depends only on its events, never on arrival timing.
-import { AppliedIds } from './applied-ids.js';
+import { AppliedIds, SealedIds, restoreIds } from './applied-ids.js';
 import type { AgentEvent, AgentEventType, RunFieldSeqs, RunState, RunStatus, RunSummary } from './types.js';
 import { TERMINAL_STATUSES } from './types.js';
 
@@ -36,7 +36,7 @@ export function applyEvent(state: RunState | undefined, event: AgentEvent, recei
   const seqs: RunFieldSeqs = { ...fieldSeqsOf(base) };
   const next: RunState = {
     ...base,
-    appliedIds: AppliedIds.from(base.appliedIds).with(event.id),
+    appliedIds: restoreIds(base.appliedIds).with(event.id),
     fieldSeqs: seqs,
     lastEventAt: receivedAt,
     maxSeq: Math.max(base.maxSeq, seq),
@@ -81,6 +81,8 @@ export function applyEvent(state: RunState | undefined, event: AgentEvent, recei
   const terminal = TERMINAL_BY_TYPE[event.type];
   if (terminal && !endedBefore) {
     endRun(next, terminal, event);
+    // Late logs and metrics still count, so duplicates must still be recognised, but compactly (applied-ids.ts).
+    next.appliedIds = SealedIds.seal(next.appliedIds);
     setLatest = true;
   }
   if (setLatest) next.lastSeq = Math.max(base.lastSeq, seq);
@@ -123,9 +125,11 @@ export function summarize(state: RunState): RunSummary {
   return { ...visible, children: [...state.children], metrics: { ...state.metrics }, durationMs };
 }
 
-/** A copy safe for postMessage/structured clone (worker results): appliedIds as a native Set. */
+/** A copy safe for postMessage/structured clone (worker results): appliedIds as a native Set (or sealed data). */
 export function plainRunState(state: RunState): RunState {
-  return { ...state, appliedIds: new Set(state.appliedIds) };
+  const ids = state.appliedIds;
+  // A sealed set travels as its stored form; restoreIds (run-recovery.ts reviveRun) turns either back.
+  return { ...state, appliedIds: ids instanceof SealedIds ? (ids.toJSON() as unknown as ReadonlySet<string>) : new Set(ids) };
 }
 
 function newRun(event: AgentEvent, receivedAt: string): RunState {

@@ -2,11 +2,11 @@
 // fsync, rename, fsync of the directory) so a kill at any moment leaves either the old or the new file.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { AppliedIds } from './applied-ids.js';
+import { isStoredIds, restoreIds, storeIds, type StoredIds } from './applied-ids.js';
 import type { RunState } from './types.js';
 
-/** A RunState as JSON can hold it (the applied ids as an array). */
-export type StoredRunState = Omit<RunState, 'appliedIds'> & { appliedIds: string[] };
+/** A RunState as JSON can hold it (the applied ids as an array, or sealed hashes once the run ended). */
+export type StoredRunState = Omit<RunState, 'appliedIds'> & { appliedIds: StoredIds };
 
 export interface RunSnapshot {
   version: 1;
@@ -23,11 +23,11 @@ export interface RunSnapshot {
 }
 
 export function storeRun(state: RunState): StoredRunState {
-  return { ...state, appliedIds: [...state.appliedIds] };
+  return { ...state, appliedIds: storeIds(state.appliedIds) };
 }
 
 export function restoreRun(stored: StoredRunState): RunState {
-  return { ...stored, appliedIds: AppliedIds.from(stored.appliedIds) };
+  return { ...stored, appliedIds: restoreIds(stored.appliedIds) };
 }
 
 export async function writeSnapshot(file: string, snapshot: RunSnapshot): Promise<void> {
@@ -70,7 +70,7 @@ export async function readSnapshot(file: string): Promise<SnapshotRead> {
       throw new Error('not a version 1 run snapshot');
     }
     for (const run of parsed.runs) {
-      if (typeof run?.runId !== 'string' || !Array.isArray(run.appliedIds)) throw new Error('a run entry is malformed');
+      if (typeof run?.runId !== 'string' || !isStoredIds(run.appliedIds)) throw new Error('a run entry is malformed');
     }
     return { snapshot: parsed as RunSnapshot };
   } catch (err) {
