@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type Koa from 'koa';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { systemClock, type Clock } from './clock.js';
 import { openDb, type Db } from './store/db.js';
@@ -12,6 +12,13 @@ import { Journal } from './store/journal.js';
 import { createWorkerPool, type WorkerPool } from './pool/worker-pool.js';
 import { createHub, type Hub } from './hub/hub.js';
 import { createPm2Source, type Pm2Source } from './sources/pm2-source.js';
+import { createLogSources } from './sources/log-sources.js';
+import { openSelfLog, selfLogDir } from './self-log.js';
+import { removeExpiredSelfLogs } from './domain/logs/log-retention.js';
+import { LogDigest } from './domain/logs/log-digest.js';
+import { LogSearch } from './domain/logs/log-search.js';
+import { LogFollower } from './domain/logs/log-follower.js';
+import { tailSnapshot } from './domain/logs/log-tail.js';
 import { createSystemSampler } from './sources/system-metrics.js';
 import { SessionStore } from './auth/session-store.js';
 import { LoginThrottle, type LoginThrottleOptions } from './auth/login-throttle.js';
@@ -75,7 +82,9 @@ export function defaultStaticDir(): string {
 
 export async function composeGateway(config: Config, o: ComposeOverrides = {}): Promise<Gateway> {
   const clock = o.clock ?? systemClock;
-  const logger = o.logger ?? pino({ level: config.logLevel, base: { app: 'ops-center' } });
+  // Tests pass their own logger; otherwise pino writes to stdout and to DATA_DIR/logs/ops-center.log (rotated).
+  const selfLog = o.logger ? null : openSelfLog(config);
+  const logger = o.logger ?? selfLog!.logger;
   fs.mkdirSync(config.dataDir, { recursive: true });
   const journalDir = path.join(config.dataDir, 'journal');
 
@@ -89,6 +98,15 @@ export async function composeGateway(config: Config, o: ComposeOverrides = {}): 
 
   const pool = createWorkerPool({ maxThreads: config.poolMaxThreads, taskTimeoutMs: config.taskTimeoutMs });
   const pm2 = createPm2Source({ pm2Home: config.pm2Home });
+  const logSources = createLogSources({ pm2, logDirs: config.logDirs, selfLogDir: selfLogDir(config.dataDir), clock });
+  // Error groups and rates of every source: fed live by the follower (below), backfilled in the pool.
+  const logDigest = new LogDigest({
+    pool,
+    sources: logSources,
+    clock,
+    snapshotFile: path.join(config.dataDir, 'snapshots', 'log-digest.json'),
+    onError: (err, where) => logger.warn({ err, where }, 'log digest'),
+  });
   const sessionStore = new SessionStore({ clock, idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs });
   const cookieSigner = new CookieSigner([loadSessionSecret(config.dataDir, config.sessionSecret)]);
 
@@ -162,6 +180,9 @@ export async function composeGateway(config: Config, o: ComposeOverrides = {}): 
     audit: new AuditTrail(journal, pool, journalDir),
     status,
     pm2,
+    logSources,
+    logDigest,
+    logSearch: new LogSearch({ pool, logSources }),
     sessions: sessionStore,
     loginThrottle: new LoginThrottle(o.loginThrottle),
     runs,
@@ -185,7 +206,13 @@ export async function composeGateway(config: Config, o: ComposeOverrides = {}): 
       if (topic === 'agents') return runs.agentsSnapshot();
       // Log lines stream as keyed run.log frames; the snapshot says where each watched run's log stands
       // (earlier lines: GET /api/agents/runs/:runId/logs).
-      if (topic === 'logs') return { runs: (filter?.runIds ?? []).map((runId) => ({ runId, logCount: runs.get(runId)?.logCount ?? null })) };
+      // The log tail (filter.tail) starts now, with the followed sources its filter covers.
+      if (topic === 'logs') {
+        return {
+          runs: (filter?.runIds ?? []).map((runId) => ({ runId, logCount: runs.get(runId)?.logCount ?? null })),
+          tail: tailSnapshot(filter?.tail, logFollower.followed().map((f) => f.source), clock.now()),
+        };
+      }
       return { state: 'not_configured' };
     },
     pingIntervalMs: o.hubPingIntervalMs,
@@ -193,6 +220,17 @@ export async function composeGateway(config: Config, o: ComposeOverrides = {}): 
   });
   status.setPublisher((topic, type, data) => hub!.publish(topic, type, data));
   runs.setPublisher((topic, type, data, publishOpts) => hub!.publish(topic, type, data, publishOpts));
+  // New bytes of every live log file: into the digest, and out to the clients tailing on topic logs.
+  const logFollower = new LogFollower({
+    sources: logSources,
+    clock,
+    onFileStart: (start) => logDigest.handleFileStart(start),
+    onLines: (batch) => {
+      logDigest.handleLines(batch);
+      hub!.publishTail(batch.lines);
+    },
+    onError: (err, where) => logger.warn({ err, where }, 'log follower'),
+  });
   const attachHub = hub.attach.bind(hub);
   hub.attach = (server) => {
     const learn = () => {
@@ -227,10 +265,19 @@ export async function composeGateway(config: Config, o: ComposeOverrides = {}): 
       await launcher.revokeStaleTokens();
       await scheduler.start();
       await status.start();
+      await logDigest.load();
+      await logFollower.start();
+      void logDigest.backfillRotated();
       sweepTimer = setInterval(() => sessionStore.sweep(), 60_000).unref();
       const retention = () => void journal.applyRetention().catch((err: unknown) => logger.warn({ err }, 'journal retention failed'));
       retention();
-      retentionTimer = setInterval(retention, 60 * 60_000).unref();
+      const logRetention = () =>
+        void removeExpiredSelfLogs(logSources, config.logRetentionDays, clock.now()).catch((err: unknown) => logger.warn({ err }, 'log retention failed'));
+      retentionTimer = setInterval(() => {
+        retention();
+        logRetention();
+      }, 60 * 60_000).unref();
+      logRetention();
     },
     async close() {
       status.stop();
@@ -239,10 +286,13 @@ export async function composeGateway(config: Config, o: ComposeOverrides = {}): 
       scheduler.stop();
       await launcher.close();
       await runs.close();
+      await logFollower.close();
       await hub!.close();
+      await logDigest.close();
       await pool.close();
       await journal.close();
       await pm2.close();
+      await selfLog?.close();
     },
   };
 }

@@ -9,6 +9,9 @@ import type { ApiTokenService } from '../domain/api-token-service.js';
 import type { AuditTrail } from '../domain/audit-trail.js';
 import type { SystemStatus } from '../domain/system-status.js';
 import type { Pm2Source } from '../sources/pm2-source.js';
+import type { LogSources } from '../sources/log-sources.js';
+import type { LogDigest } from '../domain/logs/log-digest.js';
+import type { LogSearch } from '../domain/logs/log-search.js';
 import type { SessionStore } from '../auth/session-store.js';
 import type { LoginThrottle } from '../auth/login-throttle.js';
 import type { AgentRegistry } from '../domain/agents/agent-registry.js';
@@ -25,6 +28,12 @@ export interface Services {
   audit: AuditTrail;
   status: SystemStatus;
   pm2: Pm2Source;
+  /** Log center: which files are log sources, and the path checks (docs/log-center.md). */
+  logSources: LogSources;
+  /** Log center: error groups and per-minute rates of every source (docs/log-center.md). */
+  logDigest: LogDigest;
+  /** Log search in the worker pool and the context of a hit (docs/log-center.md). */
+  logSearch: LogSearch;
   sessions: SessionStore;
   loginThrottle: LoginThrottle;
   /** Agent definitions (lowdb), their schedules and the launcher of their commands. */

@@ -12,7 +12,7 @@ import { TaskAbortedError, TaskFailedError, TaskTimeoutError } from './task-erro
 
 export { TaskAbortedError, TaskFailedError, TaskTimeoutError } from './task-errors.js';
 
-export type TaskName = 'journal-read' | 'metrics-rollup';
+export type TaskName = 'journal-read' | 'metrics-rollup' | 'log-search' | 'log-context';
 
 export interface RunOptions {
   signal?: AbortSignal;

@@ -11,6 +11,9 @@ import { AGENT_ROUTES } from './agent-routes.js';
 import { INGEST_ROUTES } from './ingest-routes.js';
 import { SCHEDULE_ROUTES } from './schedule-routes.js';
 import { OPERATIONS_ROUTES } from './operations-routes.js';
+import { LOG_ROUTES } from './log-routes.js';
+import { LOG_DIGEST_ROUTES } from './log-digest-routes.js';
+import { LOG_SEARCH_ROUTES } from './log-search-routes.js';
 
 export interface RouteSpec {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -54,4 +57,7 @@ export const ROUTES: readonly RouteSpec[] = [
   ...INGEST_ROUTES,
   ...SCHEDULE_ROUTES,
   ...OPERATIONS_ROUTES,
+  ...LOG_ROUTES,
+  ...LOG_DIGEST_ROUTES,
+  ...LOG_SEARCH_ROUTES,
 ];

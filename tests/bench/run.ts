@@ -1,7 +1,7 @@
 // `npm run bench`: the figures on this machine — initial JavaScript size, idle RSS and /api/health under
 // load, event-loop lag while the pool works, durable ingest throughput, and ingest → WebSocket frame latency
 // with 1,000 clients. Prints tables; asserts nothing. `--quick` shortens every section; `--only=<name>` runs
-// one section (bundle, health, pool-lag, ingest-throughput, ingest-fanout).
+// one section (bundle, health, pool-lag, ingest-throughput, ingest-fanout, log-search).
 import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
@@ -11,8 +11,9 @@ import { measurePoolLag } from './pool-lag.js';
 import { measureIngestThroughput, printThroughput } from './ingest-throughput.js';
 import { measureIngestFanout, printFanout } from './ingest-fanout.js';
 import { RAISED_LIMITS_NOTE } from './ingest-support.js';
+import { measureLogSearch, printLogSearch } from './log-search.js';
 
-const SECTIONS = ['bundle', 'health', 'pool-lag', 'ingest-throughput', 'ingest-fanout'] as const;
+const SECTIONS = ['bundle', 'health', 'pool-lag', 'ingest-throughput', 'ingest-fanout', 'log-search'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const quick = process.argv.includes('--quick');
@@ -29,7 +30,7 @@ console.log(`Ops Center benchmarks — ${os.cpus().length} cores, ${mb(os.totalm
 if (runs('health') || runs('ingest-throughput') || runs('ingest-fanout')) console.log(`Gateway env: ${RAISED_LIMITS_NOTE}.`);
 console.log('');
 
-buildAll();
+if (only !== 'log-search') buildAll(); // log search runs in this process: nothing to build
 
 // 1. Initial JavaScript (what the browser loads before any lazy chunk).
 if (runs('bundle')) {
@@ -74,4 +75,9 @@ if (runs('ingest-throughput')) {
 // 5. Ingest → WebSocket frame latency with 1,000 subscribed clients (issue 3 benchmark, second half).
 if (runs('ingest-fanout')) {
   printFanout(await measureIngestFanout({ clients: 1000, eventsPerSec: 2000, runs: 20, seconds: quick ? 6 : 20, nodeArgs: gatewayNodeArgs }));
+}
+
+// 6. Log search vs grep on 1 GiB of mixed-format logs (issue 4 benchmark); --quick: 128 MiB.
+if (runs('log-search')) {
+  printLogSearch(await measureLogSearch(quick ? 128 * 2 ** 20 : 2 ** 30));
 }

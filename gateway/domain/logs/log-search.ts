@@ -1,0 +1,288 @@
+// The search coordinator: cuts files into chunks and sends them to the pool newest first (both cores busy),
+// merges hits newest first across files, answers a page as soon as no unread part of any file can hold a
+// newer hit, and stops at the time budget with a cursor that goes on exactly where the page ended.
+import { ApiError } from '../../http/api-error.js';
+import type { WorkerPool } from '../../pool/worker-pool.js';
+import type { LogSources } from '../../sources/log-sources.js';
+import type { LogSearchTask, LogSearchTaskResult } from '../../../workers/log-search.js';
+import type { LogLevel } from './log-levels.js';
+import type { LogLine } from './log-format.js';
+import { buildMatchPlan, type MatchPlan } from './log-matcher.js';
+import { decodeCursor, encodeCursor, queryHash, type QueryIdentity } from './search-cursor.js';
+import { SearchRegistry } from './search-registry.js';
+import { logContext, type LogContextPage } from './log-context.js';
+import type { ResolvedLogFile } from '../../sources/log-sources.js';
+import { filesForNewSearch, filesFromCursor, WHOLE_FILE, type SearchFile } from './search-files.js';
+
+export interface LogSearchRequest {
+  q: string;
+  regex: boolean;
+  caseSensitive: boolean;
+  level: LogLevel | null;
+  sources: string[] | null;
+  /** Epoch ms, inclusive. */
+  from: number | null;
+  to: number | null;
+  limit: number;
+  cursor: string | null;
+}
+
+export interface LogSearchPage {
+  hits: LogLine[];
+  nextCursor: string | null;
+  scannedBytes: number;
+  tookMs: number;
+  truncated: boolean;
+}
+
+export interface LogSearchOptions {
+  pool: WorkerPool;
+  logSources: LogSources;
+  /** Per request; default 2 s. */
+  budgetMs?: number;
+  /** Default 8 MiB. */
+  chunkBytes?: number;
+  /** The first chunk of each file; default 64 KiB (small, so page 1 of a common term comes fast). */
+  firstChunkBytes?: number;
+  /** Chunks in flight at once; default the pool's thread count (at least 2). */
+  concurrency?: number;
+  /** Per chunk; default 1 s. */
+  regexTimeoutMs?: number;
+  now?: () => number;
+}
+
+export class SearchAbortedError extends Error {
+  readonly code = 'search_aborted';
+  constructor() {
+    super('The search was cancelled.');
+    this.name = 'SearchAbortedError';
+  }
+}
+
+interface Running {
+  file: SearchFile;
+  start: number;
+  end: number;
+  generation: number;
+}
+
+const regexTimeout = (ms: number): ApiError =>
+  new ApiError(422, 'regex_timeout', `The regular expression took longer than ${ms} ms on one chunk of a log file and was stopped; it probably backtracks catastrophically (nested quantifiers such as (a+)+). Simplify the pattern, or search for a literal.`, { timeoutMs: ms });
+
+// Newest first; equal timestamps by file rank, then within a file by offset (its queue order).
+const newer = (a: { ts: number; rank: number }, b: { ts: number; rank: number }): boolean => a.ts > b.ts || (a.ts === b.ts && a.rank < b.rank);
+
+export class LogSearch {
+  private readonly budgetMs: number;
+  private readonly chunkBytes: number;
+  private readonly firstChunkBytes: number;
+  private readonly regexTimeoutMs: number;
+  private readonly now: () => number;
+  /** Searches in flight, for X-Search-Replaces and client disconnects. */
+  readonly registry = new SearchRegistry();
+
+  constructor(private readonly o: LogSearchOptions) {
+    this.budgetMs = o.budgetMs ?? 2_000;
+    this.chunkBytes = o.chunkBytes ?? 8 * 1024 * 1024;
+    this.firstChunkBytes = Math.min(o.firstChunkBytes ?? 64 * 1024, this.chunkBytes);
+    this.regexTimeoutMs = o.regexTimeoutMs ?? 1_000;
+    this.now = o.now ?? (() => performance.now());
+  }
+
+  /** The entries around `offset` in a file of a source (GET /api/logs/context). */
+  context(resolved: ResolvedLogFile, offset: number, before: number, after: number): Promise<LogContextPage> {
+    return logContext(this.o.pool, {
+      file: resolved.file.path,
+      source: resolved.source.id,
+      realPath: resolved.realPath,
+      compressed: resolved.file.compressed,
+      mtimeMs: Date.parse(resolved.file.mtime),
+    }, offset, before, after);
+  }
+
+  /** Checks the query alone (the regex compiles, the cursor belongs to it) before any file is read. */
+  prepare(req: LogSearchRequest): { plan: MatchPlan; hash: string } {
+    const plan = buildMatchPlan({ q: req.q, regex: req.regex, caseSensitive: req.caseSensitive });
+    const identity: QueryIdentity = { q: req.q, regex: req.regex, caseSensitive: req.caseSensitive, level: req.level, sources: req.sources, from: req.from, to: req.to };
+    const hash = queryHash(identity);
+    if (req.cursor !== null) decodeCursor(req.cursor, hash);
+    return { plan, hash };
+  }
+
+  async search(req: LogSearchRequest, signal?: AbortSignal): Promise<LogSearchPage> {
+    const started = this.now();
+    const { plan, hash } = this.prepare(req);
+    const sel = { sources: req.sources, from: req.from };
+    const files = req.cursor === null
+      ? await filesForNewSearch(this.o.logSources, sel)
+      : await filesFromCursor(this.o.logSources, sel, decodeCursor(req.cursor, hash));
+    if (signal?.aborted) throw new SearchAbortedError();
+
+    const hits: LogLine[] = [];
+    let scannedBytes = 0;
+    // Results wait here until every chunk above them in their file is applied (a file is scanned top down).
+    const arrived = new Map<SearchFile, Map<number, { start: number; result: Extract<LogSearchTaskResult, { kind: 'ok' }> }>>();
+    const concurrency = Math.max(1, this.o.concurrency ?? Math.max(2, this.o.pool.stats().threads));
+
+    const needed = (): number => req.limit - hits.length;
+
+    const release = (): void => {
+      while (hits.length < req.limit) {
+        let best: SearchFile | null = null;
+        for (const f of files) {
+          const head = f.queue[0];
+          if (head && (!best || newer({ ts: head.ts!, rank: f.rank }, { ts: best.queue[0]!.ts!, rank: best.rank }))) best = f;
+        }
+        if (!best) return;
+        const head = best.queue[0]!;
+        const cand = { ts: head.ts!, rank: best.rank };
+        // A file with nothing queued and something unread may still hold a newer entry.
+        if (files.some((f) => f.queue.length === 0 && !f.done && !newer(cand, { ts: f.bound, rank: f.rank }))) return;
+        best.queue.shift();
+        const line: LogLine = {
+          ts: new Date(head.ts!).toISOString(),
+          level: head.level,
+          source: best.source,
+          message: head.message,
+          file: best.path,
+          offset: head.offset,
+          length: head.length,
+        };
+        if (head.tsInferred) line.tsInferred = true;
+        hits.push(line);
+      }
+    };
+
+    const apply = (f: SearchFile, chunkStart: number, r: Extract<LogSearchTaskResult, { kind: 'ok' }>): void => {
+      scannedBytes += r.scannedBytes;
+      f.chunks++;
+      if (f.compressed && f.end === WHOLE_FILE) f.end = r.fileSize;
+      // Newest first; an entry without a timestamp of its own takes the nearest later one (the bound so far).
+      let later = f.bound;
+      const fresh = [];
+      for (let i = r.hits.length - 1; i >= 0; i--) {
+        const h = r.hits[i]!;
+        if (h.ts === null) {
+          h.ts = later;
+          h.tsInferred = true;
+          if ((req.from !== null && h.ts < req.from) || (req.to !== null && h.ts > req.to)) continue;
+        }
+        later = h.ts;
+        fresh.push(h);
+      }
+      f.queue.push(...fresh);
+      if (r.firstTs !== null) f.bound = Math.min(f.bound, r.firstTs);
+      if (r.scannedFrom > chunkStart) {
+        // Stopped at maxHits: what lies below is scanned again from there; chunks already sent for it are dropped.
+        f.end = r.scannedFrom;
+        f.dispatchedTo = r.scannedFrom;
+        f.generation++;
+        arrived.delete(f);
+      } else {
+        f.end = chunkStart;
+      }
+      if (f.end <= 0 || (req.from !== null && f.bound < req.from)) f.done = true;
+    };
+
+    const dispatchOne = (): boolean => {
+      // Most useful first: files whose unread part may hold the newest entries and that have too few queued hits.
+      let pick: SearchFile | null = null;
+      for (const f of files) {
+        if (f.done || f.dispatchedTo <= 0 || f.queue.length >= needed()) continue;
+        if (f.compressed && f.dispatchedTo < f.end) continue; // a gzip file is one task
+        if (!pick || f.bound > pick.bound || (f.bound === pick.bound && f.rank < pick.rank)) pick = f;
+      }
+      if (!pick) return false;
+      const f = pick;
+      const end = f.dispatchedTo;
+      const size = f.chunks === 0 && f.end === end ? this.firstChunkBytes : this.chunkBytes;
+      const start = f.compressed ? 0 : Math.max(0, end - size);
+      f.dispatchedTo = start;
+      const task: LogSearchTask = {
+        path: f.path,
+        compressed: f.compressed,
+        start,
+        end,
+        plan,
+        filters: { minLevel: req.level, from: req.from, to: req.to, maxHits: Math.max(1, needed()) },
+        regexTimeoutMs: this.regexTimeoutMs,
+      };
+      const job: Running = { file: f, start, end, generation: f.generation };
+      // No abort signal for the task: aborting a running task ends its thread, and a new one costs more
+      // than letting one chunk finish (at most the regex limit); a cancelled search just stops sending chunks.
+      const settled = this.o.pool.run<LogSearchTaskResult>('log-search', task, { timeoutMs: Math.max(30_000, this.budgetMs * 5) }).then(
+        (result) => ({ job, result, error: null as unknown }),
+        (error: unknown) => ({ job, result: null, error }),
+      );
+      waiting.set(job, settled);
+      return true;
+    };
+
+    // Removed only when its result is taken: two tasks can finish in the same tick.
+    const waiting = new Map<Running, Promise<{ job: Running; result: LogSearchTaskResult | null; error: unknown }>>();
+    const aborted = new Promise<'aborted'>((resolve) => {
+      if (!signal) return;
+      if (signal.aborted) resolve('aborted');
+      signal.addEventListener('abort', () => resolve('aborted'), { once: true });
+    });
+    const deadline = started + this.budgetMs;
+    let truncated = false;
+
+    release();
+    while (hits.length < req.limit) {
+      while (waiting.size < concurrency && dispatchOne()) { /* fill the pool */ }
+      if (waiting.size === 0) break; // nothing left to read: every hit is out
+      const remaining = deadline - this.now();
+      if (remaining <= 0) {
+        truncated = true;
+        break;
+      }
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), remaining)));
+      const next = await Promise.race([...waiting.values(), timeout, aborted]);
+      clearTimeout(timer);
+      if (next === 'aborted') throw new SearchAbortedError();
+      if (next === 'timeout') {
+        truncated = true;
+        break;
+      }
+      const { job, result, error } = next;
+      waiting.delete(job);
+      const f = job.file;
+      if (job.generation !== f.generation) continue;
+      if (error !== null || result === null) {
+        // The file went away or cannot be read: it holds no more hits for this search.
+        f.done = true;
+        f.generation++;
+        continue;
+      }
+      if (result.kind === 'regex_timeout') throw regexTimeout(result.timeoutMs);
+      let byEnd = arrived.get(f);
+      if (!byEnd) arrived.set(f, (byEnd = new Map()));
+      byEnd.set(job.end, { start: job.start, result });
+      // Apply in file order: the chunk just below `end` first.
+      for (let a = byEnd.get(f.end); a && !f.done; a = byEnd.get(f.end)) {
+        byEnd.delete(f.end);
+        const generation = f.generation;
+        apply(f, a.start, a.result);
+        if (f.generation !== generation) break;
+      }
+      release();
+    }
+    if (signal?.aborted) throw new SearchAbortedError();
+
+    const tookMs = Math.round(this.now() - started);
+    const remainingFiles = files.filter((f) => f.queue.length > 0 || !f.done);
+    const nextCursor = remainingFiles.length === 0 ? null : encodeCursor({
+      v: 1,
+      h: hash,
+      f: remainingFiles.map((f) => ({
+        p: f.path, d: f.dev, i: f.ino,
+        // The next page starts with the first hit not returned, or below everything examined.
+        e: f.queue.length > 0 ? f.queue[0]!.offset + 1 : f.end,
+        b: f.queue.length > 0 ? Math.max(f.bound, f.queue[0]!.ts!) : f.bound,
+      })),
+    });
+    return { hits, nextCursor, scannedBytes, tookMs, truncated: truncated && hits.length < req.limit };
+  }
+}
