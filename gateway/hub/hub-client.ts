@@ -27,6 +27,14 @@ export interface Subscription {
   tail?: TailGate | null;
 }
 
+/** The part of ws's private net.Socket the hub uses. */
+interface RawSocket {
+  cork(): void;
+  uncork(): void;
+  write(data: Buffer): boolean;
+  destroyed: boolean;
+}
+
 export interface HubClientCounters {
   framesSent: number;
   bytesSent: number;
@@ -94,13 +102,38 @@ export class HubClient {
   }
 
   /**
+   * Writes WebSocket frames built once for every subscriber (wire-frames.ts) straight to the socket, with the
+   * same slow-consumer rule as send(). ws sends uncompressed Buffers synchronously and whole, so frames written
+   * here and through ws.send() never interleave within a frame.
+   */
+  sendFramed(wire: Buffer, frames: number, payloadBytes: number): boolean {
+    if (!this.isOpen) return false;
+    if (this.ws.bufferedAmount > this.opts.maxBufferedBytes) {
+      this.opts.onSlow(this);
+      this.close(CLOSE_CODES.slowConsumer, 'too slow: re-sync from a snapshot');
+      return false;
+    }
+    const socket = this.socket();
+    if (!socket) return false;
+    socket.write(wire);
+    this.opts.counters.framesSent += frames;
+    this.opts.counters.bytesSent += payloadBytes;
+    return true;
+  }
+
+  private socket(): RawSocket | null {
+    const socket = (this.ws as unknown as { _socket?: RawSocket | null })._socket;
+    return socket && !socket.destroyed ? socket : null;
+  }
+
+  /**
    * Runs `write` (several send/deliver calls) with the TCP socket corked, so a tick's frames leave in one
    * writev instead of one syscall each: with 1,000 clients the per-frame syscalls were most of the hub's CPU.
    */
   batch(write: () => void): void {
     // ws keeps its net.Socket private; cork/uncork nest, so ws's own per-frame cork inside send() is harmless.
-    const socket = (this.ws as unknown as { _socket?: { cork(): void; uncork(): void; destroyed: boolean } | null })._socket;
-    if (!socket || socket.destroyed) return write();
+    const socket = this.socket();
+    if (!socket) return write();
     socket.cork();
     try {
       write();

@@ -10,6 +10,7 @@ import type { HubClientCounters, HubPrincipal, Subscription } from './hub-client
 import { CLOSE_CODES, TOPICS, encodeErrorFrame, isTopic, parseClientMessage } from './protocol.js';
 import type { HubErrorData, SubscribeMessage, SubscriptionFilter, Topic, WatchMessage } from './protocol.js';
 import { TopicChannel } from './topic-channel.js';
+import { textFrames } from './wire-frames.js';
 import type { ChannelFrame, FrameSerializer } from './topic-channel.js';
 import { TailGate } from '../domain/logs/log-tail.js';
 import type { TailFilter } from '../domain/logs/log-tail.js';
@@ -65,6 +66,16 @@ export interface Hub {
 }
 
 const MAX_CLIENT_MESSAGE_BYTES = 64 * 1024; // client messages are tiny subscribe/unsubscribe objects
+
+/** One topic's frames of a tick; `wire` is built on first use by a subscriber that takes the batch whole. */
+interface TickBatch {
+  topic: Topic;
+  frames: ChannelFrame[];
+  firstSeq: number;
+  lastSeq: number;
+  shared: boolean;
+  wire: { wire: Buffer; payloadBytes: number } | null;
+}
 
 export function createHub(opts: HubOptions): Hub {
   const path = opts.path ?? '/ws';
@@ -283,28 +294,48 @@ export function createHub(opts: HubOptions): Hub {
   }
 
   // Each topic's batch is serialised once, then every client gets the same Buffers in seq order (keyed
-  // frames only where the client's filter admits the key).
+  // frames only where the client's filter admits the key). A batch with neither keyed nor per-client frames is
+  // also framed once as a whole (wire-frames.ts): a subscriber that has seen none of it gets it in one write.
   function flushTick(): void {
     clearTimeout(tickTimer);
     tickTimer = undefined;
     tailSeq = null;
-    const batches: Array<{ topic: Topic; frames: ReturnType<TopicChannel['flush']> }> = [];
+    const batches: TickBatch[] = [];
     for (const channel of channels.values()) {
-      if (channel.hasPending) batches.push({ topic: channel.topic, frames: channel.flush() });
+      if (!channel.hasPending) continue;
+      const frames = channel.flush();
+      if (frames.length === 0) continue;
+      const shared = frames.every((f) => !f.perClient && f.key === undefined);
+      batches.push({ topic: channel.topic, frames, firstSeq: frames[0]!.seq, lastSeq: frames[frames.length - 1]!.seq, shared, wire: null });
     }
     if (batches.length === 0) return;
     const tailFrames = new Map<string, Buffer>();
-    // One corked write per client per tick (topics in channel order, frames in seq order within a topic).
+    // One corked write per client per tick (topics in channel order, frames in seq order within a topic);
+    // clients following none of this tick's topics are not touched.
     for (const client of clients) {
+      if (!batches.some((b) => wantsBatch(client, b))) continue;
       client.batch(() => {
-        for (const { topic, frames } of batches) {
-          for (const frame of frames) {
+        for (const batch of batches) {
+          const sub = client.subscriptions.get(batch.topic);
+          if (!sub || sub.state !== 'live' || batch.lastSeq <= sub.lastSeq) continue;
+          if (batch.shared && sub.lastSeq < batch.firstSeq) {
+            batch.wire ??= textFrames(batch.frames.map((f) => f.bytes));
+            sub.lastSeq = batch.lastSeq;
+            client.sendFramed(batch.wire.wire, batch.frames.length, batch.wire.payloadBytes);
+            continue;
+          }
+          for (const frame of batch.frames) {
             if (frame.perClient) deliverTail(client, frame, tailFrames);
-            else client.deliver(topic, frame.seq, frame.bytes, frame.key);
+            else client.deliver(batch.topic, frame.seq, frame.bytes, frame.key);
           }
         }
       });
     }
+  }
+
+  function wantsBatch(client: HubClient, batch: TickBatch): boolean {
+    const sub = client.subscriptions.get(batch.topic);
+    return sub !== undefined && sub.state === 'live' && batch.lastSeq > sub.lastSeq;
   }
 
   function pingAll(): void {

@@ -277,6 +277,34 @@ test('two subscribers receive byte-identical text frames and each frame is seria
   });
 });
 
+test('a tick framed once for all subscribers: small, 126- and 64-bit-length frames arrive whole, in order, beside keyed frames', async () => {
+  await withHub({}, async (h) => {
+    const a = await TestClient.open(h.url('alice'), { origin: h.origin });
+    const b = await TestClient.open(h.url('bob'), { origin: h.origin });
+    a.subscribe(['processes', 'logs'], undefined, ['r1']);
+    b.subscribe(['processes']);
+    await a.next();
+    await a.next();
+    await b.next();
+    const sizes = [10, 200, 70_000, 5, 65_600, 1];
+    sizes.forEach((size, i) => {
+      h.hub.publish('processes', 'processes', { i, pad: 'x'.repeat(size) });
+      h.hub.publish('logs', 'run.log', { runId: i % 2 ? 'r1' : 'r2', i }, { key: i % 2 ? 'r1' : 'r2' });
+    });
+    const last = sizes.length;
+    await a.untilSeq('processes', last);
+    await b.untilSeq('processes', last);
+    for (const c of [a, b]) {
+      const got = c.frames.filter((f) => f.topic === 'processes' && f.type === 'processes').map((f) => f.data as { i: number; pad: string });
+      assert.equal(got.map((d) => [d.i, d.pad.length]), sizes.map((size, i) => [i, size]));
+    }
+    await a.untilSeq('logs', last);
+    assert.equal(a.frames.filter((f) => f.topic === 'logs' && f.type === 'run.log').map((f) => (f.data as { i: number }).i), [1, 3, 5], 'keyed frames still filtered');
+    assert.not.ok(b.frames.some((f) => f.topic === 'logs'));
+    assert.is(h.hub.stats().framesSent, 3 /* snapshots */ + 2 * sizes.length + 3);
+  });
+});
+
 test('since within the replay ring returns only the missed frames, no snapshot', () =>
   withHub({}, async (h) => {
     const first = await TestClient.open(h.url('alice'), { origin: h.origin });
