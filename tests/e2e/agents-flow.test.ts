@@ -1,9 +1,11 @@
-// End to end in Chromium against the real gateway process: an operator starts content-engine (the example
-// pipeline) from the Agents page, follows the run, and watches every child run finish live. Screenshots of
-// the agent viewer, the run page and the schedules page at phone and desktop sizes, dark and light.
+// End to end in Chromium against the real gateway process: an admin creates an agent from the Agents page and
+// deletes it again (and sees the gateway refuse to delete a parent); an operator starts content-engine (the
+// example pipeline) from the Agents page, follows the run, and watches every child run finish live. Screenshots
+// of the agent viewer, the new-agent form, the run page and the schedules page at phone and desktop sizes,
+// dark and light.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { startGateway, root, type RunningGateway } from '../support/gateway-process.js';
 import { launchChromium, screenshotPath } from '../support/browser.js';
 import { ensureClientBuilt } from '../../gateway/cli/client-build.js';
@@ -28,6 +30,19 @@ async function api(method: string, path: string, body?: unknown): Promise<{ stat
   });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : null };
+}
+
+/** Whether the element is the focused one of its (shadow) root. */
+const hasFocus = (l: Locator): Promise<boolean> =>
+  l.evaluate((el) => (el.getRootNode() as unknown as { activeElement: unknown }).activeElement === el);
+
+/** Polls a check made in the page (waitForFunction evaluates strings, which the app's CSP forbids). */
+async function until(check: () => Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) assert.unreachable(`timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 async function shootAll(p: Page, name: string): Promise<void> {
@@ -98,6 +113,93 @@ test('an admin opens the definition editor, which never shows environment values
   await page.setViewportSize(SIZES.desktop);
   await page.keyboard.press('Escape');
   await dialog.waitFor({ state: 'hidden' });
+});
+
+test('an admin creates an agent with the keyboard, sees it in the tree, deletes it after confirming, and it is gone', async () => {
+  const NAME = 'lead-scorer';
+  await page.goto(gw.base + '/agents');
+  await page.locator('agent-tree li[role="treeitem"][data-name="content-engine"]').first().waitFor();
+  await page.locator('button.new-agent').click();
+  const form = page.locator('agent-editor[mode="create"] sl-dialog[open]');
+  await form.getByText('New agent').first().waitFor();
+  const nameInput = form.locator('input[name="name"]');
+  // The form opens on the name field, and Enter there sends the form (checked first, here refused).
+  await until(() => hasFocus(nameInput), 'the name field has the focus');
+  await page.keyboard.type('Lead Scorer');
+  await page.keyboard.press('Enter');
+  await form.locator('.error[data-field="name"]').getByText(/lowercase letters/).waitFor();
+  assert.is(await nameInput.getAttribute('aria-invalid'), 'true');
+  await nameInput.fill(NAME);
+  await form.locator('textarea[name="description"]').fill('Scores new leads from the CRM every evening.');
+  await form.locator('select[name="parent"]').selectOption('content-engine');
+  await form.locator('input[name="launch-enabled"]').check();
+  await form.locator('input[name="command"]').fill('node');
+  await form.locator('textarea[name="args"]').fill('agents/lead-scorer.js');
+  for (const scheme of ['dark', 'light'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    for (const [size, viewport] of Object.entries(SIZES)) {
+      await page.setViewportSize(viewport);
+      await page.waitForTimeout(200);
+      await page.screenshot({ path: screenshotPath(`agent-create-${size}-${scheme}`) });
+      const overflow = (await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')) as number;
+      assert.ok(overflow <= 0, `the new-agent form scrolls sideways at ${size} (${overflow}px)`);
+    }
+  }
+  await page.setViewportSize(SIZES.desktop);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await nameInput.focus();
+  await page.keyboard.press('Enter');
+  await form.locator('.outcome.ok').getByText(`Created ${NAME}.`).waitFor();
+  const created = (await api('GET', '/api/agents')).body.agents.find((a: { name: string }) => a.name === NAME);
+  assert.ok(created, 'the gateway has the new agent');
+  assert.is(created.parent, 'content-engine');
+  assert.equal(created.launch.args, ['agents/lead-scorer.js']);
+  await page.keyboard.press('Escape');
+  await form.waitFor({ state: 'hidden' });
+  // The tree has it under its parent, and the detail shows it.
+  await page.locator(`agent-tree li[role="treeitem"][data-name="content-engine"] li[role="treeitem"][data-name="${NAME}"]`).waitFor();
+  await page.locator('page-agents h2#agent-h').getByText(NAME).waitFor();
+
+  await page.locator('button.delete').click();
+  const confirm = page.locator('agent-delete-dialog sl-dialog[open]');
+  await confirm.getByText(`Delete the agent ${NAME}?`).waitFor();
+  await confirm.getByText(/stay in the run history/).waitFor();
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: screenshotPath('agent-delete-desktop-dark') });
+  // Cancel has the focus, so Enter alone does not delete; one Tab reaches "Delete lead-scorer".
+  const cancel = confirm.locator('sl-button.cancel');
+  await until(() => hasFocus(cancel), 'Cancel has the focus');
+  await page.keyboard.press('Tab');
+  assert.is(await hasFocus(confirm.locator('sl-button.confirm')), true, 'Tab moves to Delete');
+  await page.keyboard.press('Enter');
+  await confirm.locator('.outcome.ok').getByText(`Deleted ${NAME}.`).waitFor();
+  await page.keyboard.press('Escape');
+  await confirm.waitFor({ state: 'hidden' });
+  await page.locator(`agent-tree li[role="treeitem"][data-name="${NAME}"]`).waitFor({ state: 'detached' });
+  assert.is(await page.locator(`agent-tree li[role="treeitem"][data-name="${NAME}"]`).count(), 0);
+  assert.is(await page.locator('page-agents h2#agent-h').count(), 0, 'the detail of the deleted agent is gone');
+  const after = (await api('GET', '/api/agents')).body.agents.map((a: { name: string }) => a.name);
+  assert.not.ok(after.includes(NAME), 'the gateway no longer has it');
+});
+
+test('deleting a parent is refused by the gateway, and the dialog says why', async () => {
+  await page.locator('agent-tree li[role="treeitem"][data-name="content-orchestrator"] > .row').first().click();
+  await page.locator('page-agents h2#agent-h').getByText('content-orchestrator').waitFor();
+  await page.locator('button.delete').click();
+  const confirm = page.locator('agent-delete-dialog sl-dialog[open]');
+  await confirm.locator('.blocker').getByText(/content-orchestrator is the parent of/).waitFor();
+  await confirm.locator('sl-button.confirm').click();
+  const refusal = confirm.locator('.outcome.bad[role="alert"]');
+  await refusal.waitFor();
+  await page.setViewportSize(SIZES.phone);
+  await page.waitForTimeout(200);
+  await page.screenshot({ path: screenshotPath('agent-delete-refused-phone-dark') });
+  await page.setViewportSize(SIZES.desktop);
+  assert.match((await refusal.textContent()) ?? '', /content-orchestrator was not deleted: "content-orchestrator" is the parent of .*content-strategist.*move or delete them first\./);
+  await confirm.locator('sl-button.close').click();
+  await confirm.waitFor({ state: 'hidden' });
+  const names = (await api('GET', '/api/agents')).body.agents.map((a: { name: string }) => a.name);
+  assert.ok(names.includes('content-orchestrator'), 'still there');
 });
 
 test('an operator starts content-engine after confirming, and follows the run', async () => {

@@ -2,34 +2,23 @@
 // the live service had; a bad snapshot is set aside and the journal alone rebuilds; journalled crashes replay;
 // and a real gateway killed with SIGKILL during ingest comes back with every acknowledged event.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import pino from 'pino';
-import { Journal } from '../../gateway/store/journal.js';
-import { createWorkerPool, type WorkerPool } from '../../gateway/pool/worker-pool.js';
-import { RunService } from '../../gateway/domain/agents/run-service.js';
 import { summarize } from '../../gateway/domain/agents/run-reducer.js';
 import { ManualClock, TestClient } from '../support/test-gateway.js';
 import { startGateway, type RunningGateway } from '../support/gateway-process.js';
+import { closeRunServices, openRunService, scratchDir, type RunServiceHarness } from '../support/run-service-harness.js';
 import type { AgentEvent, AgentEventType, RunState } from '../../gateway/domain/agents/types.js';
 
-const scratch: string[] = [];
-const pools: WorkerPool[] = [];
 const gateways: RunningGateway[] = [];
 
 test.after(async () => {
   for (const g of gateways) await g.stop().catch(() => undefined);
-  for (const p of pools) await p.close();
-  for (const d of scratch) fs.rmSync(d, { recursive: true, force: true });
+  await closeRunServices();
 });
 
-function tempDir(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oc-recovery-'));
-  scratch.push(dir);
-  return dir;
-}
+const tempDir = () => scratchDir('oc-recovery-');
 
 let n = 0;
 function ev(type: AgentEventType, runId: string, fields: Partial<AgentEvent> = {}): AgentEvent {
@@ -37,36 +26,12 @@ function ev(type: AgentEventType, runId: string, fields: Partial<AgentEvent> = {
   return { id: `rc-${n}`, type, runId, agent: 'content-generator', ts: new Date(Date.UTC(2026, 10, 25, 9, 0, 0, n * 10)).toISOString(), ...fields };
 }
 
-interface Instance {
-  journal: Journal;
-  runs: RunService;
-}
-
-async function open(dir: string, clock: ManualClock, heartbeatTimeoutMs = 120_000): Promise<Instance> {
-  const journalDir = path.join(dir, 'journal');
-  const journal = await Journal.open(journalDir, { clock });
-  const pool = createWorkerPool({ maxThreads: 2, taskTimeoutMs: 30_000 });
-  pools.push(pool);
-  const runs = new RunService({
-    journal,
-    journalDir,
-    pool,
-    clock,
-    logger: pino({ level: 'silent' }),
-    snapshotFile: path.join(dir, 'snapshots', 'agent-runs.json'),
-    heartbeatTimeoutMs,
-    snapshotIntervalMs: 3_600_000,
-  });
-  await runs.start();
-  return { journal, runs };
-}
+/** A run service on `dir` (a restart when one ran there before). */
+const open = (dir: string, clock: ManualClock, heartbeatTimeoutMs = 120_000): Promise<RunServiceHarness> =>
+  openRunService({ dir, clock, options: { heartbeatTimeoutMs } });
 
 /** Stops timers without the final snapshot, as a crash would. */
-async function abandon(i: Instance): Promise<void> {
-  (i.runs as unknown as { snapshot: () => Promise<void> }).snapshot = async () => {};
-  await i.runs.close();
-  await i.journal.close();
-}
+const abandon = (i: RunServiceHarness): Promise<void> => i.abandon();
 
 const plain = (runs: ReadonlyMap<string, RunState>) =>
   Object.fromEntries([...runs.values()].map((r) => [r.runId, { ...summarize(r), ids: [...r.appliedIds].sort() }]));

@@ -2,73 +2,17 @@
 // duplicates, durable-before-visible ordering, coalesced run frames, keyed log frames, the heartbeat watchdog
 // (injected clock), parent links and degraded parents, log rings, and history beyond memory via the journal.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import pino from 'pino';
-import { Journal } from '../../gateway/store/journal.js';
-import { createWorkerPool, type WorkerPool } from '../../gateway/pool/worker-pool.js';
-import { RunService, type RunServiceOptions } from '../../gateway/domain/agents/run-service.js';
+import type { RunServiceOptions } from '../../gateway/domain/agents/run-service.js';
 import { listRuns, runDetail, runLogs } from '../../gateway/domain/agents/run-queries.js';
-import { ManualClock } from '../support/test-gateway.js';
+import { closeRunServices, openRunService, type RunServiceHarness as Harness } from '../support/run-service-harness.js';
 import type { AgentEvent, AgentEventType, RunSummary } from '../../gateway/domain/agents/types.js';
 
-interface Published {
-  topic: string;
-  type: string;
-  data: any;
-  key?: string;
-}
+const harness = (options: Partial<RunServiceOptions> = {}): Promise<Harness> => openRunService({ options });
 
-interface Harness {
-  dir: string;
-  clock: ManualClock;
-  journal: Journal;
-  pool: WorkerPool;
-  runs: RunService;
-  frames: Published[];
-  close(): Promise<void>;
-}
-
-const cleanups: Array<() => Promise<void>> = [];
-
-async function harness(opts: Partial<RunServiceOptions> = {}): Promise<Harness> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oc-runs-'));
-  const clock = new ManualClock();
-  const journalDir = path.join(dir, 'journal');
-  const journal = await Journal.open(journalDir, { clock });
-  const pool = createWorkerPool({ maxThreads: 2, taskTimeoutMs: 30_000 });
-  const runs = new RunService({
-    journal,
-    journalDir,
-    pool,
-    clock,
-    logger: pino({ level: 'silent' }),
-    snapshotFile: path.join(dir, 'snapshots', 'agent-runs.json'),
-    heartbeatTimeoutMs: 120_000,
-    snapshotIntervalMs: 3_600_000,
-    ...opts,
-  });
-  const frames: Published[] = [];
-  runs.setPublisher((topic, type, data, o) => frames.push({ topic, type, data, key: o?.key }));
-  await runs.start();
-  let closed = false;
-  const close = async () => {
-    if (closed) return;
-    closed = true;
-    await runs.close();
-    await pool.close();
-    await journal.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  };
-  cleanups.push(close);
-  return { dir, clock, journal, pool, runs, frames, close };
-}
-
-test.after(async () => {
-  for (const c of cleanups) await c();
-});
+test.after(closeRunServices);
 
 let n = 0;
 function ev(type: AgentEventType, runId: string, fields: Partial<AgentEvent> = {}): AgentEvent {

@@ -2,8 +2,10 @@
 // working directory, limits and environment. Stored environment values are never shown: each stored name is
 // kept (default), removed, or given a new value. The request is the page's (`perform`, a PUT /api/agents/:name);
 // the gateway's per-field verdict (`details`: launch.command, launch.timeoutSeconds, parent, …) is shown by each field.
+// With mode="create" the same form defines a new agent: the name is entered (checked like the gateway checks it,
+// and against the agents already known) and the page's `create` sends POST /api/agents.
 import { LitElement, css, html, nothing } from 'lit';
-import { customElement, property, state } from 'lit/decorators.js';
+import { customElement, property, query, state } from 'lit/decorators.js';
 import { CircleCheck, CircleX, Plus, Trash2 } from 'lucide';
 import '@shoelace-style/shoelace/dist/components/dialog/dialog.js';
 import '@shoelace-style/shoelace/dist/components/button/button.js';
@@ -20,12 +22,25 @@ export interface AgentLaunchBody {
   timeoutSeconds: number; maxConcurrent: number;
 }
 export interface AgentUpdateBody { description: string; parent: string | null; launch: AgentLaunchBody | null }
+/** POST /api/agents: the launch takes no `envKeys` (nothing is stored yet). */
+export interface AgentCreateBody { name: string; description: string; parent: string | null; launch: Omit<AgentLaunchBody, 'envKeys'> | null }
+export type AgentEditorMode = 'edit' | 'create';
 export interface StoredEnv { name: string; action: 'keep' | 'remove'; value: string }
 export interface NewEnv { name: string; value: string }
-export interface AgentSavedDetail { agent: string; ok: boolean; error?: string }
+export interface AgentSavedDetail { agent: string; ok: boolean; error?: string; created?: boolean }
 
-const KNOWN_FIELDS = /^(description|parent|launch|launch\.(command|args(\.\d+)?|cwd|timeoutSeconds|maxConcurrent|env(\..*)?|envKeys(\..*)?))$/;
+const KNOWN_FIELDS = /^(name|description|parent|launch|launch\.(command|args(\.\d+)?|cwd|timeoutSeconds|maxConcurrent|env(\..*)?|envKeys(\..*)?))$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+/** The gateway's agent-name rule (agent-schema.ts). */
+export const AGENT_NAME = /^[a-z][a-z0-9-]{1,39}$/;
+
+/** Why a new agent's name cannot be used, or '' when it can. */
+export function agentNameProblem(name: string, existing: readonly string[]): string {
+  if (!name) return 'Enter a name, e.g. lead-scorer.';
+  if (!AGENT_NAME.test(name)) return 'Use 2–40 lowercase letters, digits or dashes, starting with a letter.';
+  if (existing.includes(name)) return `An agent named "${name}" already exists.`;
+  return '';
+}
 
 @customElement('agent-editor')
 export class AgentEditor extends LitElement {
@@ -65,12 +80,18 @@ export class AgentEditor extends LitElement {
   `];
 
   @property({ type: Boolean, reflect: true }) open = false;
+  /** "edit" changes `agent`; "create" defines a new one (then `agent` is not used). */
+  @property({ reflect: true }) mode: AgentEditorMode = 'edit';
   /** The agent as GET /api/agents shows it; editing starts from it each time the dialog opens. */
   @property({ attribute: false }) agent: AgentView | null = null;
   /** All agents (parent choices: every other one). */
   @property({ attribute: false }) agents: AgentView[] = [];
   /** Sends the update (the page's PUT /api/agents/:name). */
   @property({ attribute: false }) perform?: (name: string, body: AgentUpdateBody) => Promise<unknown>;
+  /** Sends a new definition (the page's POST /api/agents); create mode. */
+  @property({ attribute: false }) create?: (body: AgentCreateBody) => Promise<unknown>;
+
+  @state() name = '';
 
   @state() description = '';
   @state() parent = '';
@@ -86,17 +107,25 @@ export class AgentEditor extends LitElement {
   @state() formError = '';
   @state() saving = false;
   @state() outcome: 'ok' | '' = '';
+  /** The name the last successful create stored (the form keeps showing it). */
+  @state() private createdName = '';
+
+  @query('input[name="name"]') private nameInput?: HTMLInputElement;
+
+  get creating(): boolean { return this.mode === 'create'; }
 
   protected willUpdate(changed: Map<PropertyKey, unknown>): void {
     // Live updates hand in new agent objects all the time; only opening (or another agent) starts the form over.
     const prev = changed.get('agent') as AgentView | null | undefined;
-    const otherAgent = changed.has('agent') && prev?.name !== this.agent?.name;
+    const otherAgent = !this.creating && changed.has('agent') && prev?.name !== this.agent?.name;
     if (this.open && !this.saving && ((changed.has('open') && !changed.get('open')) || otherAgent)) this.reset();
   }
 
   /** Starts the form over from `agent`. */
   reset(): void {
-    const a = this.agent;
+    const a = this.creating ? null : this.agent;
+    this.name = '';
+    this.createdName = '';
     const launch = (a?.launch ?? null) as AgentLaunchView | null;
     this.description = a?.description ?? '';
     this.parent = a?.parent ?? '';
@@ -135,9 +164,21 @@ export class AgentEditor extends LitElement {
     return { description: this.description, parent: this.parent || null, launch };
   }
 
+  /** The POST body for what the form holds (create mode). */
+  createBody(): AgentCreateBody {
+    const { launch, ...rest } = this.body();
+    if (!launch) return { name: this.name.trim(), ...rest, launch: null };
+    const { envKeys: _none, ...withoutKeys } = launch;
+    return { name: this.name.trim(), ...rest, launch: withoutKeys };
+  }
+
   /** Catches what needs no server; fills `errors`. */
   checkLocally(): boolean {
     const errors: Record<string, string> = {};
+    if (this.creating) {
+      const problem = agentNameProblem(this.name.trim(), this.agents.map((a) => a.name));
+      if (problem) errors['name'] = problem;
+    }
     if (this.launchEnabled) {
       if (!this.command.trim()) errors['launch.command'] = 'Enter the command to run, e.g. node.';
       const t = Number(this.timeout);
@@ -160,21 +201,30 @@ export class AgentEditor extends LitElement {
   private err(key: string): string { return this.errors[key] ?? ''; }
 
   render() {
-    return html`<sl-dialog label="Edit ${this.agent?.name ?? 'agent'}" ?open=${this.open} @sl-request-close=${this.onRequestClose}
-      @sl-after-hide=${this.onAfterHide}>${this.renderBody()}${this.renderFooter()}</sl-dialog>`;
+    const label = this.creating ? 'New agent' : `Edit ${this.agent?.name ?? 'agent'}`;
+    return html`<sl-dialog label=${label} ?open=${this.open} @sl-request-close=${this.onRequestClose}
+      @sl-initial-focus=${this.onInitialFocus} @sl-after-hide=${this.onAfterHide}>${this.renderBody()}${this.renderFooter()}</sl-dialog>`;
   }
 
   private invalid(key: string) { return this.err(key) ? 'true' : 'false'; }
 
   private renderBody() {
-    const a = this.agent;
-    if (!a) return nothing;
+    const a = this.creating ? null : this.agent;
+    if (!a && !this.creating) return nothing;
+    const self = a?.name ?? this.name.trim();
     const other = Object.entries(this.errors).filter(([k]) => !KNOWN_FIELDS.test(k));
-    const choices = this.agents.filter((x) => x.name !== a.name);
-    return html`<form id="form" @submit=${this.onSubmit} novalidate aria-label="Definition of ${a.name}" aria-busy=${String(this.saving)}>
-      ${this.formError || other.length ? html`<p class="form-error" role="alert">${this.formError}
+    const choices = this.agents.filter((x) => x.name !== self);
+    const done = this.creating ? `Created ${this.createdName}.` : `Saved ${a?.name}.`;
+    return html`<form id="form" @submit=${this.onSubmit} @keydown=${this.onKeydown} novalidate aria-label=${a ? `Definition of ${a.name}` : 'Definition of a new agent'} aria-busy=${String(this.saving)}>
+      ${this.formError || other.length ? html`<p class="form-error" role="alert" tabindex="-1">${this.formError}
         ${other.map(([k, m]) => html`<span> ${k}: ${m}</span>`)}</p>` : nothing}
-      ${this.outcome === 'ok' ? html`<p class="outcome ok" role="status"><oc-icon .icon=${CircleCheck}></oc-icon>Saved ${a.name}.</p>` : nothing}
+      ${this.outcome === 'ok' ? html`<p class="outcome ok" role="status"><oc-icon .icon=${CircleCheck}></oc-icon>${done}</p>` : nothing}
+      ${this.creating ? html`<label class="field">Name <span class="hint">(2–40 lowercase letters, digits or dashes; it cannot be changed later)</span>
+        <input type="text" class="mono" name="name" .value=${this.name} spellcheck="false" autocomplete="off" autocapitalize="none" maxlength="40"
+          placeholder="lead-scorer" required ?readonly=${this.outcome === 'ok'} aria-invalid=${this.invalid('name')} aria-describedby="name-error"
+          @input=${(e: Event) => { this.name = (e.target as HTMLInputElement).value; if (this.errors['name']) this.dropError('name'); }}>
+        <p class="error" id="name-error" data-field="name">${this.err('name')}</p>
+      </label>` : nothing}
       <label class="field">Description
         <textarea name="description" .value=${this.description} aria-invalid=${this.invalid('description')} aria-describedby="description-error"
           @input=${(e: Event) => { this.description = (e.target as HTMLTextAreaElement).value; }}></textarea>
@@ -263,10 +313,10 @@ export class AgentEditor extends LitElement {
   }
 
   private renderFooter() {
-    if (this.saving) return html`<sl-button slot="footer" disabled><sl-spinner></sl-spinner> Saving…</sl-button>`;
+    if (this.saving) return html`<sl-button slot="footer" disabled><sl-spinner></sl-spinner> ${this.creating ? 'Creating…' : 'Saving…'}</sl-button>`;
     if (this.outcome === 'ok') return html`<sl-button slot="footer" class="close" variant="primary" @click=${this.close}>Close</sl-button>`;
     return html`<sl-button slot="footer" class="cancel" @click=${this.close}>Cancel</sl-button>
-      <sl-button slot="footer" class="save" variant="primary" @click=${() => this.save()}>Save</sl-button>`;
+      <sl-button slot="footer" class="save" variant="primary" @click=${() => this.save()}>${this.creating ? 'Create' : 'Save'}</sl-button>`;
   }
 
   private setStored(i: number, patch: Partial<StoredEnv>): void {
@@ -281,10 +331,26 @@ export class AgentEditor extends LitElement {
     this.renderRoot.querySelector<HTMLInputElement>(`input[name="new-env-name-${this.newEnv.length - 1}"]`)?.focus();
   };
 
+  private dropError(key: string): void {
+    const { [key]: _gone, ...rest } = this.errors;
+    this.errors = rest;
+  }
+
   private onSubmit = (e: Event) => { e.preventDefault(); void this.save(); };
 
-  /** Checks, then sends the update; on a 400 the gateway's field errors go by their fields. */
+  /** Enter in a one-line field saves (a form with several text fields has no implicit submission). */
+  private onKeydown = (e: KeyboardEvent) => {
+    if (e.key !== 'Enter' || e.isComposing || e.shiftKey || e.ctrlKey || e.altKey || e.metaKey) return;
+    const target = e.composedPath()[0];
+    if (!(target instanceof HTMLInputElement) || target.type === 'checkbox') return;
+    e.preventDefault();
+    void this.save();
+  };
+
+  /** Checks, then sends the update (or, in create mode, the new definition); on a 400 the gateway's field
+   *  errors go by their fields, and a name already taken (409) goes by the name. */
   async save(): Promise<void> {
+    if (this.creating) return this.saveNew();
     if (this.saving || !this.agent || !this.perform) return;
     this.formError = '';
     this.outcome = '';
@@ -313,6 +379,34 @@ export class AgentEditor extends LitElement {
     this.dispatchEvent(new CustomEvent<AgentSavedDetail>('agent-saved', { detail, bubbles: true, composed: true }));
   }
 
+  private async saveNew(): Promise<void> {
+    if (this.saving || !this.create || this.outcome === 'ok') return;
+    this.formError = '';
+    if (!this.checkLocally()) { await this.focusFirstError(); return; }
+    const body = this.createBody();
+    this.saving = true;
+    let detail: AgentSavedDetail;
+    try {
+      await this.create(body);
+      this.outcome = 'ok';
+      this.createdName = body.name;
+      detail = { agent: body.name, ok: true, created: true };
+    } catch (err) {
+      const message = err instanceof Error && err.message ? err.message : 'The request failed';
+      const apiErr = err instanceof ApiClientError ? err : null;
+      this.errors = apiErr ? fieldErrors(apiErr.details) : {};
+      if (apiErr?.code === 'agent_exists') this.errors = { ...this.errors, name: message };
+      this.formError = apiErr?.status === 403 ? 'Only admins can add agents.' : `${body.name} was not created: ${message}`;
+      detail = { agent: body.name, ok: false, error: message, created: false };
+    } finally {
+      this.saving = false;
+    }
+    await this.updateComplete;
+    if (detail.ok) this.renderRoot.querySelector<HTMLElement>('sl-button.close')?.focus();
+    else await this.focusFirstError();
+    this.dispatchEvent(new CustomEvent<AgentSavedDetail>('agent-saved', { detail, bubbles: true, composed: true }));
+  }
+
   private async focusFirstError(): Promise<void> {
     await this.updateComplete;
     const target = this.renderRoot.querySelector<HTMLElement>('[aria-invalid="true"]') ?? this.renderRoot.querySelector<HTMLElement>('.form-error');
@@ -323,6 +417,13 @@ export class AgentEditor extends LitElement {
 
   private onRequestClose(e: Event): void {
     if (this.saving) e.preventDefault();
+  }
+
+  private onInitialFocus(e: Event): void {
+    // A new agent starts with its name; an edit keeps Shoelace's default (the dialog panel).
+    if (!this.creating) return;
+    e.preventDefault();
+    if (!this.saving && this.outcome !== 'ok') this.nameInput?.focus();
   }
 
   private onAfterHide(e: Event): void {

@@ -4,7 +4,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { consume } from '@lit/context';
-import { CalendarClock, Pencil, Play, RefreshCw, ScrollText } from 'lucide';
+import { CalendarClock, Pencil, Play, Plus, RefreshCw, ScrollText, Trash2 } from 'lucide';
 import { tokens, focusRing } from '../styles/theme.js';
 import { api } from '../api/api-client.js';
 import { liveStore, type ConnectionState, type LiveFrame, type LiveStore } from '../live/live-store.js';
@@ -24,7 +24,9 @@ import '../components/run-history.js';
 import '../components/agent-performance.js';
 import '../components/trigger-dialog.js';
 import '../components/agent-editor.js';
-import type { AgentUpdateBody } from '../components/agent-editor.js';
+import '../components/agent-delete-dialog.js';
+import type { AgentCreateBody, AgentSavedDetail, AgentUpdateBody } from '../components/agent-editor.js';
+import type { AgentDeletedDetail } from '../components/agent-delete-dialog.js';
 
 const RUNS_PAGE = 50;
 
@@ -92,6 +94,10 @@ export class PageAgents extends LitElement {
   @state() private refreshing = false;
   @state() private triggerOpen = false;
   @state() private editorOpen = false;
+  @state() private createOpen = false;
+  @state() private deleteOpen = false;
+  /** The agent the delete dialog asks about (kept while it shows the outcome). */
+  @state() private deleteTarget: AgentView | null = null;
 
   private openRuns = new Map<string, RunSummary>();
   private unsubscribe: Array<() => void> = [];
@@ -201,6 +207,8 @@ export class PageAgents extends LitElement {
     return html`<div class="top">
         <h1>Agents</h1>${this.freshness()}
         <div class="links">
+          ${this.canEdit ? html`<button class="btn new-agent" type="button" @click=${() => { this.createOpen = true; }}>
+            <oc-icon .icon=${Plus}></oc-icon>New agent</button>` : nothing}
           <a class="btn" href="/agents/schedules"><oc-icon .icon=${CalendarClock}></oc-icon>Schedules</a>
           <button class="btn refresh" type="button" aria-busy=${String(this.refreshing)} @click=${() => this.refresh()}>
             <oc-icon .icon=${RefreshCw}></oc-icon>${this.refreshing ? 'Refreshing…' : 'Refresh'}</button>
@@ -231,7 +239,11 @@ export class PageAgents extends LitElement {
         .perform=${this.perform} @trigger-closed=${() => { this.triggerOpen = false; }}></trigger-dialog>
       ${this.canEdit ? html`<agent-editor .open=${this.editorOpen} .agent=${agent} .agents=${this.agents} .perform=${this.saveAgent}
         @agent-saved=${(e: CustomEvent<{ ok: boolean }>) => { if (e.detail.ok) void this.refresh(); }}
-        @agent-editor-closed=${() => { this.editorOpen = false; }}></agent-editor>` : nothing}`;
+        @agent-editor-closed=${() => { this.editorOpen = false; }}></agent-editor>
+      <agent-editor class="create" mode="create" .open=${this.createOpen} .agents=${this.agents} .create=${this.createAgent}
+        @agent-saved=${this.onCreated} @agent-editor-closed=${() => { this.createOpen = false; }}></agent-editor>
+      <agent-delete-dialog .open=${this.deleteOpen} .agent=${this.deleteTarget} .perform=${this.deleteAgent}
+        @agent-deleted=${this.onDeleted} @agent-delete-closed=${() => { this.deleteOpen = false; this.deleteTarget = null; }}></agent-delete-dialog>` : nothing}`;
   }
 
   private freshness() {
@@ -250,7 +262,9 @@ export class PageAgents extends LitElement {
         <span class="agent-actions">${this.canTrigger && a.launch ? html`<button class="btn primary trigger" type="button" @click=${() => { this.triggerOpen = true; }}>
           <oc-icon .icon=${Play}></oc-icon>Start now</button>` : nothing}
         ${this.canEdit ? html`<button class="btn edit" type="button" @click=${() => { this.editorOpen = true; }}>
-          <oc-icon .icon=${Pencil}></oc-icon>Edit</button>` : nothing}</span></header>
+          <oc-icon .icon=${Pencil}></oc-icon>Edit</button>
+          <button class="btn delete" type="button" @click=${() => { this.deleteTarget = a; this.deleteOpen = true; }}>
+          <oc-icon .icon=${Trash2}></oc-icon>Delete</button>` : nothing}</span></header>
       ${a.description ? html`<p class="desc">${a.description}</p>` : nothing}
       <dl>
         ${run ? html`<dt>Current run</dt><dd><a href=${runHref(run.runId)}>started ${formatClock(run.startedAt ?? run.queuedAt ?? '')}</a>
@@ -270,13 +284,29 @@ export class PageAgents extends LitElement {
     </section>`;
   }
 
-  private onSelect = (e: CustomEvent<AgentSelectDetail>) => {
-    this.selected = e.detail.name;
+  private onSelect = (e: CustomEvent<AgentSelectDetail>) => this.select(e.detail.name);
+
+  /** Shows an agent's detail ('' for none) and filters the run list to it; the address keeps the choice. */
+  private select(name: string): void {
+    this.selected = name;
     const url = new URL(window.location.href);
-    url.searchParams.set('agent', this.selected);
+    if (name) url.searchParams.set('agent', name); else url.searchParams.delete('agent');
     window.history.replaceState(window.history.state, '', url);
-    this.filter = { ...this.filter, agent: this.selected };
+    this.filter = { ...this.filter, agent: name };
     void this.loadRuns().catch(() => undefined);
+  }
+
+  /** A new agent: re-read the list (the live snapshot carries runs, not definitions) and show it. */
+  private onCreated = (e: CustomEvent<AgentSavedDetail>) => {
+    if (!e.detail.ok) return;
+    this.select(e.detail.agent);
+    void this.refresh();
+  };
+
+  private onDeleted = (e: CustomEvent<AgentDeletedDetail>) => {
+    if (!e.detail.ok) return;
+    if (this.selected === e.detail.agent) this.select('');
+    void this.refresh();
   };
 
   private onFilter = (e: CustomEvent<RunFilter>) => {
@@ -286,6 +316,11 @@ export class PageAgents extends LitElement {
 
   private saveAgent = async (agent: string, body: AgentUpdateBody): Promise<unknown> =>
     api.request<unknown>(`/api/agents/${encodeURIComponent(agent)}`, { method: 'PUT', body });
+
+  private createAgent = async (body: AgentCreateBody): Promise<unknown> => api.post<unknown>('/api/agents', body);
+
+  private deleteAgent = async (agent: string): Promise<unknown> =>
+    api.request<unknown>(`/api/agents/${encodeURIComponent(agent)}`, { method: 'DELETE' });
 
   private perform = async (agent: string, params: Record<string, unknown> | undefined): Promise<{ runId: string }> =>
     api.post<{ runId: string }>(`/api/agents/${encodeURIComponent(agent)}/trigger`, params ? { params } : {});
