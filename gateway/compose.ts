@@ -38,6 +38,10 @@ import { Launcher } from './domain/agents/launcher.js';
 import { Scheduler, SCHEDULE_STREAM, type MissedRun } from './domain/agents/scheduler.js';
 import type { JournalPage } from './store/journal.js';
 import { ensureFirstAdmin } from './domain/bootstrap-admin.js';
+import { createWebhookClient } from './sources/webhook-client.js';
+import { WebhookEventStore } from './domain/webhook/event-store.js';
+import { WebhookConnector } from './domain/webhook/connector.js';
+import { WebhookService } from './domain/webhook/webhook-service.js';
 import { createApp, SESSION_COOKIE } from './app.js';
 import type { AppState, Services } from './http/services.js';
 
@@ -136,6 +140,24 @@ export async function composeGateway(config: Config, o: ComposeOverrides = {}): 
   // /api/health carries today's pipeline stages (the registry's schedules reach runs via runs.setDefinitions).
   status.setOperationsSource(() => operationsNow(runs, runs.definitions(), clock.now()));
 
+  // Story 3.2 webhook: every event stored once in the journal; the connector runs only when WEBHOOK_URL is set.
+  const webhookStore = new WebhookEventStore({ journal, journalDir, pool, clock, logger });
+  const webhook = new WebhookService(
+    webhookStore,
+    config.webhookUrl
+      ? new WebhookConnector({
+          client: createWebhookClient({ url: config.webhookUrl, token: config.webhookToken, timeoutMs: config.webhookTimeoutMs }),
+          store: webhookStore,
+          pool,
+          clock,
+          logger,
+          pollMs: config.webhookPollMs,
+        })
+      : null,
+    clock,
+  );
+  status.setWebhookSource(() => webhook.serviceStatus());
+
   // Agents: definitions (seeded once), the launcher of their commands, and their schedules.
   const agents = new AgentRegistry(db);
   await agents.ensureSeeded();
@@ -189,6 +211,7 @@ export async function composeGateway(config: Config, o: ComposeOverrides = {}): 
     agents,
     scheduler,
     launcher,
+    webhook,
     disconnectLive: (predicate) => hub?.disconnect(predicate, 4001, 'signed out'),
   };
 
@@ -213,6 +236,7 @@ export async function composeGateway(config: Config, o: ComposeOverrides = {}): 
           tail: tailSnapshot(filter?.tail, logFollower.followed().map((f) => f.source), clock.now()),
         };
       }
+      if (topic === 'webhook') return webhook.snapshot();
       return { state: 'not_configured' };
     },
     pingIntervalMs: o.hubPingIntervalMs,
@@ -220,6 +244,7 @@ export async function composeGateway(config: Config, o: ComposeOverrides = {}): 
   });
   status.setPublisher((topic, type, data) => hub!.publish(topic, type, data));
   runs.setPublisher((topic, type, data, publishOpts) => hub!.publish(topic, type, data, publishOpts));
+  webhook.setPublisher((type, data) => hub!.publish('webhook', type, data));
   // New bytes of every live log file: into the digest, and out to the clients tailing on topic logs.
   const logFollower = new LogFollower({
     sources: logSources,
@@ -267,6 +292,7 @@ export async function composeGateway(config: Config, o: ComposeOverrides = {}): 
       await status.start();
       await logDigest.load();
       await logFollower.start();
+      await webhook.start();
       void logDigest.backfillRotated();
       sweepTimer = setInterval(() => sessionStore.sweep(), 60_000).unref();
       const retention = () => void journal.applyRetention().catch((err: unknown) => logger.warn({ err }, 'journal retention failed'));
@@ -285,6 +311,7 @@ export async function composeGateway(config: Config, o: ComposeOverrides = {}): 
       if (retentionTimer) clearInterval(retentionTimer);
       scheduler.stop();
       await launcher.close();
+      await webhook.stop();
       await runs.close();
       await logFollower.close();
       await hub!.close();

@@ -42,6 +42,14 @@ const schema = z.object({
   LOG_SELF_MAX_MB: z.coerce.number().positive().max(10_240).default(20),
   LOG_SELF_KEEP: z.coerce.number().int().min(1).max(1000).default(10),
   LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  WEBHOOK_URL: z
+    .string()
+    .url('WEBHOOK_URL must be a URL, e.g. http://127.0.0.1:3000')
+    .refine((v) => /^https?:\/\//i.test(v), 'WEBHOOK_URL must start with http:// or https://')
+    .optional(),
+  WEBHOOK_TOKEN: z.string().min(1).optional(),
+  WEBHOOK_POLL_SECONDS: z.coerce.number().positive().max(3600).default(10),
+  WEBHOOK_TIMEOUT_SECONDS: z.coerce.number().positive().max(300).default(5),
 });
 
 export interface Config {
@@ -82,6 +90,12 @@ export interface Config {
   logSelfKeep: number;
   /** Rotated files of the gateway's own log older than this are removed. */
   logRetentionDays: number;
+  /** The Story 3.2 webhook (../shared/WEBHOOK-CONTRACT.md); unset → nothing polls, status not_configured. */
+  webhookUrl?: string;
+  /** Bearer token sent on every webhook request. */
+  webhookToken?: string;
+  webhookPollMs: number;
+  webhookTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -130,5 +144,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     logSelfMaxBytes: Math.round(c.LOG_SELF_MAX_MB * 1024 * 1024),
     logSelfKeep: c.LOG_SELF_KEEP,
     logRetentionDays: c.LOG_RETENTION_DAYS,
+    webhookUrl: c.WEBHOOK_URL,
+    webhookToken: c.WEBHOOK_TOKEN,
+    webhookPollMs: c.WEBHOOK_POLL_SECONDS * 1000,
+    webhookTimeoutMs: c.WEBHOOK_TIMEOUT_SECONDS * 1000,
   };
 }

@@ -45,7 +45,7 @@ export function operationsHealth(today: OperationsToday | null): OperationsHealt
 
 const notConfigured = (detail: string): ServiceStatus => ({ state: 'not_configured', observedAt: null, detail });
 
-export function buildHealth(input: { now: number; intervalMs: number; latest: SystemSample | null; processes: ProcessesState; operations?: OperationsToday | null }): HealthBody {
+export function buildHealth(input: { now: number; intervalMs: number; latest: SystemSample | null; processes: ProcessesState; operations?: OperationsToday | null; webhook?: ServiceStatus | null }): HealthBody {
   const { now, latest, processes } = input;
   const stale = latest ? now - Date.parse(latest.ts) > input.intervalMs * 3 : false;
   const pm2: ServiceStatus =
@@ -60,7 +60,7 @@ export function buildHealth(input: { now: number; intervalMs: number; latest: Sy
     processes: processes.state === 'up' ? processes.processes : null,
     services: {
       pm2,
-      webhook: notConfigured('The webhook connector arrives with the Story 3.2 integration.'),
+      webhook: input.webhook ?? notConfigured('WEBHOOK_URL is not set.'),
       whatsapp: notConfigured('WhatsApp delivery status arrives with the Story 3.2 integration.'),
       sheets: notConfigured('Google Sheets is not configured; advisors and content live in the local store.'),
       drive: notConfigured('Google Drive backups are not configured; backups stay local.'),

@@ -7,7 +7,7 @@ import type { SystemSample } from '../sources/system-metrics.js';
 import type { Pm2Source, ProcessInfo } from '../sources/pm2-source.js';
 import type { Logger } from 'pino';
 import { ApiError } from '../http/api-error.js';
-import { buildHealth, type HealthBody, type ProcessesState } from './health-snapshot.js';
+import { buildHealth, type HealthBody, type ProcessesState, type ServiceStatus } from './health-snapshot.js';
 import type { OperationsToday } from './agents/operations-today.js';
 
 export type Publish = (topic: 'status' | 'processes', type: string, data: unknown) => void;
@@ -33,6 +33,7 @@ export class SystemStatus {
   // The serialised /api/health body, shared by every request for up to a second (it is the hottest route).
   #healthJson: { text: string; at: number } | null = null;
   #operations: (() => OperationsToday) | null = null;
+  #webhook: (() => ServiceStatus) | null = null;
   readonly #historyMs: number;
 
   constructor(private readonly o: SystemStatusOptions) {
@@ -46,6 +47,12 @@ export class SystemStatus {
   /** Today's pipeline stages for the `operations` field (agent runs + schedules). */
   setOperationsSource(source: () => OperationsToday): void {
     this.#operations = source;
+  }
+
+  /** The webhook connector's entry of `services` (docs/webhook.md). */
+  setWebhookSource(source: () => ServiceStatus): void {
+    this.#webhook = source;
+    this.#healthJson = null;
   }
 
   async start(): Promise<void> {
@@ -110,6 +117,7 @@ export class SystemStatus {
       latest: this.latest(),
       processes: this.#processes,
       operations: this.#operationsNow(),
+      webhook: this.#webhook?.() ?? null,
     });
   }
 

@@ -18,6 +18,7 @@ import type { AgentRegistry } from '../domain/agents/agent-registry.js';
 import type { Scheduler } from '../domain/agents/scheduler.js';
 import type { Launcher } from '../domain/agents/launcher.js';
 import type { RunService } from '../domain/agents/run-service.js';
+import type { WebhookService } from '../domain/webhook/webhook-service.js';
 
 export interface Services {
   config: Config;
@@ -42,6 +43,8 @@ export interface Services {
   launcher: Launcher;
   /** Agent runs: ingest, live state, history (issue 3). */
   runs: RunService;
+  /** Story 3.2 webhook: connector status, stored events, button and CRM figures (docs/webhook.md). */
+  webhook: WebhookService;
   /** Closes live connections of matching principals (logout, user disabled). */
   disconnectLive(predicate: (p: { username: string; sessionId?: string; tokenId?: string }) => boolean): void;
 }

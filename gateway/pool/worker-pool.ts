@@ -1,7 +1,7 @@
 // Runs CPU-heavy or blocking jobs (journal reads, metric roll-ups) on Piscina worker threads so the
 // gateway's event loop stays free; adds per-task time limits, abort, progress and typed errors.
 import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
-import type { MessagePort } from 'node:worker_threads';
+import type { MessagePort, ResourceLimits } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -12,16 +12,27 @@ import { TaskAbortedError, TaskFailedError, TaskTimeoutError } from './task-erro
 
 export { TaskAbortedError, TaskFailedError, TaskTimeoutError } from './task-errors.js';
 
-export type TaskName = 'journal-read' | 'metrics-rollup' | 'log-search' | 'log-context';
+export type TaskName = 'journal-read' | 'metrics-rollup' | 'log-search' | 'log-context' | 'webhook-sync' | 'webhook-analytics';
+
+/** Interactive tasks (a search the user waits for) always go first; background tasks (the log digest's
+ *  backfill) run only on threads no interactive task is waiting for, and never on every thread at once. */
+export type TaskPriority = 'interactive' | 'background';
 
 export interface RunOptions {
+  /** Aborts the task: it leaves the queue if it waits there; if it runs, its thread is ended. */
   signal?: AbortSignal;
+  /** Takes the task out of the queue while it waits there; once it runs, it runs to the end (ending a thread
+   *  and starting a new one costs more than a short task). */
+  dropIfQueued?: AbortSignal;
+  /** Time limit once the task runs (waiting in the queue does not count). */
   timeoutMs?: number;
+  /** Default interactive. */
+  priority?: TaskPriority;
   onProgress?: (progress: unknown) => void;
   filename?: URL | string; // tests: a task file of their own
 }
 
-export interface WorkerPoolStats { threads: number; queued: number; completed: number; utilization: number }
+export interface WorkerPoolStats { threads: number; queued: number; running: number; completed: number; utilization: number }
 
 export interface WorkerPool {
   run<R>(task: TaskName | string, payload: unknown, opts?: RunOptions): Promise<R>;
@@ -34,6 +45,8 @@ export interface WorkerPoolOptions {
   minThreads?: number;
   taskTimeoutMs: number;
   idleTimeoutMs?: number;
+  /** Heap limits of each worker thread (node:worker_threads resourceLimits); see DEFAULT_RESOURCE_LIMITS. */
+  resourceLimits?: ResourceLimits;
 }
 
 // What a worker's default export receives.
@@ -65,6 +78,21 @@ export function defaultMaxThreads(): number {
   return Math.max(2, Math.min(4, availableParallelism()));
 }
 
+/**
+ * Worker heaps: a small young generation keeps each thread's footprint down (the tasks read into one reused
+ * buffer and keep little between them), and the old generation is capped so a runaway task fails alone
+ * instead of swelling the gateway's memory.
+ */
+export const DEFAULT_RESOURCE_LIMITS: ResourceLimits = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 512 };
+
+interface Queued {
+  priority: TaskPriority;
+  start(): void;
+}
+
+// Our own queue in front of Piscina: Piscina gets a task only when a thread is free for it, so priorities hold
+// exactly (tasks that carry an abort signal skip Piscina's own task queue), and a queued task can leave the
+// queue without a thread being ended.
 export function createWorkerPool(opts: WorkerPoolOptions): WorkerPool {
   if (!(opts.taskTimeoutMs > 0)) throw new RangeError('taskTimeoutMs must be a positive number');
   const maxThreads = opts.maxThreads ?? defaultMaxThreads();
@@ -73,14 +101,35 @@ export function createWorkerPool(opts: WorkerPoolOptions): WorkerPool {
     minThreads: Math.min(opts.minThreads ?? 1, maxThreads),
     idleTimeout: opts.idleTimeoutMs ?? 5_000,
     execArgv: workerExecArgv(),
+    resourceLimits: opts.resourceLimits ?? DEFAULT_RESOURCE_LIMITS,
   });
+  const queues: Record<TaskPriority, Set<Queued>> = { interactive: new Set(), background: new Set() };
+  const running: Record<TaskPriority, number> = { interactive: 0, background: 0 };
+  // Background work leaves a thread for searches (unless the pool has only one).
+  const backgroundThreads = Math.max(1, maxThreads - 1);
+  let idleWaiters: Array<() => void> = [];
   let closing: Promise<void> | null = null;
 
-  async function run<R>(task: string, payload: unknown, runOpts: RunOptions = {}): Promise<R> {
-    if (closing) throw new ApiError(503, 'pool_closed', `Task "${task}" refused: the worker pool is shutting down.`);
-    const filename = runOpts.filename === undefined ? taskFileUrl(task) : runOpts.filename;
-    const timeoutMs = runOpts.timeoutMs ?? opts.taskTimeoutMs;
+  const first = (set: Set<Queued>): Queued | undefined => set.values().next().value;
 
+  function pump(): void {
+    while (running.interactive + running.background < maxThreads) {
+      let next = first(queues.interactive);
+      if (!next && running.background < backgroundThreads) next = first(queues.background);
+      if (!next) break;
+      queues[next.priority].delete(next);
+      running[next.priority] += 1;
+      next.start();
+    }
+    if (running.interactive + running.background === 0 && queues.interactive.size + queues.background.size === 0) {
+      const waiters = idleWaiters;
+      idleWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+
+  async function execute<R>(task: string, filename: URL | string, payload: unknown, runOpts: RunOptions): Promise<R> {
+    const timeoutMs = runOpts.timeoutMs ?? opts.taskTimeoutMs;
     // Own timer rather than AbortSignal.timeout: it is cleared the moment the task settles, and we know
     // for sure which of the two signals fired.
     const timeout = new AbortController();
@@ -120,17 +169,58 @@ export function createWorkerPool(opts: WorkerPoolOptions): WorkerPool {
     }
   }
 
+  function run<R>(task: string, payload: unknown, runOpts: RunOptions = {}): Promise<R> {
+    if (closing) return Promise.reject(new ApiError(503, 'pool_closed', `Task "${task}" refused: the worker pool is shutting down.`));
+    let filename: URL | string;
+    try {
+      filename = runOpts.filename === undefined ? taskFileUrl(task) : runOpts.filename;
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const cancels = [runOpts.signal, runOpts.dropIfQueued].filter((s): s is AbortSignal => s !== undefined);
+    const already = cancels.find((s) => s.aborted);
+    if (already) return Promise.reject(new TaskAbortedError(task, already.reason));
+    const priority = runOpts.priority ?? 'interactive';
+
+    return new Promise<R>((resolve, reject) => {
+      const onCancel = (event: Event): void => {
+        // Still queued (start() removes this listener): it leaves the queue and never runs.
+        queues[priority].delete(entry);
+        for (const s of cancels) s.removeEventListener('abort', onCancel);
+        reject(new TaskAbortedError(task, (event.target as AbortSignal).reason));
+        pump();
+      };
+      const entry: Queued = {
+        priority,
+        start: () => {
+          for (const s of cancels) s.removeEventListener('abort', onCancel);
+          execute<R>(task, filename, payload, runOpts).then(resolve, reject).finally(() => {
+            running[priority] -= 1;
+            pump();
+          });
+        },
+      };
+      for (const s of cancels) s.addEventListener('abort', onCancel, { once: true });
+      queues[priority].add(entry);
+      pump();
+    });
+  }
+
   return {
     run,
     stats: () => ({
       threads: piscina.threads.length,
-      queued: piscina.queueSize,
+      queued: queues.interactive.size + queues.background.size + piscina.queueSize,
+      running: running.interactive + running.background,
       completed: piscina.completed,
       utilization: piscina.utilization,
     }),
     close: () => {
-      // Piscina's close() waits for queued and running tasks, then terminates the threads.
-      closing ??= piscina.close();
+      // Queued and running tasks finish first; Piscina's close() then terminates the threads.
+      closing ??= new Promise<void>((resolve) => {
+        idleWaiters.push(resolve);
+        pump();
+      }).then(() => piscina.close());
       return closing;
     },
   };

@@ -14,6 +14,7 @@ import { OPERATIONS_ROUTES } from './operations-routes.js';
 import { LOG_ROUTES } from './log-routes.js';
 import { LOG_DIGEST_ROUTES } from './log-digest-routes.js';
 import { LOG_SEARCH_ROUTES } from './log-search-routes.js';
+import { WEBHOOK_ROUTES } from './webhook-routes.js';
 
 export interface RouteSpec {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -60,4 +61,5 @@ export const ROUTES: readonly RouteSpec[] = [
   ...LOG_ROUTES,
   ...LOG_DIGEST_ROUTES,
   ...LOG_SEARCH_ROUTES,
+  ...WEBHOOK_ROUTES,
 ];
