@@ -20,6 +20,27 @@ export const apps = [
     max_memory_restart: '600M',
     time: true,
   },
+  {
+    // The Story 3.2 WhatsApp button/CRM webhook (webhook/standalone.ts). Secrets come from the
+    // environment or .env: WHATSAPP_APP_SECRET (required), WHATSAPP_VERIFY_TOKEN, WHATSAPP_ACCESS_TOKEN,
+    // WEBHOOK_TOKEN, WEBHOOK_PUBLIC_URL (README, "The Story 3.2 webhook").
+    name: 'webhook-button-handler',
+    script: 'dist/webhook/standalone.js',
+    cwd: import.meta.dirname,
+    exec_mode: 'fork',
+    instances: 1,
+    node_args: '--enable-source-maps',
+    env: {
+      NODE_ENV: 'production',
+      WEBHOOK_PORT: '3000',
+      WEBHOOK_HOST: '0.0.0.0',
+      WEBHOOK_DATA_DIR: './data/webhook',
+    },
+    // SIGTERM: clicks under way are finished and recorded, streams closed, then exit 0.
+    kill_timeout: 10000,
+    max_memory_restart: '300M',
+    time: true,
+  },
 ];
 
 export default { apps };

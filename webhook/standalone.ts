@@ -1,0 +1,66 @@
+// `node dist/webhook/standalone.js` (PM2 app webhook-button-handler): the whole webhook on a plain
+// node:http server on WEBHOOK_PORT; graceful on SIGTERM/SIGINT (finish clicks under way, close streams).
+import http from 'node:http';
+import pino from 'pino';
+import { createWebhook } from './module.js';
+import { loadAdvisors, loadSettings, SettingsError } from './settings.js';
+
+const SHUTDOWN_GRACE_MS = 8_000;
+
+async function main(): Promise<void> {
+  const s = loadSettings();
+  const logger = pino({ name: 'webhook-button-handler' });
+  const advisors = s.advisorsFile ? loadAdvisors(s.advisorsFile) : null;
+  const webhook = await createWebhook({
+    dataDir: s.dataDir,
+    appSecret: s.appSecret,
+    apiUrl: s.apiUrl,
+    timeZone: s.timeZone,
+    retentionDays: s.retentionDays,
+    abandonAfterMinutes: s.abandonAfterMinutes,
+    logger,
+    ...(s.verifyToken ? { verifyToken: s.verifyToken } : {}),
+    ...(s.accessToken ? { accessToken: s.accessToken } : {}),
+    ...(s.phoneNumberId ? { phoneNumberId: s.phoneNumberId } : {}),
+    ...(s.token ? { token: s.token } : {}),
+    ...(s.publicUrl ? { tunnelUrl: s.publicUrl } : {}),
+    ...(advisors ? { advisorOf: (waId: string) => advisors.get(waId) } : {}),
+  });
+  const server = http.createServer((req, res) => webhook.handler(req, res));
+  server.keepAliveTimeout = 65_000;
+  webhook.attach(server);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(s.port, s.host, resolve);
+  });
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS);
+    force.unref();
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    await webhook.close();
+    server.closeAllConnections();
+    await closed;
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : s.port;
+  const shownHost = s.host === '0.0.0.0' || s.host === '::' ? 'localhost' : s.host;
+  console.log(`Webhook (Button Click Handler) is running at http://${shownHost}:${port}`);
+  console.log(`WhatsApp callback: ${s.publicUrl ?? `http://${shownHost}:${port}`}/webhook; event log: ${s.dataDir} (last seq ${webhook.log.lastSeq})`);
+  if (!s.accessToken) console.log('WHATSAPP_ACCESS_TOKEN is not set: local mode, replies are recorded but not sent.');
+  if (!s.verifyToken) console.log('WHATSAPP_VERIFY_TOKEN is not set: the GET /webhook handshake is refused.');
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof SettingsError ? err.message : `The webhook failed to start: ${String((err as Error)?.stack ?? err)}`);
+  process.exit(1);
+});
