@@ -46,6 +46,8 @@ export const routes: Route[] = [
   { path: '/agents/schedules', component: 'page-schedules', action: guarded(() => import('../pages/page-schedules.js')) },
   { path: '/agents/runs/:runId', component: 'page-run', action: guarded(() => import('../pages/page-run.js')) },
   { path: '/logs', component: 'page-logs', action: guarded(() => import('../pages/page-logs.js')) },
+  { path: '/webhook', component: 'page-webhook', action: guarded(() => import('../pages/page-webhook.js')) },
+  { path: '/analytics', component: 'page-analytics', action: guarded(() => import('../pages/page-analytics.js')) },
   // Sections still to be built get the "not built yet" page.
   ...SECTIONS.filter((s) => s.key !== 'home' && !BUILT_SECTIONS.has(s.key)).map((s): Route => ({
     path: s.path,

@@ -46,7 +46,7 @@ export const SECTIONS: readonly Section[] = [
 ];
 
 /** Sections with pages of their own (the rest show the "not built yet" page). */
-export const BUILT_SECTIONS: ReadonlySet<SectionKey> = new Set<SectionKey>(['home', 'agents', 'logs']);
+export const BUILT_SECTIONS: ReadonlySet<SectionKey> = new Set<SectionKey>(['home', 'agents', 'logs', 'webhook', 'analytics']);
 
 export function sectionByKey(key: string): Section | undefined {
   return SECTIONS.find((s) => s.key === key);

@@ -20,6 +20,7 @@ import '../components/process-action-dialog.js';
 import '../components/service-list.js';
 import '../components/offline-banner.js';
 import '../components/pipeline-strip.js';
+import '../components/webhook-widget-row.js';
 import type { OperationsToday } from './agents-data.js';
 
 /** Older than this while the live connection is not live = stale. */
@@ -131,6 +132,7 @@ export class PageHome extends LitElement {
       api.get<HealthBody>('/api/health'),
       api.get<{ samples: SystemSample[] }>('/api/metrics/system?minutes=60'),
       this.loadOperations(),
+      this.renderRoot.querySelector('webhook-widget-row')?.refresh(),
     ]);
     if (health.status === 'fulfilled') { this.applyHealth(health.value); this.loadError = ''; }
     else this.loadError = health.reason instanceof Error ? health.reason.message : 'The status could not be loaded.';
@@ -229,6 +231,7 @@ export class PageHome extends LitElement {
       <div class="layout">
         ${this.renderProblems()}
         ${this.renderGauges(system)}
+        <webhook-widget-row class="full"></webhook-widget-row>
         ${this.renderProcesses()}
         <div class="side">${this.renderServices()}${this.renderPipeline()}</div>
       </div>
