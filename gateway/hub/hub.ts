@@ -26,7 +26,7 @@ export interface HubOptions {
   isOriginAllowed(origin: string | undefined, req: http.IncomingMessage): boolean;
   /** Current state of a topic; `filter` is the subscriber's (e.g. the runs whose log lines it watches). */
   snapshot(topic: Topic, principal: HubPrincipal, filter?: SubscriptionFilter): Promise<unknown>;
-  tickMs?: number; // 25
+  tickMs?: number; // 5
   maxBufferedBytes?: number; // 1 MiB
   pingIntervalMs?: number; // 30 000
   replayLimit?: number; // frames kept per topic for `since`; 500
@@ -79,7 +79,7 @@ interface TickBatch {
 
 export function createHub(opts: HubOptions): Hub {
   const path = opts.path ?? '/ws';
-  const tickMs = opts.tickMs ?? 25;
+  const tickMs = opts.tickMs ?? 5;
   const pingIntervalMs = opts.pingIntervalMs ?? 30_000;
   const onUnknownPath = opts.onUnknownPath ?? 'destroy';
   const canSubscribe = opts.canSubscribe ?? (() => true);

@@ -1,8 +1,6 @@
 // The ids of every event applied to a run, as a persistent set: each RunState version sees exactly the ids
 // applied up to it, yet adding to the newest version is O(1) — copying a Set per event would make a long
 // run's replay quadratic.
-import { hash } from 'node:crypto';
-
 export class AppliedIds implements ReadonlySet<string> {
   // id → insertion position, shared by every version of one run; a version sees positions < #size.
   readonly #positions: Map<string, number>;
@@ -81,11 +79,22 @@ export class AppliedIds implements ReadonlySet<string> {
 // A finished run keeps accepting late logs and metrics, so it must still recognise a re-sent event, but it no
 // longer needs the ids themselves: at its end the set is sealed into sorted 48-bit hashes (8 bytes an id
 // instead of ~140 in a Map), and ids arriving later go to a small persistent set beside them. A false match
-// needs two of one run's ids to share 48 bits of SHA-1 (about 2e-8 for 2,000 events); it would drop one late
+// needs two of one run's ids to share a 48-bit hash (about 7e-9 for 2,000 events); it would drop one late
 // event of a finished run.
 
+// cyrb53 (public domain, bryc): a 53-bit string hash, several times faster here than SHA-1 through node:crypto,
+// which matters because sealing runs on the gateway thread when a long run ends. Kept to 48 bits when stored.
 function idHash(id: string): number {
-  return hash('sha1', id, 'buffer').readUIntBE(0, 6);
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < id.length; i++) {
+    const ch = id.charCodeAt(i);
+    h1 = Math.imul(h1 ^ ch, 2654435761);
+    h2 = Math.imul(h2 ^ ch, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return (h2 & 0xffff) * 0x100000000 + (h1 >>> 0);
 }
 
 function hashKey(h: number): string {
