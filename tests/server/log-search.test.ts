@@ -11,6 +11,7 @@ import { createWorkerPool, type WorkerPool } from '../../gateway/pool/worker-poo
 import { createLogSources } from '../../gateway/sources/log-sources.js';
 import type { Pm2Source } from '../../gateway/sources/pm2-source.js';
 import { LogSearch, SearchAbortedError, type LogSearchRequest } from '../../gateway/domain/logs/log-search.js';
+import { LogDigest } from '../../gateway/domain/logs/log-digest.js';
 
 const BASE = Date.parse('2026-11-25T08:00:00.000Z');
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -276,6 +277,76 @@ test('cancellation: an aborted search stops, a replaced one answers 409, and the
   const replaced = await first;
   assert.is(replaced.status, 409, replaced.text);
   assert.is(replaced.body.error.code, 'search_cancelled');
+});
+
+const spinTask = new URL('../support/workers/spin.ts', import.meta.url);
+const dirSources = () => createLogSources({ pm2: { list: async () => [] } as unknown as Pm2Source, logDirs: [`${dir}/*.log`], selfLogDir: path.join(dir, 'no-self'), clock: { now: () => Date.now() } });
+
+async function until(check: () => boolean, what: string): Promise<void> {
+  for (const t0 = Date.now(); !check(); await new Promise((r) => setTimeout(r, 5))) {
+    if (Date.now() - t0 > 5_000) throw new Error(`timed out waiting until ${what}`);
+  }
+}
+
+test('a cancelled search takes its chunks still waiting in the pool out of the queue: they never run', async () => {
+  const one = createWorkerPool({ taskTimeoutMs: 30_000, maxThreads: 1 });
+  try {
+    const ls = new LogSearch({ pool: one, logSources: dirSources() });
+    await ls.search(req({ q: 'warm', limit: 1 })); // the thread is up and has loaded the task
+    const completedBefore = one.stats().completed;
+    let started!: () => void;
+    const startedPromise = new Promise<void>((resolve) => (started = resolve));
+    const busy = one.run('spin', { ms: 400, steps: 2 }, { filename: spinTask, onProgress: () => started() });
+    await startedPromise;
+    const controller = new AbortController();
+    const cancelled = ls.search(req({ q: 'job' }), controller.signal).then(() => null, (err: unknown) => err);
+    await until(() => one.stats().queued >= 2, 'the search has chunks queued behind the busy thread');
+    controller.abort();
+    assert.instance(await cancelled, SearchAbortedError);
+    assert.is(one.stats().queued, 0, 'its chunks left the queue');
+    await busy;
+    await new Promise((r) => setTimeout(r, 100));
+    assert.is(one.stats().completed, completedBefore + 1, 'only the busy task ran: no chunk of the cancelled search');
+  } finally {
+    await one.close();
+  }
+});
+
+test('a search is not held up by the log digest backfill that shares its pool', async () => {
+  const digestDir = fs.mkdtempSync(path.join(os.tmpdir(), 'oc-logsearch-digest-'));
+  const shared = createWorkerPool({ taskTimeoutMs: 60_000, maxThreads: 2 });
+  let digest: LogDigest | undefined;
+  try {
+    const big = path.join(digestDir, 'backfill.log');
+    fs.writeFileSync(big, BIG_LINE.repeat(Math.ceil((48 * 1024 * 1024) / BIG_LINE.length)));
+    const ls = new LogSearch({ pool: shared, logSources: dirSources() });
+    await ls.search(req({ q: 'warm', limit: 1 }));
+    await ls.search(req({ q: 'needle-x' })); // both threads up
+    // Slow background tasks (16 MiB each), four at a time if the pool let them.
+    digest = new LogDigest({
+      pool: shared,
+      sources: { list: async () => ({ sources: [] }) },
+      clock: { now: () => Date.now() },
+      snapshotFile: path.join(digestDir, 'snapshots', 'log-digest.json'),
+      chunkBytes: 16 * 1024 * 1024,
+      concurrency: 4,
+    });
+    const st = fs.statSync(big);
+    digest.handleFileStart({ source: 'dir:backfill', file: big, ident: `${st.dev}:${st.ino}`, offset: st.size });
+    await until(() => shared.stats().running > 0, 'the backfill runs');
+    const t0 = performance.now();
+    const page = await ls.search(req({ q: 'needle-x' }));
+    const took = performance.now() - t0;
+    assert.is(page.hits.length, 6);
+    assert.ok(digest.status().pendingBytes > 0, 'the backfill was still at work during the search');
+    assert.ok(took < 700, `the search took ${took.toFixed(0)} ms beside the backfill`);
+    await digest.whenIdle();
+    assert.ok(digest.status().indexedBytes >= 48 * 1024 * 1024, 'the backfill finished afterwards');
+  } finally {
+    await digest?.close();
+    await shared.close();
+    fs.rmSync(digestDir, { recursive: true, force: true });
+  }
 });
 
 test('context: entries around an offset, with hitIndex and has-more flags', async () => {

@@ -170,4 +170,72 @@ test('the main event loop stays responsive while a CPU-heavy task runs in the po
   });
 });
 
+test('a queued task whose dropIfQueued signal fires leaves the queue and never runs; a running one finishes', async () => {
+  await withPool({ maxThreads: 1 }, async (pool) => {
+    let started!: () => void;
+    const startedPromise = new Promise<void>((resolve) => (started = resolve));
+    const busy = pool.run<{ spunMs: number }>('spin', { ms: 300, steps: 3 }, { filename: spin, onProgress: () => started() });
+    await startedPromise;
+    const controller = new AbortController();
+    const queued = pool.run('echo', 'never', { filename: echo, dropIfQueued: controller.signal });
+    assert.is(pool.stats().queued, 1);
+    const t0 = Date.now();
+    controller.abort(new Error('search replaced'));
+    const err = await rejection(queued);
+    assert.instance(err, TaskAbortedError);
+    assert.match((err as Error).message, 'search replaced');
+    assert.ok(Date.now() - t0 < 100, 'dropped at once, not after the running task');
+    assert.is(pool.stats().queued, 0);
+    assert.ok((await busy).spunMs >= 300);
+    assert.is(pool.stats().completed, 1, 'the dropped task never ran');
+
+    // Once running, the same signal does not stop it (its thread is kept).
+    const running = new AbortController();
+    let ran!: () => void;
+    const ranPromise = new Promise<void>((resolve) => (ran = resolve));
+    const whole = pool.run<{ steps: number }>('spin', { ms: 150, steps: 3 }, { filename: spin, dropIfQueued: running.signal, onProgress: () => ran() });
+    await ranPromise;
+    running.abort();
+    assert.is((await whole).steps, 3);
+  });
+});
+
+test('interactive tasks go ahead of queued background tasks', async () => {
+  await withPool({ maxThreads: 1 }, async (pool) => {
+    let started!: () => void;
+    const startedPromise = new Promise<void>((resolve) => (started = resolve));
+    const busy = pool.run('spin', { ms: 200, steps: 2 }, { filename: spin, onProgress: () => started() });
+    await startedPromise;
+    const order: string[] = [];
+    const background = pool.run('echo', 'b', { filename: echo, priority: 'background' }).then(() => order.push('background'));
+    const interactive = pool.run('echo', 'i', { filename: echo }).then(() => order.push('interactive'));
+    await Promise.all([busy, background, interactive]);
+    assert.equal(order, ['interactive', 'background']);
+  });
+});
+
+test('background work never takes every thread: an interactive task starts at once beside it', async () => {
+  await withPool({ maxThreads: 2 }, async (pool) => {
+    await Promise.all([1, 2].map((n) => pool.run('echo', n, { filename: echo }))); // both threads up
+    const background = [1, 2, 3].map(() => pool.run('spin', { ms: 400, steps: 1 }, { filename: spin, priority: 'background' }));
+    await new Promise((r) => setTimeout(r, 50));
+    assert.is(pool.stats().running, 1, 'one background task at a time on two threads');
+    assert.is(pool.stats().queued, 2);
+    const t0 = Date.now();
+    await pool.run('echo', 'now', { filename: echo });
+    const waited = Date.now() - t0;
+    assert.ok(waited < 250, `the interactive task waited ${waited} ms behind background work`);
+    await Promise.all(background);
+  });
+});
+
+test('a time limit counts running time, not time waiting in the queue', async () => {
+  await withPool({ maxThreads: 1 }, async (pool) => {
+    const busy = pool.run('spin', { ms: 300, steps: 1 }, { filename: spin });
+    const queued = await pool.run<{ payload: unknown }>('echo', 'late', { filename: echo, timeoutMs: 200 });
+    assert.equal(queued.payload, 'late');
+    await busy;
+  });
+});
+
 test.run();

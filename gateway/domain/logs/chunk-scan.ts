@@ -34,9 +34,21 @@ export interface ChunkFilters {
   maxHits: number;
 }
 
-/** Runs a regex over latin1 text: every line's first match start, or for `ranges` ([start, end) pairs)
- * the first match start inside each range. The worker runs this under a time limit. */
-export type RegexRunner = (text: string, source: string, flags: string, ranges: number[] | null) => number[];
+/** Runs a regex over latin1 text, where one character is one byte. The worker runs both under a time limit. */
+export interface RegexRunner {
+  /** Every line's first match start in `text`. */
+  scan(text: string, source: string, flags: string): number[];
+  /** For each text, the start of its first match, or -1. */
+  firstIn(texts: string[], source: string, flags: string): number[];
+}
+
+/** Literal matches are looked for in windows of this many bytes, newest window first. */
+export const LITERAL_WINDOW = 256 * 1024;
+/** A regex runs on windows of about this many bytes (whole entries), decoded one at a time: the worker never
+ *  holds a string of a whole chunk, and a common match stops after maxHits entries. Below 1,031,913 bytes
+ *  (with room for the entry a window is widened to), where Node makes a latin1 string an external one whose
+ *  memory the thread's allocator keeps after it dies; smaller windows cost time for nothing. */
+export const REGEX_WINDOW = 960 * 1024;
 
 const LF = 0x0a;
 
@@ -152,18 +164,25 @@ export function scanChunk(input: ChunkInput, plan: MatchPlan, filters: ChunkFilt
       if (!consider(es, pos)) break;
       pos = es;
     }
-  } else if (plan.kind === 'literal' || plan.kind === 'literal-ci') {
-    // Backwards from the newest match: a common term stops after maxHits entries, not after the whole chunk.
-    const find = plan.kind === 'literal' ? lastLiteral(buf, Buffer.from(plan.needle, 'latin1')) : lastCiLiteral(buf, plan.needle, plan.stable, plan.stableAt);
-    for (let p = find(ownedEnd - 1); p >= firstEntry; ) {
-      const es = entryStartOf(p);
-      if (!consider(es, entryEndOf(es))) break;
-      if (es - 1 < firstEntry) break;
-      p = find(es - 1);
-    }
   } else {
-    const entries = candidateEntries(buf, firstEntry, ownedEnd, plan, runRegex, entryStartOf, entryEndOf);
-    for (let i = entries.length - 2; i >= 0; i -= 2) if (!consider(entries[i]!, entries[i + 1]!)) break;
+    // Windows from the newest end; inside one, matches are found forward (Buffer.indexOf is several times
+    // faster than lastIndexOf) and their entries considered newest first. `below` is the start of the last
+    // entry considered: a match above it lies in an entry already considered.
+    const windowed = plan.kind === 'regex' ? regexWindow(buf, plan, runRegex, entryStartOf, entryEndOf) : literalWindow(buf, plan);
+    let below = ownedEnd;
+    scan: for (let we = ownedEnd; we > firstEntry; ) {
+      // A regex window starts at an entry, so an entry is never cut in two.
+      const ws = plan.kind === 'regex' ? entryStartOf(Math.max(firstEntry, we - REGEX_WINDOW)) : Math.max(firstEntry, we - LITERAL_WINDOW);
+      const found = windowed(ws, we);
+      for (let i = found.length - 1; i >= 0; i--) {
+        const p = found[i]!;
+        if (p >= below) continue;
+        const es = entryStartOf(p);
+        below = es;
+        if (!consider(es, entryEndOf(es))) break scan;
+      }
+      we = ws;
+    }
   }
 
   const hits = hitsDesc.reverse();
@@ -173,65 +192,75 @@ export function scanChunk(input: ChunkInput, plan: MatchPlan, filters: ChunkFilt
   return { hits, scannedFrom, firstTs, scannedBytes: ownedEnd - (stoppedAt === -1 ? s0 : stoppedAt) };
 }
 
-/** [start, end) pairs of the entries holding a match, ascending and distinct. */
-function candidateEntries(
+/** Match starts (at most one per line) of a literal plan in [ws, we), ascending. */
+function literalWindow(buf: Buffer, plan: Extract<MatchPlan, { kind: 'literal' | 'literal-ci' }>): (ws: number, we: number) => number[] {
+  if (plan.kind === 'literal') {
+    const needle = Buffer.from(plan.needle, 'latin1');
+    return (ws, we) => [...literalPositions(buf, ws, we, needle)];
+  }
+  return (ws, we) => [...ciLiteralPositions(buf, ws, we, plan.needle, plan.stable, plan.stableAt)];
+}
+
+/** Positions inside the entries of [ws, we) (ws an entry start) that match a regex plan, ascending. With a
+ *  prefilter, only the entries holding its literal are decoded and tried; without, the window is. */
+function regexWindow(
   buf: Buffer,
-  from: number,
-  to: number,
   plan: Extract<MatchPlan, { kind: 'regex' }>,
   runRegex: RegexRunner,
   entryStartOf: (pos: number) => number,
   entryEndOf: (ls: number) => number,
-): number[] {
-  const out: number[] = [];
-  const addPositions = (positions: Iterable<number>): void => {
-    for (const p of positions) {
-      if (p < from || p >= to) continue;
-      if (out.length > 0 && p < out[out.length - 1]!) continue; // inside the entry just added
-      const es = entryStartOf(p);
-      out.push(es, entryEndOf(es));
-    }
-  };
-  if (plan.prefilter) {
-    const { needle, ci } = plan.prefilter;
-    const stable = ci ? longestStableRun(needle) : null;
-    if (ci && !stable) {
-      addPositions(regexPositions(buf, from, to, plan.source, plan.flags, runRegex));
-      return out;
-    }
-    const pre: number[] = [];
-    const positions = ci ? ciLiteralPositions(buf, from, to, needle, stable!.run, stable!.at) : literalPositions(buf, from, to, Buffer.from(needle, 'latin1'));
-    for (const p of positions) {
-      if (pre.length > 0 && p < pre[pre.length - 1]!) continue;
-      const es = entryStartOf(p);
-      pre.push(es, entryEndOf(es));
-    }
-    if (pre.length === 0) return out;
-    const text = buf.toString('latin1', from, to);
-    const ranges = pre.map((v) => v - from);
-    addPositions(runRegex(text, plan.source, plan.flags, ranges).map((p) => p + from));
-  } else {
-    addPositions(regexPositions(buf, from, to, plan.source, plan.flags, runRegex));
+): (ws: number, we: number) => number[] {
+  const pre = plan.prefilter;
+  const stable = pre?.ci ? longestStableRun(pre.needle) : null;
+  if (!pre || (pre.ci && !stable)) {
+    return (ws, we) => runRegex.scan(buf.toString('latin1', ws, we), plan.source, plan.flags).map((p) => p + ws);
   }
-  return out;
-}
-
-function regexPositions(buf: Buffer, from: number, to: number, source: string, flags: string, runRegex: RegexRunner): number[] {
-  const text = buf.toString('latin1', from, to);
-  return runRegex(text, source, flags, null).map((p) => p + from);
+  const needle = Buffer.from(pre.needle, 'latin1');
+  return (ws, we) => {
+    const starts: number[] = [];
+    const texts: string[] = [];
+    let lastEnd = -1;
+    const positions = pre.ci ? ciLiteralPositions(buf, ws, we, pre.needle, stable!.run, stable!.at) : literalPositions(buf, ws, we, needle);
+    for (const p of positions) {
+      if (p < lastEnd) continue; // inside the entry just taken
+      const es = entryStartOf(p);
+      lastEnd = entryEndOf(es);
+      starts.push(es);
+      texts.push(buf.toString('latin1', es, lastEnd));
+    }
+    if (texts.length === 0) return [];
+    const at = runRegex.firstIn(texts, plan.source, plan.flags);
+    const out: number[] = [];
+    for (let i = 0; i < at.length; i++) if (at[i]! >= 0) out.push(starts[i]! + at[i]!);
+    return out;
+  };
 }
 
 /** Match starts, at most one per line. */
 function* literalPositions(buf: Buffer, from: number, to: number, needle: Buffer): Generator<number> {
+  // A view ending where a match starting before `to` ends: indexOf must not run on through the rest of the chunk.
+  const view = buf.subarray(0, Math.min(buf.length, to + needle.length - 1));
   let pos = from;
   while (pos < to) {
-    const p = buf.indexOf(needle, pos);
+    const p = view.indexOf(needle, pos);
     if (p === -1 || p >= to) return;
     yield p;
     const nl = buf.indexOf(LF, p + needle.length);
     if (nl === -1) return;
     pos = nl + 1;
   }
+}
+
+/** Bytes every match of a plan contains exactly (for a case-insensitive needle, its case-stable run), or null. */
+export function anchorOf(plan: MatchPlan): Buffer | null {
+  if (plan.kind === 'literal') return Buffer.from(plan.needle, 'latin1');
+  if (plan.kind === 'literal-ci') return Buffer.from(plan.stable, 'latin1');
+  if (plan.kind === 'regex' && plan.prefilter) {
+    if (!plan.prefilter.ci) return Buffer.from(plan.prefilter.needle, 'latin1');
+    const stable = longestStableRun(plan.prefilter.needle);
+    return stable ? Buffer.from(stable.run, 'latin1') : null;
+  }
+  return null;
 }
 
 function longestStableRun(needle: string): { run: string; at: number } | null {
@@ -244,9 +273,10 @@ function longestStableRun(needle: string): { run: string; at: number } | null {
 function* ciLiteralPositions(buf: Buffer, from: number, to: number, lowerNeedle: string, stable: string, stableAt: number): Generator<number> {
   const stableBytes = Buffer.from(stable, 'latin1');
   const needle = Buffer.from(lowerNeedle, 'latin1');
+  const view = buf.subarray(0, Math.min(buf.length, to + stableAt + stableBytes.length - 1));
   let pos = from + stableAt;
   while (pos < to + stableAt) {
-    const p = buf.indexOf(stableBytes, pos);
+    const p = view.indexOf(stableBytes, pos);
     if (p === -1) return;
     const cand = p - stableAt;
     if (cand >= to) return;
@@ -268,25 +298,4 @@ function foldEquals(buf: Buffer, at: number, lowerNeedle: Buffer): boolean {
     if (c !== lowerNeedle[i]) return false;
   }
   return true;
-}
-
-/** The start of the last match beginning at or before `pos` (-1 when none). */
-function lastLiteral(buf: Buffer, needle: Buffer): (pos: number) => number {
-  return (pos) => (pos < 0 ? -1 : buf.lastIndexOf(needle, pos));
-}
-
-function lastCiLiteral(buf: Buffer, lowerNeedle: string, stable: string, stableAt: number): (pos: number) => number {
-  const stableBytes = Buffer.from(stable, 'latin1');
-  const needle = Buffer.from(lowerNeedle, 'latin1');
-  return (pos) => {
-    for (let at = pos + stableAt; at >= 0; ) {
-      const p = buf.lastIndexOf(stableBytes, at);
-      if (p === -1) return -1;
-      const cand = p - stableAt;
-      if (cand < 0) return -1;
-      if (cand <= pos && cand + needle.length <= buf.length && foldEquals(buf, cand, needle)) return cand;
-      at = p - 1;
-    }
-    return -1;
-  };
 }

@@ -20,7 +20,7 @@ export interface DigestSourceList {
 }
 
 export interface LogDigestOptions {
-  pool: { run<R>(task: string, payload: unknown, opts?: { signal?: AbortSignal }): Promise<R> };
+  pool: { run<R>(task: string, payload: unknown, opts?: { signal?: AbortSignal; priority?: 'background' }): Promise<R> };
   /** For the rotated (not compressed) files of the last day, backfilled after the live ones. */
   sources: { list(): Promise<DigestSourceList> };
   clock: Clock;
@@ -31,9 +31,10 @@ export interface LogDigestOptions {
   maxBackfillBytes?: number;
   /** Bytes backfilled at most from the end of one file; default 64 MiB. */
   maxFileBackfillBytes?: number;
-  /** Bytes per pool task; default 8 MiB. */
+  /** Bytes per pool task; default 1 MiB, so a task holds a thread for a short while only (about 0.1 s). */
   chunkBytes?: number;
-  /** Backfill tasks at once (it is background work: search keeps the other thread); default 1. */
+  /** Backfill tasks at once; default 1. Its tasks are background work in the pool: they run only on a thread
+   *  no search is waiting for, and never on every thread. */
   concurrency?: number;
   maxGroups?: number;
   /** How often the state is written when it changed; default 30 s. */
@@ -75,7 +76,7 @@ export class LogDigest {
       windowMs: DAY_MS,
       maxBackfillBytes: 256 * 1024 * 1024,
       maxFileBackfillBytes: 64 * 1024 * 1024,
-      chunkBytes: 8 * 1024 * 1024,
+      chunkBytes: 1024 * 1024,
       concurrency: 1,
       maxGroups: DEFAULT_MAX_GROUPS,
       persistMs: 30_000,
@@ -257,7 +258,7 @@ export class LogDigest {
   async #runTask({ ident, task }: BackfillTask): Promise<void> {
     let result: LogDigestTaskResult;
     try {
-      result = await this.#o.pool.run<LogDigestTaskResult>('log-digest', task, { signal: this.#abort.signal });
+      result = await this.#o.pool.run<LogDigestTaskResult>('log-digest', task, { signal: this.#abort.signal, priority: 'background' });
     } catch (err) {
       if (!this.#closed) this.#o.onError?.(err, `backfill ${task.path}`);
       return;

@@ -208,9 +208,13 @@ export class LogSearch {
         regexTimeoutMs: this.regexTimeoutMs,
       };
       const job: Running = { file: f, start, end, generation: f.generation };
-      // No abort signal for the task: aborting a running task ends its thread, and a new one costs more
-      // than letting one chunk finish (at most the regex limit); a cancelled search just stops sending chunks.
-      const settled = this.o.pool.run<LogSearchTaskResult>('log-search', task, { timeoutMs: Math.max(30_000, this.budgetMs * 5) }).then(
+      // A cancelled search's chunks leave the pool's queue; one already running finishes (at most the regex
+      // limit): ending its thread would cost more than that. Searches go ahead of background work.
+      const settled = this.o.pool.run<LogSearchTaskResult>('log-search', task, {
+        timeoutMs: Math.max(30_000, this.budgetMs * 5),
+        priority: 'interactive',
+        dropIfQueued: signal,
+      }).then(
         (result) => ({ job, result, error: null as unknown }),
         (error: unknown) => ({ job, result: null, error }),
       );
