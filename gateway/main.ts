@@ -5,6 +5,7 @@ import { loadConfig, ConfigError } from './config.js';
 import { composeGateway } from './compose.js';
 import { DbOpenError } from './store/db.js';
 import { writePidFile } from './cli/pid-file.js';
+import { startLoopDelayReport } from './loop-delay-report.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -20,6 +21,7 @@ async function main(): Promise<void> {
   });
   await gateway.start();
   const removePidFile = writePidFile(config.dataDir);
+  startLoopDelayReport(); // GATEWAY_LOOP_STATS=1 only (benchmarks)
 
   // Handlers first: whoever reads the banner below (a test, PM2) may send SIGTERM right away.
   let stopping = false;

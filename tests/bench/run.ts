@@ -1,7 +1,7 @@
 // `npm run bench`: the figures on this machine — initial JavaScript size, idle RSS and /api/health under
 // load, event-loop lag while the pool works, durable ingest throughput, and ingest → WebSocket frame latency
 // with 1,000 clients. Prints tables; asserts nothing. `--quick` shortens every section; `--only=<name>` runs
-// one section (bundle, health, pool-lag, ingest-throughput, ingest-fanout, log-search).
+// one section (bundle, health, pool-lag, ingest-throughput, ingest-fanout, log-search, webhook).
 import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
@@ -12,8 +12,9 @@ import { measureIngestThroughput, printThroughput } from './ingest-throughput.js
 import { measureIngestFanout, printFanout } from './ingest-fanout.js';
 import { RAISED_LIMITS_NOTE } from './ingest-support.js';
 import { measureLogSearch, printLogSearch } from './log-search.js';
+import { measureWebhookE2E, printWebhookE2E, type WebhookBenchResult } from './webhook-e2e.js';
 
-const SECTIONS = ['bundle', 'health', 'pool-lag', 'ingest-throughput', 'ingest-fanout', 'log-search'] as const;
+const SECTIONS = ['bundle', 'health', 'pool-lag', 'ingest-throughput', 'ingest-fanout', 'log-search', 'webhook'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const quick = process.argv.includes('--quick');
@@ -27,7 +28,7 @@ const runs = (section: Section) => only === undefined || only === section;
 const gatewayNodeArgs = process.env.BENCH_GATEWAY_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [];
 
 console.log(`Ops Center benchmarks — ${os.cpus().length} cores, ${mb(os.totalmem())} RAM, Node ${process.version}${quick ? ' (quick)' : ''}${only ? ` (only ${only})` : ''}`);
-if (runs('health') || runs('ingest-throughput') || runs('ingest-fanout')) console.log(`Gateway env: ${RAISED_LIMITS_NOTE}.`);
+if (runs('health') || runs('ingest-throughput') || runs('ingest-fanout') || runs('webhook')) console.log(`Gateway env: ${RAISED_LIMITS_NOTE}.`);
 console.log('');
 
 if (only !== 'log-search') buildAll(); // log search runs in this process: nothing to build
@@ -80,4 +81,15 @@ if (runs('ingest-fanout')) {
 // 6. Log search vs grep on 1 GiB of mixed-format logs (issue 4 benchmark); --quick: 128 MiB.
 if (runs('log-search')) {
   printLogSearch(await measureLogSearch(quick ? 128 * 2 ** 20 : 2 ** 30));
+}
+
+// 7. Webhook POST → dashboard → browser WebSocket frame at 1,000 events/s (issue 5 benchmark): 10 clients (the
+// pipeline alone), 100 and 1,000 (the fan-out); BENCH_WEBHOOK_CLIENTS="1000" picks the rows,
+// BENCH_WEBHOOK_TIMELINE=1 adds per-second latency, BENCH_WEBHOOK_NODE_ARGS profiles the webhook,
+// BENCH_WEBHOOK_CLIENTS_NICE=10 runs the simulated browsers at a lower priority.
+if (runs('webhook')) {
+  const results: WebhookBenchResult[] = [];
+  const rows = process.env.BENCH_WEBHOOK_CLIENTS?.split(',').map(Number).filter((n) => n > 0) ?? [10, 100, 1000];
+  for (const clients of rows) results.push(await measureWebhookE2E({ clients, eventsPerSec: 1000, seconds: quick ? 6 : 20, nodeArgs: gatewayNodeArgs }));
+  printWebhookE2E(results);
 }

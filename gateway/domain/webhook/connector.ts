@@ -54,6 +54,7 @@ export class WebhookConnector {
   #live: WebhookEvent[] = [];
   #liveFlush: Promise<void> = Promise.resolve();
   #liveScheduled = false;
+  #liveDraining = false;
   #changed: () => void = () => {};
   readonly #backoff: { minMs: number; maxMs: number };
   readonly #random: () => number;
@@ -277,27 +278,37 @@ export class WebhookConnector {
     this.#live.push(c.event);
     if (this.#liveScheduled) return;
     this.#liveScheduled = true;
-    // Frames of one socket read are stored together: one journal append, one fsync.
+    // Frames of one socket read are stored together: one journal append, one fsync. While an append is under
+    // way, frames gather and go in the next one: the appends never queue up behind each other one batch at a
+    // time (which would cap the rate at a batch per fsync and let the delay grow without bound).
     setImmediate(() => {
       this.#liveScheduled = false;
-      const batch = this.#live;
-      this.#live = [];
-      const origin = this.#cursor.origin;
-      this.#liveFlush = this.#liveFlush
-        .then(() => this.o.store.accept(batch, origin))
-        .then(
-          () => {
-            if (this.#cursor.origin !== origin) return;
-            let top = this.#cursor.seq;
-            for (const e of batch) top = Math.max(top, e.seq);
-            this.#cursor = { origin, seq: top };
-            this.#changed();
-          },
-          (err: unknown) => {
-            this.o.logger.error({ err }, 'webhook events could not be journalled; refetching them');
-            void this.sync();
-          },
-        );
+      if (!this.#liveDraining) this.#liveFlush = this.#drainLive();
     });
+  }
+
+  async #drainLive(): Promise<void> {
+    this.#liveDraining = true;
+    try {
+      while (this.#live.length > 0) {
+        const batch = this.#live;
+        this.#live = [];
+        const origin = this.#cursor.origin;
+        try {
+          await this.o.store.accept(batch, origin);
+        } catch (err) {
+          this.o.logger.error({ err }, 'webhook events could not be journalled; refetching them');
+          void this.sync();
+          continue;
+        }
+        if (this.#cursor.origin !== origin) continue;
+        let top = this.#cursor.seq;
+        for (const e of batch) top = Math.max(top, e.seq);
+        this.#cursor = { origin, seq: top };
+        this.#changed();
+      }
+    } finally {
+      this.#liveDraining = false;
+    }
   }
 }

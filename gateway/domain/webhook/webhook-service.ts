@@ -5,7 +5,7 @@ import type { Clock } from '../../clock.js';
 import type { ServiceStatus } from '../health-snapshot.js';
 import type { WebhookHealth } from '../../sources/webhook-client.js';
 import type { WebhookConnector, ConnectionState } from './connector.js';
-import type { WebhookEventStore } from './event-store.js';
+import { RECENT_EVENTS, type WebhookEventStore } from './event-store.js';
 import type { WebhookEvent, RejectReason } from './event-schema.js';
 import { buttonFigures, crmFigures, todayFigures, type ButtonFigures, type CrmFigures, type TodayFigures } from './analytics.js';
 import { businessDate, rangeBounds, type RangeName } from './business-day.js';
@@ -46,6 +46,9 @@ export type WebhookPublish = (type: 'status' | 'event' | 'figures', data: unknow
 
 const FIGURES_EVERY_MS = 250;
 const STATUS_EVERY_MS = 1000;
+/** Stored events go out as `event` frames at once when quiet, and at most every EVENTS_EVERY_MS under load:
+ *  one hub tick (one socket write per subscriber) for each gathering instead of one per journal commit. */
+export const EVENTS_EVERY_MS = 25;
 
 export class WebhookService {
   #publish: WebhookPublish = () => {};
@@ -53,6 +56,9 @@ export class WebhookService {
   #statusTimer: NodeJS.Timeout | null = null;
   #statusAt = 0;
   #figuresTimer: NodeJS.Timeout | null = null;
+  #eventsOut: WebhookEvent[] = [];
+  #eventsTimer: NodeJS.Timeout | null = null;
+  #eventsAt = 0;
 
   constructor(
     readonly store: WebhookEventStore,
@@ -76,6 +82,7 @@ export class WebhookService {
     if (this.#statusTimer) clearTimeout(this.#statusTimer);
     if (this.#figuresTimer) clearTimeout(this.#figuresTimer);
     this.#statusTimer = this.#figuresTimer = null;
+    this.#flushEvents(); // what was stored still goes out
     await this.connector?.stop();
   }
 
@@ -158,16 +165,34 @@ export class WebhookService {
 
   /** The hub snapshot of topic `webhook`. */
   snapshot(): { status: WebhookStatus; recent: WebhookEvent[]; figures: TodayFigures } {
-    return { status: this.status(), recent: this.store.recent(), figures: this.figures() };
+    // Events stored but not yet sent as frames follow the snapshot as frames: they are left out of `recent`.
+    const pending = this.#eventsOut.length;
+    const recent = pending === 0 ? this.store.recent() : this.store.recent(RECENT_EVENTS + pending).slice(0, -pending).slice(-RECENT_EVENTS);
+    return { status: this.status(), recent, figures: this.figures() };
   }
 
   #onStored(events: WebhookEvent[]): void {
-    for (const e of events) this.#publish('event', e);
+    for (const e of events) this.#eventsOut.push(e);
+    if (!this.#eventsTimer) {
+      const wait = this.#eventsAt + EVENTS_EVERY_MS - Date.now();
+      if (wait <= 0) this.#flushEvents();
+      else this.#eventsTimer = setTimeout(() => this.#flushEvents(), wait).unref();
+    }
     this.#figuresTimer ??= setTimeout(() => {
       this.#figuresTimer = null;
       this.#publish('figures', this.figures());
     }, FIGURES_EVERY_MS).unref();
     this.#statusChanged();
+  }
+
+  #flushEvents(): void {
+    if (this.#eventsTimer) clearTimeout(this.#eventsTimer);
+    this.#eventsTimer = null;
+    const out = this.#eventsOut;
+    if (out.length === 0) return;
+    this.#eventsOut = [];
+    this.#eventsAt = Date.now();
+    for (const e of out) this.#publish('event', e);
   }
 
   // Status frames when something changed, at most one a second (the last change always goes out).
