@@ -144,7 +144,8 @@ test('topic webhook: snapshot with status and recent events, then event, figures
   fake.emit({ button: 'RETRIEVE_CONTENT' });
   const ev = await waitFor('event frame', async () => frames.find((f) => f.type === 'event'));
   assert.is(ev.data.button, 'RETRIEVE_CONTENT');
-  const fig = await waitFor('figures frame', async () => frames.find((f) => f.type === 'figures'));
+  // A figures frame from the setup's events may still be on its way: wait for the one that counts this click.
+  const fig = await waitFor('figures frame', async () => frames.find((f) => f.type === 'figures' && f.data.clicks?.RETRIEVE_CONTENT === 1));
   assert.equal(fig.data.clicks, { RETRIEVE_CONTENT: 1, UNLOCK_CONTENT: 1, SHARE_WITH_CLIENTS: 1, total: 3 });
   assert.is(fig.data.activeConversations, 1);
   await waitFor('status frame', async () => frames.find((f) => f.type === 'status' && f.data.eventsStored === 11));
