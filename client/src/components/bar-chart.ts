@@ -2,6 +2,7 @@
 // (./bar-chart-echarts.js) so it never weighs on the initial bundle; the accessible name sums the data up in words.
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, query } from 'lit/decorators.js';
+import { ThemeChangeController } from '../app/theme-change-controller.js';
 import { Table2, ChartColumn } from 'lucide';
 import { tokens, focusRing } from '../styles/theme.js';
 import type { BarChartHandle, BarSeries } from './bar-chart-echarts.js';
@@ -61,9 +62,8 @@ export class BarChartElement extends LitElement {
   private chart: BarChartHandle | null = null;
   private loading: Promise<void> | null = null;
   private resizeObserver: ResizeObserver | null = null;
-  private themeObserver: MutationObserver | null = null;
-  private readonly darkQuery = typeof matchMedia === 'function' ? matchMedia('(prefers-color-scheme: dark)') : null;
-  private readonly onThemeChange = () => this.redraw();
+  // Redraws with the new colours when the OS preference or the user's theme override changes.
+  private readonly themeChange = new ThemeChangeController(this, () => this.redraw());
   private drawn = false;
 
   /** Resolves once the chart module has loaded and drawn (tests await it). */
@@ -78,17 +78,11 @@ export class BarChartElement extends LitElement {
 
   connectedCallback(): void {
     super.connectedCallback();
-    this.darkQuery?.addEventListener('change', this.onThemeChange);
-    this.themeObserver = new MutationObserver(this.onThemeChange);
-    this.themeObserver.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme', 'class'] });
     if (this.hasUpdated) this.startChart();
   }
 
   disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.darkQuery?.removeEventListener('change', this.onThemeChange);
-    this.themeObserver?.disconnect();
-    this.themeObserver = null;
     this.resizeObserver?.disconnect();
     this.resizeObserver = null;
     this.chart?.dispose();

@@ -2,6 +2,7 @@
 // never weighs on the initial bundle; the element's accessible name states the trend in words.
 import { LitElement, css, html } from 'lit';
 import { customElement, property, query } from 'lit/decorators.js';
+import { ThemeChangeController } from '../app/theme-change-controller.js';
 import type { SparkChart } from './spark-line-chart.js';
 
 /** "CPU last hour: min 3 %, max 41 %, now 12 %" — or says there is no data yet. */
@@ -39,9 +40,8 @@ export class SparkLine extends LitElement {
   private chart: SparkChart | null = null;
   private loading: Promise<void> | null = null;
   private resizeObserver: ResizeObserver | null = null;
-  private themeObserver: MutationObserver | null = null;
-  private readonly darkQuery = typeof matchMedia === 'function' ? matchMedia('(prefers-color-scheme: dark)') : null;
-  private readonly onThemeChange = () => this.redraw();
+  // Redraws with the new colours when the OS preference or the user's theme override changes.
+  private readonly themeChange = new ThemeChangeController(this, () => this.redraw());
 
   /** Resolves once the chart is drawn (tests and callers that need the canvas can await it). */
   get chartReady(): Promise<void> {
@@ -56,18 +56,11 @@ export class SparkLine extends LitElement {
 
   connectedCallback(): void {
     super.connectedCallback();
-    // The theme can change from the OS (media query) or the user's override (data-theme on <html>).
-    this.darkQuery?.addEventListener('change', this.onThemeChange);
-    this.themeObserver = new MutationObserver(this.onThemeChange);
-    this.themeObserver.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme', 'class'] });
     if (this.hasUpdated) this.startChart();
   }
 
   disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.darkQuery?.removeEventListener('change', this.onThemeChange);
-    this.themeObserver?.disconnect();
-    this.themeObserver = null;
     this.resizeObserver?.disconnect();
     this.resizeObserver = null;
     this.chart?.dispose();
