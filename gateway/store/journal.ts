@@ -1,5 +1,6 @@
-// Append-only event journal: JSON-lines segments per stream and UTC day, group-committed (one write + one
-// fsync per segment per batch), torn tails repaired at open, retention by age and size. Reads: journal-reader.ts.
+// Append-only event journal: JSON-lines segments per stream and UTC day, group-committed (one write per segment
+// per batch; fsyncs run behind the writes and cover every batch written before they start), torn tails repaired
+// at open, retention by age and size. Reads: journal-reader.ts.
 import fs from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
@@ -44,8 +45,18 @@ interface PendingLine {
 }
 
 interface Waiter {
+  /** The lines are in the segment file (they survive a crash of this process). */
+  written?(): void;
+  /** …and fsync'd (they survive a power loss). */
   resolve(): void;
   reject(err: unknown): void;
+}
+
+/** An append in two steps: `written` once the lines are in the file, `durable` once they are fsync'd. */
+export interface StagedAppend {
+  entries: JournalEntry[];
+  written: Promise<void>;
+  durable: Promise<void>;
 }
 
 interface SegmentWriter {
@@ -105,8 +116,13 @@ export class Journal {
   #batchOpenedAt = 0;
   #lingerToken = 0;
   #lingering = false;
-  /** The one operation touching segment files right now (a commit or a retention pass). */
+  /** The one operation writing or removing segment files right now (a batch's write or a retention pass). */
   #busy: Promise<void> | null = null;
+  /** fsync runs behind the writes: the loop syncs whatever was written, then what was written meanwhile. */
+  #syncing: Promise<void> | null = null;
+  #unsynced = new Set<SegmentWriter>();
+  #unsyncedWaiters: Waiter[] = [];
+  #unsyncedRetired: SegmentWriter[] = [];
   #exclusiveJobs: Array<() => Promise<void>> = [];
   #writers = new Map<string, SegmentWriter>();
   #batchCount = 0;
@@ -136,6 +152,16 @@ export class Journal {
 
   /** All records or none are accepted (validation first); one promise for the whole set. */
   async appendMany(stream: string, records: Array<Record<string, unknown>>): Promise<JournalEntry[]> {
+    const staged = this.appendStaged(stream, records);
+    await staged.durable;
+    return staged.entries;
+  }
+
+  /**
+   * Like appendMany, but says when the lines are written (in the file, so a crash of this process keeps them)
+   * apart from when they are durable (fsync'd). Throws synchronously on invalid records: nothing is queued.
+   */
+  appendStaged(stream: string, records: Array<Record<string, unknown>>): StagedAppend {
     if (this.#closed) throw new Error('journal is closed');
     assertStreamName(stream);
     if (!Array.isArray(records)) throw new TypeError('appendMany expects an array of records');
@@ -148,13 +174,26 @@ export class Journal {
       entries.push(entry);
       lines.push({ stream, date: entry.ts.slice(0, 10), line: JSON.stringify(entry) + '\n' });
     }
-    if (lines.length === 0) return entries;
+    if (lines.length === 0) return { entries, written: Promise.resolve(), durable: Promise.resolve() };
     for (const line of lines) this.#pendingLines.push(line);
-    await new Promise<void>((resolve, reject) => {
-      this.#pendingWaiters.push({ resolve, reject });
-      this.#scheduleCommit();
+    let written!: Promise<void>;
+    const durable = new Promise<void>((resolve, reject) => {
+      written = new Promise<void>((resolveWritten, rejectWritten) => {
+        this.#pendingWaiters.push({
+          written: resolveWritten,
+          resolve,
+          reject: (err) => {
+            rejectWritten(err); // no-op once written
+            reject(err);
+          },
+        });
+      });
     });
-    return entries;
+    // A caller may await only one of the two; the other's rejection is theirs to see, not an unhandled one.
+    written.catch(() => undefined);
+    durable.catch(() => undefined);
+    this.#scheduleCommit();
+    return { entries, written, durable };
   }
 
   /** Resolves when everything appended before the call is durable. */
@@ -164,15 +203,16 @@ export class Journal {
       this.#lingering = false; // no reason to wait for company any more
       this.#runNext();
       await done;
-    } else if (this.#busy) {
-      await this.#busy;
+    } else {
+      await this.#busy; // a batch being written is fsync'd by the sync loop it starts
+      await this.#syncing?.catch(() => undefined); // its waiters see a failure; flush only waits for it
     }
   }
 
   async close(): Promise<void> {
     this.#closed = true;
     await this.flush();
-    while (this.#busy) await this.#busy;
+    while (this.#busy || this.#syncing) await (this.#busy ?? this.#syncing)!.catch(() => undefined);
     const writers = [...this.#writers.values()];
     this.#writers.clear();
     await Promise.all(writers.map((w) => w.handle.close()));
@@ -238,10 +278,7 @@ export class Journal {
       this.#appendsSinceCheck = 0;
       this.#lingering = false;
       job = () =>
-        this.#commit(lines).then(
-          () => waiters.forEach((w) => w.resolve()),
-          (err: unknown) => waiters.forEach((w) => w.reject(err)),
-        );
+        this.#write(lines, waiters).catch((err: unknown) => waiters.forEach((w) => w.reject(err)));
     }
     if (!job) return;
     this.#busy = job().finally(() => {
@@ -250,7 +287,8 @@ export class Journal {
     });
   }
 
-  async #commit(lines: PendingLine[]): Promise<void> {
+  /** Writes one batch; its fsync is handed to the sync loop, so the next batch can be written meanwhile. */
+  async #write(lines: PendingLine[], waiters: Waiter[]): Promise<void> {
     const batch = ++this.#batchCount;
     const groups = new Map<string, PendingLine[]>();
     for (const line of lines) {
@@ -261,22 +299,50 @@ export class Journal {
     }
     const toSync = new Set<SegmentWriter>();
     const retired: SegmentWriter[] = [];
-    try {
-      // allSettled: no handle may be dropped below while another group is still writing through it.
-      const written = await Promise.allSettled(
-        [...groups.values()].map((group) => this.#writeGroup(group, batch, toSync, retired)),
-      );
-      const failed = written.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-      if (failed) throw failed.reason;
-      await Promise.all([...toSync].map((w) => w.handle.datasync()));
-    } catch (err) {
-      // After a failed write or fsync the file state is uncertain: reopen those segments next time.
+    // allSettled: no handle may be dropped below while another group is still writing through it.
+    const written = await Promise.allSettled(
+      [...groups.values()].map((group) => this.#writeGroup(group, batch, toSync, retired)),
+    );
+    const failed = written.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) {
+      // After a failed write the file state is uncertain: reopen those segments next time. A sync in flight may
+      // still use the handles.
+      await this.#syncing?.catch(() => undefined);
       for (const w of toSync) await this.#dropWriter(w);
-      throw err;
-    } finally {
       await Promise.all(retired.map((w) => w.handle.close().catch(() => undefined)));
+      throw failed.reason;
     }
+    for (const w of waiters) w.written?.();
+    for (const w of toSync) this.#unsynced.add(w);
+    this.#unsyncedWaiters.push(...waiters);
+    this.#unsyncedRetired.push(...retired);
+    this.#syncing ??= this.#syncLoop();
     await this.#closeIdleWriters(batch);
+  }
+
+  async #syncLoop(): Promise<void> {
+    while (this.#unsyncedWaiters.length > 0 || this.#unsynced.size > 0) {
+      const writers = [...this.#unsynced];
+      const waiters = this.#unsyncedWaiters;
+      const retired = this.#unsyncedRetired;
+      this.#unsynced = new Set();
+      this.#unsyncedWaiters = [];
+      this.#unsyncedRetired = [];
+      try {
+        await Promise.all(writers.map((w) => w.handle.datasync()));
+        waiters.forEach((w) => w.resolve());
+      } catch (err) {
+        waiters.forEach((w) => w.reject(err));
+        // After a failed fsync the file state is uncertain: reopen those segments, between two writes.
+        this.#exclusiveJobs.push(async () => {
+          for (const w of writers) await this.#dropWriter(w);
+        });
+        this.#runNext();
+      } finally {
+        await Promise.all(retired.map((w) => w.handle.close().catch(() => undefined)));
+      }
+    }
+    this.#syncing = null;
   }
 
   async #writeGroup(group: PendingLine[], batch: number, toSync: Set<SegmentWriter>, retired: SegmentWriter[]) {
@@ -343,6 +409,7 @@ export class Journal {
   /** Late entries for old days open extra segments; keep only the most recently used handles open. */
   async #closeIdleWriters(batch: number): Promise<void> {
     if (this.#writers.size <= MAX_OPEN_WRITERS) return;
+    await this.#syncing?.catch(() => undefined); // an idle handle may still be waiting for its fsync
     const idle = [...this.#writers.values()].filter((w) => w.lastBatch !== batch).sort((a, b) => a.lastBatch - b.lastBatch);
     for (const writer of idle.slice(0, this.#writers.size - MAX_OPEN_WRITERS)) await this.#dropWriter(writer);
   }
@@ -350,6 +417,7 @@ export class Journal {
   // ---- retention ----
 
   async #retain(now: number): Promise<{ removed: string[] }> {
+    await this.#syncing?.catch(() => undefined); // handles are dropped below; let their fsync finish first
     const today = utcDate(now);
     const doomed = planRetention(await listAllSegments(this.dir), {
       now,

@@ -7,6 +7,7 @@ import * as assert from 'uvu/assert';
 import { Journal, readJournal } from '../../gateway/store/journal.js';
 import type { JournalEntry, JournalQuery } from '../../gateway/store/journal.js';
 import journalRead from '../../workers/journal-read.js';
+import { gateFsync, untilHeld } from '../support/fsync-gate.js';
 
 const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-journal-test-'));
 let counter = 0;
@@ -102,6 +103,87 @@ test('a burst of 100 appends shares one write and one fsync', async () => {
   assert.is(writes, 1);
   assert.is(lines(path.join(dir, 'runs', '2024-03-01.jsonl')).length, 101);
   await journal.close();
+});
+
+const settled = (p: Promise<unknown>): Promise<boolean> =>
+  Promise.race([p.then(() => true, () => true), new Promise<boolean>((r) => setTimeout(() => r(false), 30))]);
+
+test('a staged append is written (in the file) before it is durable, and the next batch is written during the fsync', async () => {
+  const dir = tempDir();
+  const journal = await Journal.open(dir, { clock: fakeClock() });
+  await journal.append('runs', { warm: true });
+  const gate = await gateFsync(dir);
+  try {
+    const first = journal.appendStaged('runs', [{ n: 1 }]);
+    await first.written;
+    assert.is(lines(path.join(dir, 'runs', '2024-03-01.jsonl')).length, 2, 'the line is in the file once written');
+    assert.is(await settled(first.durable), false, 'not durable while its fsync is held');
+    const second = journal.appendStaged('runs', [{ n: 2 }]);
+    await second.written; // not queued behind the first batch's fsync
+    assert.is(lines(path.join(dir, 'runs', '2024-03-01.jsonl')).length, 3);
+    assert.is(gate.pending(), 1, 'only the first fsync has started');
+    gate.release();
+    await first.durable;
+    assert.is(await settled(second.durable), false, 'the second batch needs an fsync that started after its write');
+    await untilHeld(gate);
+    gate.release();
+    await second.durable;
+  } finally {
+    gate.release();
+    gate.restore();
+  }
+  await journal.close();
+});
+
+test('a failed fsync rejects only the batches it covered; later appends reopen the segment and succeed', async () => {
+  const dir = tempDir();
+  const journal = await Journal.open(dir, { clock: fakeClock() });
+  await journal.append('runs', { warm: true });
+  const gate = await gateFsync(dir);
+  let staged;
+  try {
+    staged = journal.appendStaged('runs', [{ n: 1 }]);
+    await staged.written;
+    await untilHeld(gate);
+    gate.fail(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
+    try {
+      await staged.durable;
+      assert.unreachable('durable should reject');
+    } catch (err) {
+      assert.match((err as Error).message, /EIO/);
+    }
+  } finally {
+    gate.restore();
+  }
+  await journal.append('runs', { n: 2 });
+  const stored = lines(path.join(dir, 'runs', '2024-03-01.jsonl')).map((l) => JSON.parse(l) as { n?: number });
+  assert.equal(stored.map((e) => e.n), [undefined, 1, 2]);
+  await journal.close();
+});
+
+test('flush and close wait for an fsync still running behind the writes', async () => {
+  const dir = tempDir();
+  const journal = await Journal.open(dir, { clock: fakeClock() });
+  await journal.append('runs', { warm: true });
+  const gate = await gateFsync(dir);
+  try {
+    const staged = journal.appendStaged('runs', [{ n: 1 }]);
+    await staged.written;
+    const flushed = journal.flush();
+    assert.is(await settled(flushed), false, 'flush waits for the fsync');
+    gate.release();
+    await flushed;
+    const again = journal.appendStaged('runs', [{ n: 2 }]);
+    await again.written;
+    const closed = journal.close();
+    assert.is(await settled(closed), false, 'close waits for the fsync');
+    gate.release();
+    await closed;
+    await again.durable;
+  } finally {
+    gate.release();
+    gate.restore();
+  }
 });
 
 test('appendMany validates every record before writing any', async () => {

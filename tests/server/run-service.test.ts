@@ -1,5 +1,5 @@
 // The run service with a real journal and worker pool: validation and per-item rejection with nothing stored,
-// duplicates, durable-before-visible ordering, coalesced run frames, keyed log frames, the heartbeat watchdog
+// duplicates, written-before-visible and durable-before-acknowledged ordering, coalesced run frames, keyed log frames, the heartbeat watchdog
 // (injected clock), parent links and degraded parents, log rings, and history beyond memory via the journal.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -9,6 +9,7 @@ import type { RunServiceOptions } from '../../gateway/domain/agents/run-service.
 import { listRuns, runDetail, runLogs } from '../../gateway/domain/agents/run-queries.js';
 import { closeRunServices, openRunService, type RunServiceHarness as Harness } from '../support/run-service-harness.js';
 import type { AgentEvent, AgentEventType, RunSummary } from '../../gateway/domain/agents/types.js';
+import { gateFsync, untilHeld } from '../support/fsync-gate.js';
 
 const harness = (options: Partial<RunServiceOptions> = {}): Promise<Harness> => openRunService({ options });
 
@@ -90,6 +91,32 @@ test('a journal failure acknowledges nothing, applies nothing and answers 503', 
   assert.is(h.runs.get('r-j'), undefined);
   await h.runs.close();
   await h.pool.close();
+});
+
+test('an event is shown once written, before its fsync; a failed fsync answers 503 and the retry is a harmless duplicate', async () => {
+  const h = await harness();
+  const started = ev('run.started', 'r-f', { seq: 0 });
+  const gate = await gateFsync(h.dir);
+  let answer: Promise<unknown>;
+  try {
+    answer = h.runs.ingest([started]).then(
+      () => 'acknowledged',
+      (err: any) => `${err.status} ${err.code}`,
+    );
+    await untilHeld(gate);
+    assert.is(h.runs.get('r-f')?.status, 'processing', 'applied while the fsync is still running');
+    assert.is(journalLines(h).length, 1, 'it is in the journal file');
+    assert.ok(h.frames.some((f) => f.topic === 'agents' && f.type === 'run' && f.data.runId === 'r-f'), 'and published');
+    gate.fail(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
+  } finally {
+    gate.restore();
+  }
+  assert.is(await answer, '503 journal_unavailable', 'not acknowledged without the fsync');
+  const retry = await h.runs.ingest([started]);
+  assert.equal({ accepted: retry.accepted, duplicates: retry.duplicates }, { accepted: 0, duplicates: 1 });
+  assert.is(journalLines(h).length, 1, 'the retry stores nothing twice');
+  assert.is(h.runs.get('r-f')?.status, 'processing');
+  await h.close();
 });
 
 test('run frames are coalesced per run (latest state wins) while a terminal transition goes out at once', async () => {

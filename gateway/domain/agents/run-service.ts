@@ -1,9 +1,10 @@
 // Holds the live run states (open runs + the most recent finished ones): validates and journals ingested
-// events durably BEFORE applying, acknowledging or publishing them, keeps per-run log rings, publishes
+// events, applies and publishes them once they are in the journal file and acknowledges them once fsync'd,
+// keeps per-run log rings, publishes
 // coalesced `run` frames and keyed `run.log` frames, crashes silent runs, and snapshots for fast restarts.
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock.js';
-import type { Journal } from '../../store/journal.js';
+import type { Journal, StagedAppend } from '../../store/journal.js';
 import type { WorkerPool } from '../../pool/worker-pool.js';
 import { ApiError } from '../../http/api-error.js';
 import { crashEvent, isTerminal, summarize } from './run-reducer.js';
@@ -126,7 +127,7 @@ export class RunService {
     return this.#recovery;
   }
 
-  /** Validates each item, journals the accepted ones in one durable append, then applies and publishes them. */
+  /** Validates each item, journals the accepted ones in one append, applies and publishes them once written, answers once durable. */
   async ingest(items: unknown, source = 'ingest'): Promise<IngestResult> {
     if (!Array.isArray(items)) throw new ApiError(400, 'validation_failed', 'The body must be {"events": [...]}.', [{ field: 'events', problem: 'must be an array' }]);
     if (items.length > MAX_INGEST_BATCH) {
@@ -244,6 +245,8 @@ export class RunService {
   snapshot(force = false): Promise<void> {
     const next = this.#snapshotting.then(async () => {
       if (!this.#dirty && !force) return;
+      // Events are applied once written, before their fsync: make them durable before a snapshot counts them.
+      await this.o.journal.flush();
       this.#dirty = false;
       // Taken synchronously: every run reflects exactly the events up to #journalTs.
       const data = { version: 1 as const, writtenAt: new Date(this.o.clock.now()).toISOString(), journalTs: this.#journalTs, horizon: this.#fold.horizon, runs: [...this.#fold.runs.values()].map(storeRun) };
@@ -272,12 +275,19 @@ export class RunService {
     return new Date(this.#lastReceivedMs).toISOString();
   }
 
+  /**
+   * Events are applied (and so shown) once they are written to the journal file, which a crash of the gateway
+   * keeps; they are acknowledged once fsync'd, which a power loss keeps too. If the fsync fails the producer gets
+   * 503 and retries; the events it already saw applied are then duplicates by id and change nothing.
+   */
   async #commit(events: AgentEvent[], keys: string[], source: string): Promise<number> {
     if (events.length === 0) return 0;
     const receivedAt = this.#receivedAt();
     try {
+      let staged: StagedAppend;
       try {
-        await this.o.journal.appendMany(AGENT_EVENTS_STREAM, events.map((event) => ({ ts: receivedAt, event })));
+        staged = this.o.journal.appendStaged(AGENT_EVENTS_STREAM, events.map((event) => ({ ts: receivedAt, event })));
+        await staged.written;
       } catch (err) {
         this.o.logger.error({ err, source }, 'agent events not journalled');
         throw new ApiError(503, 'journal_unavailable', 'The events could not be stored durably; nothing was accepted. Retry later.');
@@ -288,6 +298,12 @@ export class RunService {
       this.#dirty = true;
       this.#fold.trim();
       this.#dropEvictedRings();
+      try {
+        await staged.durable;
+      } catch (err) {
+        this.o.logger.error({ err, source }, 'agent events written but not fsync\'d');
+        throw new ApiError(503, 'journal_unavailable', 'The events could not be confirmed durable. Retry them: events already stored are recognised by id and change nothing.');
+      }
       return applied;
     } finally {
       for (const key of keys) this.#inFlight.delete(key);
