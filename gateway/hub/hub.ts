@@ -51,6 +51,11 @@ export interface HubStats {
 export interface PublishOptions {
   /** Delivery key (a run id): the frame reaches only subscribers whose filter admits it (protocol.wantsFrame). */
   key?: string;
+  /**
+   * The publisher already rate-limits and batches these frames (run frames leave on the coalescer's beat):
+   * deliver them at the end of this event-loop turn rather than after the tick.
+   */
+  immediate?: boolean;
 }
 
 export interface Hub {
@@ -101,6 +106,7 @@ export function createHub(opts: HubOptions): Hub {
   const wss = new WebSocketServer({ noServer: true, clientTracking: false, perMessageDeflate: false, maxPayload: MAX_CLIENT_MESSAGE_BYTES });
   const attached = new Map<http.Server, (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void>();
   let tickTimer: NodeJS.Timeout | undefined;
+  let tickSoon: NodeJS.Immediate | undefined;
   let pingTimer: NodeJS.Timeout | undefined;
   let closing: Promise<void> | undefined;
 
@@ -251,7 +257,9 @@ export function createHub(opts: HubOptions): Hub {
     const channel = channels.get(topic);
     if (!channel) throw new TypeError(`unknown topic ${JSON.stringify(topic)}`);
     const seq = channel.publish(type, data, publishOpts?.key);
-    if (!closing) tickTimer ??= setTimeout(flushTick, tickMs);
+    if (closing) return seq;
+    if (publishOpts?.immediate) tickSoon ??= setImmediate(flushTick);
+    else tickTimer ??= setTimeout(flushTick, tickMs);
     return seq;
   }
 
@@ -298,7 +306,9 @@ export function createHub(opts: HubOptions): Hub {
   // also framed once as a whole (wire-frames.ts): a subscriber that has seen none of it gets it in one write.
   function flushTick(): void {
     clearTimeout(tickTimer);
+    clearImmediate(tickSoon);
     tickTimer = undefined;
+    tickSoon = undefined;
     tailSeq = null;
     const batches: TickBatch[] = [];
     for (const channel of channels.values()) {

@@ -246,6 +246,21 @@ test('a subscriber gets the snapshot first (as of the current seq) and then only
   });
 });
 
+test('an immediate publish goes out at the end of the turn, taking frames waiting for the tick along, in seq order', () =>
+  withHub({ tickMs: 60_000 }, async (h) => {
+    const c = await TestClient.open(h.url('alice'), { origin: h.origin });
+    c.subscribe(['agents']);
+    await c.next(); // snapshot
+    h.hub.publish('agents', 'slow', { n: 1 });
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(c.changeSeqs('agents'), [], 'an ordinary publish waits for the tick');
+    h.hub.publish('agents', 'run', { n: 2 }, { immediate: true });
+    h.hub.publish('agents', 'run', { n: 3 }, { immediate: true }); // same turn: the same flush
+    await c.untilSeq('agents', 3);
+    assert.equal(c.changeSeqs('agents'), [1, 2, 3]);
+    assert.equal(c.frames.slice(1).map((f) => (f.data as { n: number }).n), [1, 2, 3]);
+  }));
+
 test('two subscribers receive byte-identical text frames and each frame is serialised once', async () => {
   let serialisations = 0;
   const serialize = (frame: HubFrame) => {

@@ -20,7 +20,7 @@ export const MAX_INGEST_BATCH = 1000;
 // Rings of finished runs beyond this many are dropped (their lines are still in the journal).
 const MAX_FINISHED_LOG_RINGS = 200;
 
-export type RunPublish = (topic: 'agents' | 'logs', type: string, data: unknown, opts?: { key?: string }) => void;
+export type RunPublish = (topic: 'agents' | 'logs', type: string, data: unknown, opts?: { key?: string; immediate?: boolean }) => void;
 
 export interface RunServiceOptions {
   journal: Journal;
@@ -77,7 +77,8 @@ export class RunService {
     promise.catch(() => undefined); // observed by ingest calls, if any
     this.#readyGate = { promise, resolve, reject };
     this.#fold = new RunFold(o.maxFinished ?? MAX_FINISHED_RUNS);
-    this.#coalescer = new RunFrameCoalescer((run) => this.#publish('agents', 'run', summarize(run)), o.coalesceMs ?? 250);
+    // Already rate-limited and batched on the coalescer's beat: no need to wait for the hub's tick too.
+    this.#coalescer = new RunFrameCoalescer((run) => this.#publish('agents', 'run', summarize(run), { immediate: true }), o.coalesceMs ?? 250);
   }
 
   setPublisher(publish: RunPublish): void {
