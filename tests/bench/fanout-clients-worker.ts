@@ -1,7 +1,8 @@
-// Worker thread of the fan-out benchmark: holds the non-sampled WebSocket clients (they only count frames and
-// keep each run's last one), so their traffic does not delay the sampled clients' clock on the main thread.
+// Worker thread of the fan-out benchmark: holds the non-sampled WebSocket clients (bare clients that only count
+// frames and keep each run's last one), so their traffic does not delay the sampled clients' clock on the main
+// thread and costs the machine as little CPU as it can.
 import { parentPort, workerData } from 'node:worker_threads';
-import { closeAll, connectMany, finalOf, keepLast } from './ws-bench-client.js';
+import { connectMany, connectRawKeeper, finalOf } from './ws-bench-client.js';
 
 export interface WorkerClientReport {
   frames: number;
@@ -19,11 +20,11 @@ const post = (reply: WorkerReply) => port.postMessage(reply);
 
 try {
   const started = performance.now();
-  const clients = await connectMany(count, url, headers, keepLast);
+  const clients = await connectMany(count, () => connectRawKeeper(url, headers));
   post({ type: 'ready', connectMs: Math.round(performance.now() - started) });
   port.on('message', async (req: WorkerRequest) => {
     if (req.type === 'close') {
-      await closeAll(clients);
+      await Promise.all(clients.map((c) => c.stop()));
       post({ type: 'closed' });
       port.close();
       return;

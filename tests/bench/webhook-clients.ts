@@ -3,6 +3,7 @@
 // so "every stored event arrived exactly once" can be checked per client at the end.
 import { WebSocket } from 'ws';
 import { connectRaw } from './raw-ws-client.js';
+export { connectMany } from './ws-bench-client.js';
 
 export interface WebhookBenchClient {
   frames: number;
@@ -169,13 +170,6 @@ export async function connectTallyClient(url: string, headers: Record<string, st
           ws.close(1000);
         });
   return client;
-}
-
-/** Connects in waves of 100 (a reload storm, not 1,000 upgrades in the same instant). */
-export async function connectMany(count: number, connect: () => Promise<WebhookBenchClient>): Promise<WebhookBenchClient[]> {
-  const clients: WebhookBenchClient[] = [];
-  for (let i = 0; i < count; i += 100) clients.push(...(await Promise.all(Array.from({ length: Math.min(100, count - i) }, connect))));
-  return clients;
 }
 
 /** Checks each client against the stored seqs (sorted, all in the counted range). */

@@ -1,31 +1,36 @@
 // A benchmark WebSocket client of the live hub: connects with the session cookie and Origin, subscribes to
 // `agents`, waits for the snapshot, then hands every later frame to onFrame (and keeps each run's last frame).
 import { WebSocket } from 'ws';
+import { connectRaw } from './raw-ws-client.js';
 
-export interface BenchClient {
-  ws: WebSocket;
+/** What every benchmark client holds: a frame count and each run's last frame. */
+export interface FrameKeeper {
   frames: number;
   /** Last `run` frame per run id, unparsed (parsed once at the end). */
   last: Map<string, Buffer>;
   closeCode: number | null;
 }
 
+export interface BenchClient extends FrameKeeper {
+  ws: WebSocket;
+}
+
+/** A bare client (raw-ws-client.ts): what the non-sampled clients use, so the machine's CPU goes to the gateway. */
+export interface RawBenchClient extends FrameKeeper {
+  /** Closes (1000) and resolves once closed (destroys after 2 s). */
+  stop(): Promise<void>;
+}
+
 const RUN_ID_MARK = Buffer.from('"runId":"');
 const QUOTE = 0x22;
 
-/** The run id of a `run` frame without parsing it (the summary's first "runId" key). */
-export function runIdOf(buf: Buffer): string | null {
-  const at = buf.indexOf(RUN_ID_MARK);
-  if (at < 0) return null;
+/** The run id of a `run` frame without parsing it (the summary's first "runId" key) in buf[from, to). */
+export function runIdOf(buf: Buffer, from = 0, to = buf.length): string | null {
+  const at = buf.indexOf(RUN_ID_MARK, from);
+  if (at < 0 || at >= to) return null;
   const start = at + RUN_ID_MARK.length;
-  return buf.toString('latin1', start, buf.indexOf(QUOTE, start));
-}
-
-/** Counts the frame and remembers it as its run's latest: all a non-sampled client does. */
-export function keepLast(client: BenchClient, data: Buffer): void {
-  client.frames++;
-  const runId = runIdOf(data);
-  if (runId) client.last.set(runId, data);
+  const end = buf.indexOf(QUOTE, start);
+  return end < 0 || end > to ? null : buf.toString('latin1', start, end);
 }
 
 export async function connectClient(url: string, headers: Record<string, string>, onFrame: (c: BenchClient, data: Buffer) => void): Promise<BenchClient> {
@@ -48,17 +53,62 @@ export async function connectClient(url: string, headers: Record<string, string>
   return client;
 }
 
+const SNAPSHOT_MARK = Buffer.from('"type":"snapshot"');
+
+/** A raw client subscribed to `agents` that keeps each run's last frame (copied out of the read buffer). */
+export async function connectRawKeeper(url: string, headers: Record<string, string>): Promise<RawBenchClient> {
+  let snapshot: (() => void) | null = null;
+  let closeWaiters: Array<() => void> = [];
+  let beforeSnapshot: ((code: number) => void) | null = null;
+  const client: RawBenchClient = { frames: 0, last: new Map(), closeCode: null, stop: async () => {} };
+  const gotSnapshot = new Promise<void>((resolve, reject) => {
+    snapshot = resolve;
+    beforeSnapshot = (code) => reject(new Error(`closed (${code}) before the snapshot`));
+  });
+  const ws = await connectRaw(url, headers, {
+    onText(buf, start, end) {
+      if (snapshot) {
+        const at = buf.indexOf(SNAPSHOT_MARK, start);
+        if (at >= 0 && at < Math.min(end, start + 200)) {
+          snapshot();
+          snapshot = null;
+        }
+        return;
+      }
+      client.frames++;
+      const runId = runIdOf(buf, start, end);
+      if (runId) client.last.set(runId, Buffer.from(buf.subarray(start, end)));
+    },
+    onClose(code) {
+      client.closeCode = code;
+      beforeSnapshot?.(code);
+      for (const w of closeWaiters) w();
+      closeWaiters = [];
+    },
+  });
+  ws.send(JSON.stringify({ op: 'subscribe', topics: ['agents'] }));
+  await gotSnapshot;
+  beforeSnapshot = null;
+  client.stop = () =>
+    ws.closed
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => {
+          const timer = setTimeout(() => (ws.destroy(), resolve()), 2000);
+          closeWaiters.push(() => (clearTimeout(timer), resolve()));
+          ws.close(1000);
+        });
+  return client;
+}
+
 /** Connects `count` clients in waves of 100 (a reload storm, not 1,000 upgrades in the same instant). */
-export async function connectMany(count: number, url: string, headers: Record<string, string>, onFrame: (c: BenchClient, data: Buffer) => void): Promise<BenchClient[]> {
-  const clients: BenchClient[] = [];
-  for (let i = 0; i < count; i += 100) {
-    clients.push(...(await Promise.all(Array.from({ length: Math.min(100, count - i) }, () => connectClient(url, headers, onFrame)))));
-  }
+export async function connectMany<C>(count: number, connect: () => Promise<C>): Promise<C[]> {
+  const clients: C[] = [];
+  for (let i = 0; i < count; i += 100) clients.push(...(await Promise.all(Array.from({ length: Math.min(100, count - i) }, connect))));
   return clients;
 }
 
 /** The final state a client holds for a run: status and progress.done of its last frame (null: none). */
-export function finalOf(client: BenchClient, runId: string): { status: string; done: number | null } | null {
+export function finalOf(client: FrameKeeper, runId: string): { status: string; done: number | null } | null {
   const buf = client.last.get(runId);
   if (!buf) return null;
   const data = (JSON.parse(buf.toString('utf8')) as { data: { status: string; progress: { done: number } | null } }).data;
