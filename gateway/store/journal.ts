@@ -67,6 +67,8 @@ interface SegmentWriter {
   handle: FileHandle;
   size: number;
   lastBatch: number;
+  /** A new file: its directory entry is fsync'd with its first batch (in the sync loop, not before the write). */
+  newFile: boolean;
 }
 
 const MAX_OPEN_WRITERS = 16;
@@ -330,6 +332,10 @@ export class Journal {
       this.#unsyncedRetired = [];
       try {
         await Promise.all(writers.map((w) => w.handle.datasync()));
+        // A new segment's name must be durable too before its lines count as durable.
+        const created = writers.filter((w) => w.newFile);
+        await Promise.all([...new Set(created.map((w) => path.dirname(w.file)))].map((dir) => fsyncDir(dir)));
+        for (const w of created) w.newFile = false;
         waiters.forEach((w) => w.resolve());
       } catch (err) {
         waiters.forEach((w) => w.reject(err));
@@ -394,8 +400,7 @@ export class Journal {
     const file = path.join(streamDir, segmentName(date, index));
     const handle = await fs.open(file, 'a');
     const size = (await handle.stat()).size;
-    if (size === 0) await fsyncDir(streamDir); // make the new file's name durable too
-    const writer: SegmentWriter = { stream, date, index, file, handle, size, lastBatch: this.#batchCount };
+    const writer: SegmentWriter = { stream, date, index, file, handle, size, lastBatch: this.#batchCount, newFile: size === 0 };
     this.#writers.set(`${stream}/${date}`, writer);
     return writer;
   }

@@ -161,6 +161,32 @@ test('a failed fsync rejects only the batches it covered; later appends reopen t
   await journal.close();
 });
 
+test('a new segment is written without waiting for its directory fsync, and is durable only after it', async () => {
+  const dir = tempDir();
+  const journal = await Journal.open(dir, { clock: fakeClock() });
+  const gate = await gateFsync(dir, 'sync');
+  try {
+    const staged = journal.appendStaged('fresh', [{ n: 1 }]);
+    await staged.written;
+    assert.is(lines(path.join(dir, 'fresh', '2024-03-01.jsonl')).length, 1);
+    await untilHeld(gate); // the directory's fsync, started after the segment's own
+    assert.is(await settled(staged.durable), false, 'not durable before the new name is');
+    gate.release();
+    await staged.durable;
+    // The same segment again: durable without another directory fsync.
+    let durable = false;
+    const later = journal.appendStaged('fresh', [{ n: 2 }]);
+    void later.durable.then(() => (durable = true));
+    for (let waited = 0; !durable && gate.pending() === 0 && waited < 5000; waited += 5) await new Promise((r) => setTimeout(r, 5));
+    assert.is(gate.pending(), 0, 'no directory fsync for an existing segment');
+    assert.ok(durable);
+  } finally {
+    gate.release();
+    gate.restore();
+  }
+  await journal.close();
+});
+
 test('flush and close wait for an fsync still running behind the writes', async () => {
   const dir = tempDir();
   const journal = await Journal.open(dir, { clock: fakeClock() });

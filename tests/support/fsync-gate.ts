@@ -1,4 +1,4 @@
-// Holds every FileHandle fsync until released or failed, to test what happens while the disk is slow or
+// Holds every FileHandle fdatasync (or fsync) until released or failed, to test what happens while the disk is slow or
 // broken. FileHandle is Node's own class; the code under test runs unchanged.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,16 +12,16 @@ export interface FsyncGate {
 }
 
 /** `dir` is any writable directory (a probe file is opened there to reach FileHandle's prototype). */
-export async function gateFsync(dir: string): Promise<FsyncGate> {
+export async function gateFsync(dir: string, method: 'datasync' | 'sync' = 'datasync'): Promise<FsyncGate> {
   const probe = await fs.promises.open(path.join(dir, 'probe'), 'w');
-  const proto = Object.getPrototypeOf(probe) as { datasync(): Promise<void> };
+  const proto = Object.getPrototypeOf(probe) as Record<typeof method, () => Promise<void>>;
   await probe.close();
   await fs.promises.rm(path.join(dir, 'probe'), { force: true });
-  const { datasync } = proto;
+  const original = proto[method];
   let waiting: Array<{ go(): void; stop(err: Error): void }> = [];
-  proto.datasync = function (this: unknown) {
+  proto[method] = function (this: unknown) {
     return new Promise<void>((resolve, reject) => {
-      waiting.push({ go: () => datasync.call(this).then(resolve, reject), stop: reject });
+      waiting.push({ go: () => original.call(this).then(resolve, reject), stop: reject });
     });
   };
   const take = () => {
@@ -34,7 +34,7 @@ export async function gateFsync(dir: string): Promise<FsyncGate> {
     fail: (err) => take().forEach((w) => w.stop(err)),
     pending: () => waiting.length,
     restore: () => {
-      proto.datasync = datasync;
+      proto[method] = original;
     },
   };
 }
