@@ -115,3 +115,54 @@ export function connectRaw(url: string, headers: Record<string, string>, h: RawW
     });
   });
 }
+
+const SNAPSHOT_MARK = Buffer.from('"type":"snapshot"');
+
+/**
+ * A raw client subscribed to one hub topic: resolves once the snapshot arrived; every later text frame goes to
+ * onFrame. stop() closes with 1000 and resolves once closed (destroys the socket after 2 s).
+ */
+export async function subscribeRaw(
+  url: string,
+  headers: Record<string, string>,
+  topic: string,
+  onFrame: (buf: Buffer, start: number, end: number) => void,
+  onClose: (code: number) => void,
+): Promise<{ stop(): Promise<void> }> {
+  let snapshot: (() => void) | null = null;
+  let beforeSnapshot: ((code: number) => void) | null = null;
+  let closeWaiters: Array<() => void> = [];
+  const gotSnapshot = new Promise<void>((resolve, reject) => {
+    snapshot = resolve;
+    beforeSnapshot = (code) => reject(new Error(`closed (${code}) before the snapshot`));
+  });
+  const ws = await connectRaw(url, headers, {
+    onText(buf, start, end) {
+      if (!snapshot) return onFrame(buf, start, end);
+      const at = buf.indexOf(SNAPSHOT_MARK, start);
+      if (at >= 0 && at < Math.min(end, start + 200)) {
+        snapshot();
+        snapshot = null;
+      }
+    },
+    onClose(code) {
+      onClose(code);
+      beforeSnapshot?.(code);
+      for (const w of closeWaiters) w();
+      closeWaiters = [];
+    },
+  });
+  ws.send(JSON.stringify({ op: 'subscribe', topics: [topic] }));
+  await gotSnapshot;
+  beforeSnapshot = null;
+  return {
+    stop: () =>
+      ws.closed
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => {
+            const timer = setTimeout(() => (ws.destroy(), resolve()), 2000);
+            closeWaiters.push(() => (clearTimeout(timer), resolve()));
+            ws.close(1000);
+          }),
+  };
+}

@@ -1,9 +1,9 @@
 // WebSocket clients of the dashboard's live hub subscribed to topic `webhook`, for the webhook benchmark. Each
 // client tallies the `event` frames it receives by the event's webhook seq (without parsing the whole frame),
 // so "every stored event arrived exactly once" can be checked per client at the end.
-import { WebSocket } from 'ws';
-import { connectRaw } from './raw-ws-client.js';
+import { subscribeRaw } from './raw-ws-client.js';
 export { connectMany } from './ws-bench-client.js';
+import { stopWs, subscribeWs } from './ws-bench-client.js';
 
 export interface WebhookBenchClient {
   frames: number;
@@ -87,88 +87,29 @@ export function tally(client: WebhookBenchClient, base: number, seq: number): vo
   else if (client.counts[at]! < 255) client.counts[at]!++;
 }
 
-const SNAPSHOT_MARK = Buffer.from('"type":"snapshot"');
-
 /** A `ws` client (what the sampled clients use: full parsing, like a browser). */
 export async function connectWebhookClient(url: string, headers: Record<string, string>, capacity: number, onFrame: (c: WebhookBenchClient, data: Buffer) => void): Promise<WebhookBenchClient> {
-  const ws = new WebSocket(url, { headers, perMessageDeflate: false });
-  const client: WebhookBenchClient = {
-    frames: 0,
-    counts: new Uint8Array(capacity),
-    outside: 0,
-    closeCode: null,
-    stop: () =>
-      ws.readyState === WebSocket.CLOSED
-        ? Promise.resolve()
-        : new Promise<void>((resolve) => {
-            const timer = setTimeout(() => (ws.terminate(), resolve()), 2000);
-            ws.once('close', () => (clearTimeout(timer), resolve()));
-            ws.close(1000, 'bench done');
-          }),
-  };
-  ws.once('close', (code) => (client.closeCode = code));
-  await new Promise<void>((resolve, reject) => {
-    ws.once('error', reject);
-    ws.once('open', () => {
-      ws.send(JSON.stringify({ op: 'subscribe', topics: ['webhook'] }));
-      ws.once('message', (data: Buffer) => {
-        if (!data.toString('utf8', 0, 200).includes('"type":"snapshot"')) return reject(new Error(`expected a snapshot first: ${data.toString().slice(0, 200)}`));
-        ws.off('error', reject);
-        ws.on('error', () => {});
-        ws.on('message', (frame: Buffer) => onFrame(client, frame));
-        resolve();
-      });
-    });
-  });
+  const client: WebhookBenchClient = { frames: 0, counts: new Uint8Array(capacity), outside: 0, closeCode: null, stop: async () => {} };
+  const ws = await subscribeWs(url, headers, 'webhook', (data) => onFrame(client, data), (code) => (client.closeCode = code));
+  client.stop = () => stopWs(ws);
   return client;
 }
 
 /** A bare client (raw-ws-client.ts) that only tallies event seqs: what the non-sampled clients use. */
 export async function connectTallyClient(url: string, headers: Record<string, string>, capacity: number, base: number): Promise<WebhookBenchClient> {
-  let snapshot: (() => void) | null = null;
-  let closedWith: ((code: number) => void) | null = null;
   const client: WebhookBenchClient = { frames: 0, counts: new Uint8Array(capacity), outside: 0, closeCode: null, stop: async () => {} };
-  const gotSnapshot = new Promise<void>((resolve, reject) => {
-    snapshot = resolve;
-    closedWith = (code) => reject(new Error(`closed (${code}) before the snapshot`));
-  });
-  const ws = await connectRaw(url, headers, {
-    onText(buf, start, end) {
-      if (snapshot) {
-        const at = buf.subarray(start, end).indexOf(SNAPSHOT_MARK);
-        if (at >= 0 && at < 200) {
-          snapshot();
-          snapshot = null;
-        }
-        return;
-      }
+  const sub = await subscribeRaw(
+    url,
+    headers,
+    'webhook',
+    (buf, start, end) => {
       client.frames++;
       const seq = eventSeqOf(buf, start, end);
       if (seq !== null) tally(client, base, seq);
     },
-    onClose(code) {
-      client.closeCode = code;
-      closedWith?.(code);
-    },
-  });
-  ws.send(JSON.stringify({ op: 'subscribe', topics: ['webhook'] }));
-  await gotSnapshot;
-  closedWith = null;
-  let closeWaiters: Array<() => void> = [];
-  const onClose = (code: number) => {
-    client.closeCode = code;
-    for (const w of closeWaiters) w();
-    closeWaiters = [];
-  };
-  closedWith = onClose;
-  client.stop = () =>
-    ws.closed
-      ? Promise.resolve()
-      : new Promise<void>((resolve) => {
-          const timer = setTimeout(() => (ws.destroy(), resolve()), 2000);
-          closeWaiters.push(() => (clearTimeout(timer), resolve()));
-          ws.close(1000);
-        });
+    (code) => (client.closeCode = code),
+  );
+  client.stop = sub.stop;
   return client;
 }
 

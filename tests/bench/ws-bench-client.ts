@@ -1,7 +1,7 @@
 // A benchmark WebSocket client of the live hub: connects with the session cookie and Origin, subscribes to
 // `agents`, waits for the snapshot, then hands every later frame to onFrame (and keeps each run's last frame).
 import { WebSocket } from 'ws';
-import { connectRaw } from './raw-ws-client.js';
+import { subscribeRaw } from './raw-ws-client.js';
 
 /** What every benchmark client holds: a frame count and each run's last frame. */
 export interface FrameKeeper {
@@ -33,70 +33,58 @@ export function runIdOf(buf: Buffer, from = 0, to = buf.length): string | null {
   return end < 0 || end > to ? null : buf.toString('latin1', start, end);
 }
 
-export async function connectClient(url: string, headers: Record<string, string>, onFrame: (c: BenchClient, data: Buffer) => void): Promise<BenchClient> {
+/** A `ws` client (full parsing, like a browser) subscribed to one hub topic: resolves once the snapshot arrived;
+ *  every later frame goes to onFrame. */
+export async function subscribeWs(url: string, headers: Record<string, string>, topic: string, onFrame: (data: Buffer) => void, onClose: (code: number) => void): Promise<WebSocket> {
   const ws = new WebSocket(url, { headers, perMessageDeflate: false });
-  const client: BenchClient = { ws, frames: 0, last: new Map(), closeCode: null };
-  ws.once('close', (code) => (client.closeCode = code));
+  ws.once('close', onClose);
   await new Promise<void>((resolve, reject) => {
     ws.once('error', reject);
     ws.once('open', () => {
-      ws.send(JSON.stringify({ op: 'subscribe', topics: ['agents'] }));
+      ws.send(JSON.stringify({ op: 'subscribe', topics: [topic] }));
       ws.once('message', (data: Buffer) => {
         if (!data.toString('utf8', 0, 200).includes('"type":"snapshot"')) return reject(new Error(`expected a snapshot first: ${data.toString().slice(0, 200)}`));
         ws.off('error', reject);
         ws.on('error', () => {}); // a reset shows up as 'close' too
-        ws.on('message', (frame: Buffer) => onFrame(client, frame));
+        ws.on('message', onFrame);
         resolve();
       });
     });
   });
+  return ws;
+}
+
+/** Closes with 1000 and resolves once closed (terminates after 2 s). */
+export function stopWs(ws: WebSocket): Promise<void> {
+  if (ws.readyState === WebSocket.CLOSED) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(() => (ws.terminate(), resolve()), 2000);
+    ws.once('close', () => (clearTimeout(timer), resolve()));
+    ws.close(1000, 'bench done');
+  });
+}
+
+export async function connectClient(url: string, headers: Record<string, string>, onFrame: (c: BenchClient, data: Buffer) => void): Promise<BenchClient> {
+  const client = { frames: 0, last: new Map(), closeCode: null } as Omit<BenchClient, 'ws'> as BenchClient;
+  client.ws = await subscribeWs(url, headers, 'agents', (data) => onFrame(client, data), (code) => (client.closeCode = code));
   return client;
 }
 
-const SNAPSHOT_MARK = Buffer.from('"type":"snapshot"');
-
 /** A raw client subscribed to `agents` that keeps each run's last frame (copied out of the read buffer). */
 export async function connectRawKeeper(url: string, headers: Record<string, string>): Promise<RawBenchClient> {
-  let snapshot: (() => void) | null = null;
-  let closeWaiters: Array<() => void> = [];
-  let beforeSnapshot: ((code: number) => void) | null = null;
   const client: RawBenchClient = { frames: 0, last: new Map(), closeCode: null, stop: async () => {} };
-  const gotSnapshot = new Promise<void>((resolve, reject) => {
-    snapshot = resolve;
-    beforeSnapshot = (code) => reject(new Error(`closed (${code}) before the snapshot`));
-  });
-  const ws = await connectRaw(url, headers, {
-    onText(buf, start, end) {
-      if (snapshot) {
-        const at = buf.indexOf(SNAPSHOT_MARK, start);
-        if (at >= 0 && at < Math.min(end, start + 200)) {
-          snapshot();
-          snapshot = null;
-        }
-        return;
-      }
+  const sub = await subscribeRaw(
+    url,
+    headers,
+    'agents',
+    (buf, start, end) => {
       client.frames++;
       const runId = runIdOf(buf, start, end);
       if (runId) client.last.set(runId, Buffer.from(buf.subarray(start, end)));
     },
-    onClose(code) {
-      client.closeCode = code;
-      beforeSnapshot?.(code);
-      for (const w of closeWaiters) w();
-      closeWaiters = [];
-    },
-  });
-  ws.send(JSON.stringify({ op: 'subscribe', topics: ['agents'] }));
-  await gotSnapshot;
-  beforeSnapshot = null;
-  client.stop = () =>
-    ws.closed
-      ? Promise.resolve()
-      : new Promise<void>((resolve) => {
-          const timer = setTimeout(() => (ws.destroy(), resolve()), 2000);
-          closeWaiters.push(() => (clearTimeout(timer), resolve()));
-          ws.close(1000);
-        });
+    (code) => (client.closeCode = code),
+  );
+  client.stop = sub.stop;
   return client;
 }
 
@@ -116,15 +104,5 @@ export function finalOf(client: FrameKeeper, runId: string): { status: string; d
 }
 
 export function closeAll(clients: BenchClient[]): Promise<unknown> {
-  return Promise.all(
-    clients.map((c) =>
-      c.ws.readyState === WebSocket.CLOSED
-        ? undefined
-        : new Promise<void>((resolve) => {
-            const timer = setTimeout(() => (c.ws.terminate(), resolve()), 2000);
-            c.ws.once('close', () => (clearTimeout(timer), resolve()));
-            c.ws.close(1000, 'bench done');
-          }),
-    ),
-  );
+  return Promise.all(clients.map((c) => stopWs(c.ws)));
 }
