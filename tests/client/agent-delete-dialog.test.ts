@@ -1,28 +1,19 @@
 // <agent-delete-dialog>: names the agent and what deleting it does (children block it, schedule stops, a run in
 // progress goes on, history stays), starts on Cancel, deletes only on confirm, shows the gateway's refusal as
 // it says it; and the page's "Delete" action for admins only, which DELETEs, re-reads and drops the agent.
-import { fixture, html, expect, waitUntil, oneEvent } from '@open-wc/testing';
+import { html, expect, waitUntil, oneEvent } from '@open-wc/testing';
 import '../../client/src/components/agent-delete-dialog.js';
-import '../../client/src/pages/page-agents.js';
 import { describeDeletion, type AgentDeleteDialog, type AgentDeletedDetail } from '../../client/src/components/agent-delete-dialog.js';
-import type { PageAgents } from '../../client/src/pages/page-agents.js';
-import { ApiClientError, api } from '../../client/src/api/api-client.js';
+import { ApiClientError } from '../../client/src/api/api-client.js';
 import type { AgentView } from '../../client/src/pages/agents-data.js';
 import { LiveStore } from '../../client/src/live/live-store.js';
 import { FakeEnvironment, FakeSocket } from './fake-live.js';
-import { agent, pipeline, restoreFetch, run, stubFetch, text, type Call } from './agents-fixtures.js';
+import { agent, pipeline, restoreFetch, run, text, type Call } from './agents-fixtures.js';
+import { focused, openShown, q } from './dialog-fixtures.js';
+import { mountAgentsPage } from './agents-page-fixtures.js';
 
-const q = <T extends Element>(el: Element, sel: string) => el.shadowRoot!.querySelector<T>(sel)!;
-
-async function openDialog(target: AgentView, perform?: (name: string) => Promise<unknown>): Promise<AgentDeleteDialog> {
-  const el = await fixture<AgentDeleteDialog>(html`<agent-delete-dialog .agent=${target} .perform=${perform}></agent-delete-dialog>`);
-  const shown = oneEvent(q(el, 'sl-dialog'), 'sl-after-show');
-  el.open = true;
-  await shown;
-  return el;
-}
-
-const focused = (el: Element, sel: string) => el.shadowRoot!.activeElement === q(el, sel);
+const openDialog = (target: AgentView, perform?: (name: string) => Promise<unknown>) =>
+  openShown<AgentDeleteDialog>(html`<agent-delete-dialog .agent=${target} .perform=${perform}></agent-delete-dialog>`);
 
 describe('describeDeletion', () => {
   it('names the children that block it, the schedule that stops, the run that goes on and the history that stays', () => {
@@ -110,25 +101,15 @@ describe('page-agents "Delete"', () => {
 
   it('is offered to admins only; a delete DELETEs, re-reads the agents and the agent is gone', async () => {
     let agents = pipeline();
-    const routes = [
-      (c: Call) => {
-        if (c.method !== 'DELETE') return undefined;
-        const name = decodeURIComponent(c.url.split('/').pop()!);
-        agents = agents.filter((a) => a.name !== name).map((a) => ({ ...a, children: a.children.filter((x) => x !== name) }));
-        return { status: 200, body: {} };
-      },
-      (c: Call) => (c.url === '/api/agents' ? { body: { agents } } : undefined),
-      (c: Call) => (c.url.startsWith('/api/agents/runs') ? { body: { runs: [], nextCursor: null } } : undefined),
-      (c: Call) => (c.url.startsWith('/api/agents/performance') ? { body: { agents: [] } } : undefined),
-    ];
+    const remove = (c: Call) => {
+      if (c.method !== 'DELETE') return undefined;
+      const name = decodeURIComponent(c.url.split('/').pop()!);
+      agents = agents.filter((a) => a.name !== name).map((a) => ({ ...a, children: a.children.filter((x) => x !== name) }));
+      return { status: 200, body: {} };
+    };
     for (const [role, expected] of [['viewer', false], ['operator', false], ['admin', true]] as const) {
-      api.forgetSession();
-      const calls = stubFetch(role, routes);
       window.history.replaceState(null, '', `${window.location.pathname}?agent=approval-guardian`);
-      const page = await fixture<PageAgents>(html`<page-agents .live=${store}></page-agents>`);
-      await waitUntil(() => page.agents.length > 0);
-      await new Promise((r) => setTimeout(r, 50));
-      await page.updateComplete;
+      const { page, calls } = await mountAgentsPage(store, role, () => agents, remove);
       expect(page.selected).to.equal('approval-guardian');
       expect(!!page.shadowRoot!.querySelector('button.delete'), role).to.equal(expected);
       expect(!!page.shadowRoot!.querySelector('agent-delete-dialog'), role).to.equal(expected);

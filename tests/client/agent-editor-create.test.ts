@@ -1,18 +1,17 @@
 // <agent-editor mode="create">: a blank form with an editable, checked name; the POST body (no envKeys);
 // the gateway's per-field errors and a taken name (409) shown by their fields; and the page's "New agent"
 // action for admins only, which POSTs, re-reads the agents and shows the new one.
-import { fixture, html, expect, oneEvent, waitUntil } from '@open-wc/testing';
+import { html, expect, waitUntil } from '@open-wc/testing';
 import '../../client/src/components/agent-editor.js';
-import '../../client/src/pages/page-agents.js';
 import { agentNameProblem, type AgentCreateBody, type AgentEditor, type AgentSavedDetail } from '../../client/src/components/agent-editor.js';
-import type { PageAgents } from '../../client/src/pages/page-agents.js';
-import { ApiClientError, api } from '../../client/src/api/api-client.js';
+import { ApiClientError } from '../../client/src/api/api-client.js';
 import type { AgentView } from '../../client/src/pages/agents-data.js';
 import { LiveStore } from '../../client/src/live/live-store.js';
 import { FakeEnvironment, FakeSocket } from './fake-live.js';
-import { agent, pipeline, restoreFetch, stubFetch, text, type Call } from './agents-fixtures.js';
+import { agent, pipeline, restoreFetch, text, type Call } from './agents-fixtures.js';
+import { focused, openShown, q } from './dialog-fixtures.js';
+import { mountAgentsPage } from './agents-page-fixtures.js';
 
-const q = <T extends Element>(el: AgentEditor, sel: string) => el.shadowRoot!.querySelector<T>(sel)!;
 function type(el: AgentEditor, sel: string, value: string, event = 'input'): void {
   const input = q<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>(el, sel);
   input.value = value;
@@ -20,18 +19,10 @@ function type(el: AgentEditor, sel: string, value: string, event = 'input'): voi
 }
 const err = (el: AgentEditor, field: string) => text(el.shadowRoot!.querySelector(`.error[data-field="${field}"]`));
 
-async function openCreate(create?: (body: AgentCreateBody) => Promise<unknown>, agents: AgentView[] = pipeline()): Promise<AgentEditor> {
-  // `agent` is handed in as the page does (the selected one); create mode must not start from it.
-  const el = await fixture<AgentEditor>(html`<agent-editor mode="create" .agent=${agents[0]} .agents=${agents} .create=${create}></agent-editor>`);
-  // Wait until it has opened: Shoelace moves the first focus then (to the name field).
-  const shown = oneEvent(q(el, 'sl-dialog'), 'sl-after-show');
-  el.open = true;
-  await shown;
-  return el;
-}
-
-/** Whether `node` has the focus inside the editor (compared here: chai's message for elements is unreadable). */
-const focused = (el: AgentEditor, sel: string) => el.shadowRoot!.activeElement === q(el, sel);
+// The create form, opened and shown (Shoelace has moved the first focus, to the name field). `agent` is handed in
+// as the page does (the selected one): create mode must not start from it.
+const openCreate = (create?: (body: AgentCreateBody) => Promise<unknown>, agents: AgentView[] = pipeline()) =>
+  openShown<AgentEditor>(html`<agent-editor mode="create" .agent=${agents[0]} .agents=${agents} .create=${create}></agent-editor>`);
 
 describe('agentNameProblem', () => {
   it('accepts what the gateway accepts and explains the rest', () => {
@@ -182,24 +173,14 @@ describe('page-agents "New agent"', () => {
 
   it('is offered to admins only; a create POSTs, re-reads the agents and shows the new one', async () => {
     let agents = pipeline();
-    const routes = [
-      (c: Call) => {
-        if (c.method !== 'POST' || c.url !== '/api/agents') return undefined;
-        const body = c.body as AgentCreateBody;
-        agents = [...agents, agent(body.name, body.parent, { description: body.description, example: false })];
-        return { status: 201, body: { agent: body } };
-      },
-      (c: Call) => (c.url === '/api/agents' ? { body: { agents } } : undefined),
-      (c: Call) => (c.url.startsWith('/api/agents/runs') ? { body: { runs: [], nextCursor: null } } : undefined),
-      (c: Call) => (c.url.startsWith('/api/agents/performance') ? { body: { agents: [] } } : undefined),
-    ];
+    const create = (c: Call) => {
+      if (c.method !== 'POST' || c.url !== '/api/agents') return undefined;
+      const body = c.body as AgentCreateBody;
+      agents = [...agents, agent(body.name, body.parent, { description: body.description, example: false })];
+      return { status: 201, body: { agent: body } };
+    };
     for (const [role, expected] of [['viewer', false], ['operator', false], ['admin', true]] as const) {
-      api.forgetSession();
-      const calls = stubFetch(role, routes);
-      const page = await fixture<PageAgents>(html`<page-agents .live=${store}></page-agents>`);
-      await waitUntil(() => page.agents.length > 0);
-      await new Promise((r) => setTimeout(r, 50));
-      await page.updateComplete;
+      const { page, calls } = await mountAgentsPage(store, role, () => agents, create);
       expect(!!page.shadowRoot!.querySelector('button.new-agent'), role).to.equal(expected);
       expect(!!page.shadowRoot!.querySelector('agent-editor[mode="create"]'), role).to.equal(expected);
       if (!expected) continue;

@@ -5,23 +5,23 @@
 // dark and light.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { startGateway, root, type RunningGateway } from '../support/gateway-process.js';
-import { launchChromium, screenshotPath } from '../support/browser.js';
-import { ensureClientBuilt } from '../../gateway/cli/client-build.js';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
+import type { RunningGateway } from '../support/gateway-process.js';
+import { SIZES } from '../support/browser.js';
+import { cookieHeader, openDashboard, signInThroughForm, until, type Dashboard } from '../support/dashboard-page.js';
+import { inEveryLook, screenshotPath, shootAll } from '../support/screenshots.js';
+import { printingFailure } from '../support/set-up-failure.js';
 
-const PASSWORD = 'e2e-admin-password';
-const SIZES = { phone: { width: 375, height: 740 }, desktop: { width: 1440, height: 900 } } as const;
 const PIPELINE = ['content-orchestrator', 'content-strategist', 'fatigue-checker', 'content-generator', 'image-creator', 'compliance-validator', 'distribution-manager'];
 
+let dashboard: Dashboard;
 let gw: RunningGateway;
-let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 let runId = '';
 
 async function api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const cookies = (await context.cookies(gw.base)).map((c) => `${c.name}=${c.value}`).join('; ');
+  const cookies = await cookieHeader(context, gw.base);
   const me = (await (await fetch(`${gw.base}/api/auth/me`, { headers: { cookie: cookies } })).json()) as { csrfToken: string };
   const res = await fetch(gw.base + path, {
     method,
@@ -36,56 +36,20 @@ async function api(method: string, path: string, body?: unknown): Promise<{ stat
 const hasFocus = (l: Locator): Promise<boolean> =>
   l.evaluate((el) => (el.getRootNode() as unknown as { activeElement: unknown }).activeElement === el);
 
-/** Polls a check made in the page (waitForFunction evaluates strings, which the app's CSP forbids). */
-async function until(check: () => Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) assert.unreachable(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-async function shootAll(p: Page, name: string): Promise<void> {
-  for (const scheme of ['dark', 'light'] as const) {
-    await p.emulateMedia({ colorScheme: scheme });
-    for (const [size, viewport] of Object.entries(SIZES)) {
-      await p.setViewportSize(viewport);
-      await p.waitForTimeout(150);
-      await p.screenshot({ path: screenshotPath(`${name}-${size}-${scheme}`), fullPage: true });
-      const overflow = (await p.evaluate('document.documentElement.scrollWidth - window.innerWidth')) as number;
-      assert.ok(overflow <= 0, `${name} scrolls sideways at ${size} (${overflow}px)`);
-    }
-  }
-  await p.setViewportSize(SIZES.desktop);
-  await p.emulateMedia({ colorScheme: 'dark' });
-}
-
 async function setUp(): Promise<void> {
-  assert.ok(ensureClientBuilt(root), 'client build failed');
-  gw = await startGateway({ DASHBOARD_ADMIN_PASSWORD: PASSWORD, BCRYPT_COST: '4' }, { fromSources: true });
-  browser = await launchChromium();
-  context = await browser.newContext({ viewport: SIZES.desktop, colorScheme: 'dark' });
-  page = await context.newPage();
-  await page.goto(gw.base + '/login');
-  await page.getByLabel('Username').fill('admin');
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await page.keyboard.press('Enter');
-  await page.waitForURL((url) => !url.pathname.startsWith('/login'));
+  dashboard = await openDashboard();
+  ({ gw, context, page } = dashboard);
+  await signInThroughForm(page, gw.base);
   // The example agents simulate minutes of work; make this pipeline run fast.
   const engine = (await api('GET', '/api/agents')).body.agents.find((a: { name: string }) => a.name === 'content-engine');
   const put = await api('PUT', '/api/agents/content-engine', { launch: { ...engine.launch, env: { EXAMPLE_SPEED: '40' } } });
   assert.is(put.status, 200, JSON.stringify(put.body));
 }
 
-// uvu reports a failing hook only as failed tests: print why.
-test.before(() => setUp().catch((err: unknown) => {
-  console.error('set-up failed:', err);
-  throw err;
-}));
+test.before(() => printingFailure(setUp));
 
 test.after(async () => {
-  await browser?.close();
-  await gw?.stop();
+  await dashboard?.close();
 });
 
 test('the Agents page shows the pipeline as a tree with every agent and its state in words', async () => {
@@ -124,7 +88,7 @@ test('an admin creates an agent with the keyboard, sees it in the tree, deletes 
   await form.getByText('New agent').first().waitFor();
   const nameInput = form.locator('input[name="name"]');
   // The form opens on the name field, and Enter there sends the form (checked first, here refused).
-  await until(() => hasFocus(nameInput), 'the name field has the focus');
+  await until(() => hasFocus(nameInput), 'the name field has the focus', 5_000);
   await page.keyboard.type('Lead Scorer');
   await page.keyboard.press('Enter');
   await form.locator('.error[data-field="name"]').getByText(/lowercase letters/).waitFor();
@@ -135,18 +99,7 @@ test('an admin creates an agent with the keyboard, sees it in the tree, deletes 
   await form.locator('input[name="launch-enabled"]').check();
   await form.locator('input[name="command"]').fill('node');
   await form.locator('textarea[name="args"]').fill('agents/lead-scorer.js');
-  for (const scheme of ['dark', 'light'] as const) {
-    await page.emulateMedia({ colorScheme: scheme });
-    for (const [size, viewport] of Object.entries(SIZES)) {
-      await page.setViewportSize(viewport);
-      await page.waitForTimeout(200);
-      await page.screenshot({ path: screenshotPath(`agent-create-${size}-${scheme}`) });
-      const overflow = (await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')) as number;
-      assert.ok(overflow <= 0, `the new-agent form scrolls sideways at ${size} (${overflow}px)`);
-    }
-  }
-  await page.setViewportSize(SIZES.desktop);
-  await page.emulateMedia({ colorScheme: 'dark' });
+  await inEveryLook(page, 'the new-agent form', ({ size, scheme }) => page.screenshot({ path: screenshotPath(`agent-create-${size}-${scheme}`) }), 200);
   await nameInput.focus();
   await page.keyboard.press('Enter');
   await form.locator('.outcome.ok').getByText(`Created ${NAME}.`).waitFor();
@@ -168,7 +121,7 @@ test('an admin creates an agent with the keyboard, sees it in the tree, deletes 
   await page.screenshot({ path: screenshotPath('agent-delete-desktop-dark') });
   // Cancel has the focus, so Enter alone does not delete; one Tab reaches "Delete lead-scorer".
   const cancel = confirm.locator('sl-button.cancel');
-  await until(() => hasFocus(cancel), 'Cancel has the focus');
+  await until(() => hasFocus(cancel), 'Cancel has the focus', 5_000);
   await page.keyboard.press('Tab');
   assert.is(await hasFocus(confirm.locator('sl-button.confirm')), true, 'Tab moves to Delete');
   await page.keyboard.press('Enter');

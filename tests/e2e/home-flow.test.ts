@@ -3,87 +3,56 @@
 // at phone and desktop sizes, dark and light.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { startPm2Sandbox, type Pm2Sandbox } from '../support/pm2-sandbox.js';
-import { startGateway, root, type RunningGateway } from '../support/gateway-process.js';
+import type { RunningGateway } from '../support/gateway-process.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { launchChromium, launchChromiumProfile, screenshotPath } from '../support/browser.js';
-import { ensureClientBuilt } from '../../gateway/cli/client-build.js';
+import { launchChromiumProfile } from '../support/browser.js';
+import { cookieHeader, fillSignIn, openDashboard, signInThroughForm, type Dashboard } from '../support/dashboard-page.js';
+import { screenshotPath, shootAll } from '../support/screenshots.js';
+import { printingFailure } from '../support/set-up-failure.js';
 
-const PASSWORD = 'e2e-admin-password';
 const APP = 'demo-worker';
-const SIZES = { phone: { width: 375, height: 740 }, desktop: { width: 1440, height: 900 } } as const;
 
 let sandbox: Pm2Sandbox;
+let dashboard: Dashboard;
 let gw: RunningGateway;
-let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 
-test.before(async () => {
-  assert.ok(ensureClientBuilt(root), 'client build failed');
+test.before(() => printingFailure(async () => {
   sandbox = await startPm2Sandbox({ appName: APP });
-  gw = await startGateway({ DASHBOARD_ADMIN_PASSWORD: PASSWORD, METRICS_INTERVAL_SECONDS: '1', BCRYPT_COST: '4' }, { fromSources: true, pm2Home: sandbox.home });
-  browser = await launchChromium();
-  context = await browser.newContext({ viewport: SIZES.desktop, colorScheme: 'dark' });
-  page = await context.newPage();
-});
+  dashboard = await openDashboard({ METRICS_INTERVAL_SECONDS: '1' }, { pm2Home: sandbox.home });
+  ({ gw, context, page } = dashboard);
+}));
 
 test.after(async () => {
-  await browser?.close();
-  await gw?.stop();
+  await dashboard?.close();
   await sandbox?.teardown();
 });
-
-async function signIn(p: Page): Promise<void> {
-  await p.goto(gw.base + '/');
-  await p.waitForURL(/\/login/);
-  await p.getByLabel('Username').fill('admin');
-  await p.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await p.keyboard.press('Enter');
-  await p.waitForURL((url) => !url.pathname.startsWith('/login'));
-}
 
 function processRow(p: Page) {
   return p.locator(`process-table [data-name="${APP}"]`).first();
 }
 
 async function restartsOf(name: string): Promise<number> {
-  const cookies = await context.cookies(gw.base);
-  const res = await fetch(`${gw.base}/api/processes`, { headers: { cookie: cookies.map((c) => `${c.name}=${c.value}`).join('; ') } });
+  const res = await fetch(`${gw.base}/api/processes`, { headers: { cookie: await cookieHeader(context, gw.base) } });
   const list = (await res.json()) as Array<{ name: string; restarts: number }>;
   return list.find((p) => p.name === name)!.restarts;
-}
-
-async function shootAll(p: Page, name: string): Promise<void> {
-  for (const scheme of ['dark', 'light'] as const) {
-    await p.emulateMedia({ colorScheme: scheme });
-    for (const [size, viewport] of Object.entries(SIZES)) {
-      await p.setViewportSize(viewport);
-      await p.waitForTimeout(150); // let layout and the charts settle after the resize
-      await p.screenshot({ path: screenshotPath(`${name}-${size}-${scheme}`), fullPage: true });
-      const overflow = (await p.evaluate('document.documentElement.scrollWidth - window.innerWidth')) as number;
-      assert.ok(overflow <= 0, `${name} scrolls sideways at ${size} (${overflow}px)`);
-    }
-  }
-  await p.setViewportSize(SIZES.desktop);
-  await p.emulateMedia({ colorScheme: 'dark' });
 }
 
 test('an unauthenticated visit lands on the sign-in page, which shows a wrong password plainly', async () => {
   await page.goto(gw.base + '/');
   await page.waitForURL(/\/login/);
   await shootAll(page, 'login');
-  await page.getByLabel('Username').fill('admin');
-  await page.getByLabel('Password', { exact: true }).fill('not-the-password');
-  await page.keyboard.press('Enter');
+  await fillSignIn(page, 'not-the-password');
   await page.getByText('Wrong username or password.').waitFor();
 });
 
 test('after sign-in the home screen lists the PM2 process live', async () => {
-  await signIn(page);
+  await signInThroughForm(page, gw.base, '/');
   await processRow(page).waitFor();
   await page.getByText(/online/i).first().waitFor();
   await page.getByText(/^live$/i).first().waitFor({ timeout: 10_000 });

@@ -7,17 +7,14 @@ import * as assert from 'uvu/assert';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startGateway, root, type RunningGateway } from '../support/gateway-process.js';
-import { launchChromium } from '../support/browser.js';
-import { ensureClientBuilt } from '../../gateway/cli/client-build.js';
+import type { BrowserContext, Page } from 'playwright-core';
+import { root, type RunningGateway } from '../support/gateway-process.js';
+import { openDashboard, signInThroughForm, type Dashboard } from '../support/dashboard-page.js';
+import { DOCS_SHOTS, inEveryLook, shotPath } from '../support/screenshots.js';
+import { printingFailure } from '../support/set-up-failure.js';
 
-const PASSWORD = 'e2e-admin-password';
-const SIZES = { phone: { width: 375, height: 740 }, desktop: { width: 1440, height: 900 } } as const;
-const SHOTS = path.join(root, 'docs/screenshots');
-
+let dashboard: Dashboard;
 let gw: RunningGateway;
-let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 let logDir = '';
@@ -51,35 +48,24 @@ const logs = () => page.locator('page-logs');
 const results = () => page.locator('page-logs log-list.results .row');
 const tailRows = () => page.locator('page-logs log-list.tail .row');
 
-async function shootAll(p: Page, name: string): Promise<void> {
-  fs.mkdirSync(SHOTS, { recursive: true });
-  for (const scheme of ['dark', 'light'] as const) {
-    await p.emulateMedia({ colorScheme: scheme });
-    for (const [size, viewport] of Object.entries(SIZES)) {
-      await p.setViewportSize(viewport);
-      await p.waitForTimeout(250);
-      await p.screenshot({ path: path.join(SHOTS, `${name}-${size}-${scheme}.png`), fullPage: true });
-      const overflow = (await p.evaluate('document.documentElement.scrollWidth - window.innerWidth')) as number;
-      assert.ok(overflow <= 0, `${name} scrolls sideways at ${size} (${overflow}px)`);
-      if (size === 'phone') {
-        // The list draws only the rows in the viewport, so a full-page picture of a phone shows it empty below the
-        // fold: also picture the screen as someone scrolled to the list sees it.
-        await p.locator('page-logs log-list').filter({ visible: true }).first().scrollIntoViewIfNeeded();
-        await p.evaluate('window.scrollBy(0, 120)');
-        await p.waitForTimeout(300);
-        await p.screenshot({ path: path.join(SHOTS, `${name}-${size}-${scheme}-list.png`) });
-        await p.evaluate('window.scrollTo(0, 0)');
-      }
-    }
-  }
-  await p.setViewportSize(SIZES.desktop);
-  await p.emulateMedia({ colorScheme: 'dark' });
+/** Full-page pictures for the docs in every look; at phone size also the list as someone scrolled to it sees it. */
+function shootAll(p: Page, name: string): Promise<void> {
+  return inEveryLook(p, name, async ({ size, scheme }) => {
+    await p.screenshot({ path: shotPath(DOCS_SHOTS, `${name}-${size}-${scheme}`), fullPage: true });
+    if (size !== 'phone') return;
+    // The list draws only the rows in the viewport, so a full-page picture of a phone shows it empty below the
+    // fold: also picture the screen as someone scrolled to the list sees it.
+    await p.locator('page-logs log-list').filter({ visible: true }).first().scrollIntoViewIfNeeded();
+    await p.evaluate('window.scrollBy(0, 120)');
+    await p.waitForTimeout(300);
+    await p.screenshot({ path: shotPath(DOCS_SHOTS, `${name}-${size}-${scheme}-list`) });
+    await p.evaluate('window.scrollTo(0, 0)');
+  }, 250);
 }
 
 async function setUp(): Promise<void> {
   const config = fs.readFileSync(path.join(root, 'gateway/config.ts'), 'utf8');
   assert.ok(config.includes('LOG_DIRS'), 'the gateway reads LOG_DIRS');
-  assert.ok(ensureClientBuilt(root), 'client build failed');
   logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'oc-e2e-logs-'));
   logFile = path.join(logDir, 'pipeline.log');
   fs.writeFileSync(logFile, fixtureLog());
@@ -88,27 +74,16 @@ async function setUp(): Promise<void> {
   fs.writeFileSync(rotated, pino(30, 40 * 24 * 60, 'rotated old line'));
   const old = new Date(Date.now() - 40 * 86_400_000);
   fs.utimesSync(rotated, old, old);
-  gw = await startGateway({ DASHBOARD_ADMIN_PASSWORD: PASSWORD, BCRYPT_COST: '4', LOG_DIRS: `${logDir}/*.log` }, { fromSources: true });
-  browser = await launchChromium();
-  context = await browser.newContext({ viewport: SIZES.desktop, colorScheme: 'dark' });
+  dashboard = await openDashboard({ LOG_DIRS: `${logDir}/*.log` });
+  ({ gw, context, page } = dashboard);
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: gw.base });
-  page = await context.newPage();
-  await page.goto(gw.base + '/login');
-  await page.getByLabel('Username').fill('admin');
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await page.keyboard.press('Enter');
-  await page.waitForURL((url) => !url.pathname.startsWith('/login'));
+  await signInThroughForm(page, gw.base);
 }
 
-// uvu reports a failing hook only as failed tests: print why.
-test.before(() => setUp().catch((err: unknown) => {
-  console.error('set-up failed:', err);
-  throw err;
-}));
+test.before(() => printingFailure(setUp));
 
 test.after(async () => {
-  await browser?.close();
-  await gw?.stop();
+  await dashboard?.close();
   if (logDir) fs.rmSync(logDir, { recursive: true, force: true });
 });
 

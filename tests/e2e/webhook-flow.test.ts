@@ -9,23 +9,21 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startGateway, root, type RunningGateway } from '../support/gateway-process.js';
-import { launchChromium } from '../support/browser.js';
-import { ensureClientBuilt } from '../../gateway/cli/client-build.js';
+import type { Page } from 'playwright-core';
+import { root, type RunningGateway } from '../support/gateway-process.js';
+import { SIZES } from '../support/browser.js';
+import { openDashboard, signInThroughForm, until, type Dashboard } from '../support/dashboard-page.js';
+import { DOCS_SHOTS, inEveryLook, shotPath } from '../support/screenshots.js';
+import { printingFailure } from '../support/set-up-failure.js';
 import { interactiveTap, notification, postNotification, sampleAdvisors, statusUpdate, textMessage, newWamid } from '../../webhook/simulator.js';
 
-const PASSWORD = 'e2e-admin-password';
 const SECRET = 'e2e-app-secret';
-const SIZES = { phone: { width: 375, height: 740 }, desktop: { width: 1440, height: 900 } } as const;
-const SHOTS = path.join(root, 'docs/screenshots');
 
 interface RunningWebhook { child: ChildProcess; base: string; dataDir: string; stop(): Promise<void> }
 
 let webhook: RunningWebhook | null = null;
+let dashboard: Dashboard;
 let gw: RunningGateway;
-let browser: Browser;
-let context: BrowserContext;
 let page: Page;
 let clicksAfterTap = -1;
 
@@ -62,69 +60,35 @@ async function startStandaloneWebhook(): Promise<RunningWebhook> {
   };
 }
 
-/** Polls a check (waitForFunction evaluates strings, which the app's CSP forbids). */
-async function until(check: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) assert.unreachable(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 const tileValue = async (key: string): Promise<string> =>
   ((await page.locator(`webhook-widget-row [data-tile="${key}"] .n`).first().textContent()) ?? '').trim();
 const rowState = async (): Promise<string | null> =>
   page.locator('webhook-widget-row [data-tile="state"] state-badge').first().getAttribute('state');
 
-async function shoot(name: string, target: 'page' | 'row'): Promise<void> {
-  fs.mkdirSync(SHOTS, { recursive: true });
-  for (const scheme of ['dark', 'light'] as const) {
-    await page.emulateMedia({ colorScheme: scheme });
-    for (const [size, viewport] of Object.entries(SIZES)) {
-      await page.setViewportSize(viewport);
-      await page.waitForTimeout(400);
-      const file = path.join(SHOTS, `${name}-${size}-${scheme}.png`);
-      if (target === 'row') await page.locator('webhook-widget-row').first().screenshot({ path: file });
-      else {
-        // The feed is virtualised: it draws rows once it is in view, so bring it there before the full-page shot.
-        await page.locator('webhook-event-feed .scroller').first().scrollIntoViewIfNeeded();
-        await page.waitForTimeout(300);
-        await page.evaluate('window.scrollTo(0, 0)');
-        await page.screenshot({ path: file, fullPage: true });
-      }
-      const overflow = (await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')) as number;
-      assert.ok(overflow <= 0, `${name} scrolls sideways at ${size} (${overflow}px)`);
-    }
-  }
-  await page.setViewportSize(SIZES.desktop);
-  await page.emulateMedia({ colorScheme: 'dark' });
+/** Pictures for the docs in every look: of the whole page, or of the home screen's webhook row. */
+function shoot(name: string, target: 'page' | 'row'): Promise<void> {
+  return inEveryLook(page, name, async ({ size, scheme }) => {
+    const file = shotPath(DOCS_SHOTS, `${name}-${size}-${scheme}`);
+    if (target === 'row') return page.locator('webhook-widget-row').first().screenshot({ path: file });
+    // The feed is virtualised: it draws rows once it is in view, so bring it there before the full-page shot.
+    await page.locator('webhook-event-feed .scroller').first().scrollIntoViewIfNeeded();
+    await page.waitForTimeout(300);
+    await page.evaluate('window.scrollTo(0, 0)');
+    return page.screenshot({ path: file, fullPage: true });
+  }, 400);
 }
 
 async function setUp(): Promise<void> {
-  assert.ok(ensureClientBuilt(root), 'client build failed');
   webhook = await startStandaloneWebhook();
-  gw = await startGateway({
-    DASHBOARD_ADMIN_PASSWORD: PASSWORD, BCRYPT_COST: '4',
-    WEBHOOK_URL: webhook.base, WEBHOOK_POLL_SECONDS: '1', WEBHOOK_TIMEOUT_SECONDS: '1',
-  }, { fromSources: true });
-  browser = await launchChromium();
-  context = await browser.newContext({ viewport: SIZES.desktop, colorScheme: 'dark' });
-  page = await context.newPage();
-  await page.goto(gw.base + '/login');
-  await page.getByLabel('Username').fill('admin');
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await page.keyboard.press('Enter');
-  await page.waitForURL((url) => !url.pathname.startsWith('/login'));
+  dashboard = await openDashboard({ WEBHOOK_URL: webhook.base, WEBHOOK_POLL_SECONDS: '1', WEBHOOK_TIMEOUT_SECONDS: '1' });
+  ({ gw, page } = dashboard);
+  await signInThroughForm(page, gw.base);
 }
 
-test.before(() => setUp().catch((err: unknown) => {
-  console.error('set-up failed:', err);
-  throw err;
-}));
+test.before(() => printingFailure(setUp));
 
 test.after(async () => {
-  await browser?.close();
-  await gw?.stop();
+  await dashboard?.close();
   await webhook?.stop();
   if (webhook) fs.rmSync(webhook.dataDir, { recursive: true, force: true });
 });
@@ -184,7 +148,7 @@ test('the analytics page shows the button analytics', async () => {
     'clicks shown on the analytics page');
   await page.setViewportSize(SIZES.phone);
   await page.waitForTimeout(300);
-  await page.screenshot({ path: path.join(SHOTS, 'analytics-buttons-phone-dark.png'), fullPage: true });
+  await page.screenshot({ path: shotPath(DOCS_SHOTS, 'analytics-buttons-phone-dark'), fullPage: true });
   await page.setViewportSize(SIZES.desktop);
 });
 
@@ -203,11 +167,11 @@ test('stopping the webhook marks the home widgets down/stale with their last val
   assert.match((await page.locator('webhook-widget-row [data-tile="clicks"] .asof').first().textContent()) ?? '', /^stale · as of \d\d:\d\d:\d\d/);
   await page.setViewportSize(SIZES.phone);
   await page.waitForTimeout(300);
-  await page.locator('webhook-widget-row').first().screenshot({ path: path.join(SHOTS, 'home-webhook-row-down-phone-dark.png') });
+  await page.locator('webhook-widget-row').first().screenshot({ path: shotPath(DOCS_SHOTS, 'home-webhook-row-down-phone-dark') });
   await page.emulateMedia({ colorScheme: 'light' });
   await page.setViewportSize(SIZES.desktop);
   await page.waitForTimeout(300);
-  await page.locator('webhook-widget-row').first().screenshot({ path: path.join(SHOTS, 'home-webhook-row-down-desktop-light.png') });
+  await page.locator('webhook-widget-row').first().screenshot({ path: shotPath(DOCS_SHOTS, 'home-webhook-row-down-desktop-light') });
   await page.emulateMedia({ colorScheme: 'dark' });
 });
 

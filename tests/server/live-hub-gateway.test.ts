@@ -6,13 +6,7 @@ import * as assert from 'uvu/assert';
 import { WebSocket } from 'ws';
 import type { IncomingMessage } from 'node:http';
 import { signedInAs, startTestGateway, tokenClient, TestClient, type TestGateway } from '../support/test-gateway.js';
-
-interface Frame {
-  topic: string;
-  seq: number;
-  type: string;
-  data: any;
-}
+import { readFrames } from '../support/live-frames.js';
 
 type Outcome = { ws: WebSocket; status?: undefined } | { status: number; body: any };
 
@@ -46,44 +40,6 @@ async function open(t: TestGateway, opts: Parameters<typeof connect>[1]): Promis
   const r = await connect(t, opts);
   if (r.status !== undefined) throw new Error(`upgrade refused: ${r.status} ${JSON.stringify(r.body)}`);
   return r.ws;
-}
-
-/** Collects frames; next() awaits the next one matching a predicate (no sleeps). */
-function frames(ws: WebSocket) {
-  const seen: Frame[] = [];
-  const waiters: Array<{ pred: (f: Frame) => boolean; resolve: (f: Frame) => void }> = [];
-  let read = 0;
-  ws.on('message', (data) => {
-    const f = JSON.parse(String(data)) as Frame;
-    seen.push(f);
-    for (const w of [...waiters]) {
-      if (w.pred(f)) {
-        waiters.splice(waiters.indexOf(w), 1);
-        w.resolve(f);
-      }
-    }
-  });
-  return {
-    seen,
-    next(pred: (f: Frame) => boolean, timeoutMs = 5_000): Promise<Frame> {
-      const already = seen.slice(read).find(pred);
-      if (already) {
-        read = seen.indexOf(already) + 1;
-        return Promise.resolve(already);
-      }
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no matching frame; seen ${JSON.stringify(seen).slice(0, 500)}`)), timeoutMs);
-        waiters.push({
-          pred,
-          resolve: (f) => {
-            clearTimeout(timer);
-            read = seen.indexOf(f) + 1;
-            resolve(f);
-          },
-        });
-      });
-    },
-  };
 }
 
 function closed(ws: WebSocket): Promise<{ code: number; reason: string }> {
@@ -126,7 +82,7 @@ test('a session cookie with a foreign Origin is refused with 403', async () => {
 test('cookie + same Origin: subscribing to status and processes gives snapshot frames', async () => {
   const ws = await open(t, { cookie: admin.cookieHeader() });
   sockets.push(ws);
-  const f = frames(ws);
+  const f = readFrames(ws);
   ws.send(JSON.stringify({ op: 'subscribe', topics: ['status', 'processes'] }));
   const status = await f.next((x) => x.topic === 'status');
   const processes = await f.next((x) => x.topic === 'processes');
@@ -154,7 +110,7 @@ test('`?token=` with an API token connects without a cookie and gets snapshots',
   const bot = await tokenClient(t.base, admin, 'viewer');
   const ws = await open(t, { token: bot.bearer!, origin: null });
   sockets.push(ws);
-  const f = frames(ws);
+  const f = readFrames(ws);
   ws.send(JSON.stringify({ op: 'subscribe', topics: ['status'] }));
   const snap = await f.next((x) => x.topic === 'status');
   assert.is(snap.type, 'snapshot');

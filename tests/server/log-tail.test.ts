@@ -8,19 +8,11 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { WebSocket } from 'ws';
 import { startTestGateway, tokenClient, TestClient, type TestGateway } from '../support/test-gateway.js';
+import { readFrames, type Frame, type FrameReader } from '../support/live-frames.js';
 
-interface Frame {
-  topic: string;
-  seq: number;
-  type: string;
-  data: any;
-}
-
-interface LiveClient {
+interface LiveClient extends FrameReader {
   ws: WebSocket;
-  seen: Frame[];
   send(message: unknown): void;
-  next(pred: (f: Frame) => boolean, timeoutMs?: number): Promise<Frame>;
   /** Messages of every log.lines line received so far. */
   tailed(): string[];
   dropped(): number;
@@ -40,35 +32,13 @@ async function live(): Promise<LiveClient> {
     ws.once('open', () => resolve());
     ws.once('error', reject);
   });
-  const seen: Frame[] = [];
-  const waiters: Array<{ pred: (f: Frame) => boolean; resolve: (f: Frame) => void }> = [];
-  let read = 0;
-  ws.on('message', (data) => {
-    const f = JSON.parse(String(data)) as Frame;
-    seen.push(f);
-    for (const w of [...waiters]) {
-      if (!w.pred(f)) continue;
-      waiters.splice(waiters.indexOf(w), 1);
-      read = seen.length;
-      w.resolve(f);
-    }
-  });
-  const lines = () => seen.filter((f) => f.type === 'log.lines');
+  const frames = readFrames(ws, 8_000);
+  const lines = () => frames.seen.filter((f) => f.type === 'log.lines');
   return {
     ws,
-    seen,
+    seen: frames.seen,
     send: (message) => ws.send(JSON.stringify(message)),
-    next(pred, timeoutMs = 8_000) {
-      const index = seen.findIndex((f, i) => i >= read && pred(f));
-      if (index !== -1) {
-        read = index + 1;
-        return Promise.resolve(seen[index]!);
-      }
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no matching frame; seen ${JSON.stringify(seen).slice(0, 800)}`)), timeoutMs);
-        waiters.push({ pred, resolve: (f) => (clearTimeout(timer), resolve(f)) });
-      });
-    },
+    next: frames.next,
     tailed: () => lines().flatMap((f) => f.data.lines.map((l: { message: string }) => l.message)),
     dropped: () => lines().reduce((n, f) => n + f.data.dropped, 0),
   };

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startTestGateway, TestClient, type TestGateway } from '../support/test-gateway.js';
+import { waitFor } from '../support/wait-for.js';
 import { createWebhook, type Webhook } from '../../webhook/module.js';
 import { interactiveTap, notification, postNotification, sampleAdvisors } from '../../webhook/simulator.js';
 
@@ -22,16 +23,6 @@ let dirs: string[] = [];
 async function listen(server: http.Server): Promise<string> {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 8000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v as T;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 test.before(async () => {

@@ -7,6 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import WebSocket from 'ws';
 import { startTestGateway, TestClient, signedInAs, type TestGateway } from '../support/test-gateway.js';
+import { waitFor } from '../support/wait-for.js';
 import { startFakeWebhook, type FakeWebhook } from '../support/fake-webhook.js';
 import { businessDate } from '../../gateway/domain/webhook/business-day.js';
 
@@ -17,16 +18,6 @@ let dataDir: string;
 const DAY = 86_400_000;
 const now = Date.now();
 const isoAgo = (ms: number) => new Date(now - ms).toISOString();
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 6000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v as T;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 test.before(async () => {
   try {
@@ -62,12 +53,13 @@ test.after(async () => {
 
 test('GET /api/webhook/status has every documented field', async () => {
   const s = (await viewer.get('/api/webhook/status')).body;
-  for (const k of ['state', 'since', 'observedAt', 'latencyMs', 'health', 'lastEventAt', 'lastSeq', 'eventsStored', 'connection', 'uptimePct24h', 'tunnelUrl', 'rejected', 'reconciliation']) {
+  for (const k of ['state', 'since', 'observedAt', 'latencyMs', 'health', 'lastEventAt', 'lastSeq', 'eventsStored', 'connection', 'uptimePct24h', 'history24h', 'tunnelUrl', 'rejected', 'reconciliation']) {
     assert.ok(k in s, `status has ${k}`);
   }
   assert.is(s.state, 'up');
   assert.is(s.lastSeq, 10);
   assert.is(s.uptimePct24h, 100);
+  assert.equal(s.history24h.map((x: { state: string; to: string | null }) => [x.state, x.to]).at(-1), ['up', null], 'the current span');
   assert.equal(Object.keys(s.health).sort(), ['messagesProcessed', 'startedAt', 'status', 'type', 'uptimeSeconds']);
 });
 

@@ -1,8 +1,6 @@
-// Debian's Chromium driven by playwright-core (no browser download), with the flags this machine needs.
+// Debian's Chromium driven by playwright-core (no browser download), with the flags this machine needs, and the
+// window sizes every screen is checked at.
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
-import fs from 'node:fs';
-import path from 'node:path';
-import { root } from './gateway-process.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
@@ -17,6 +15,10 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
+/** The two widths every screen is checked at: a 375 px phone and a desktop. */
+export const SIZES = { phone: { width: 375, height: 740 }, desktop: { width: 1440, height: 900 } } as const;
+export type Size = keyof typeof SIZES;
+
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
 }
@@ -24,11 +26,4 @@ export function launchChromium(): Promise<Browser> {
 /** A non-incognito profile (in a temp dir): Chromium never calls an incognito page installable. */
 export function launchChromiumProfile(userDataDir: string): Promise<BrowserContext> {
   return chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
-}
-
-export const screenshotDir = path.join(root, 'tests/.artifacts/screenshots');
-
-export function screenshotPath(name: string): string {
-  fs.mkdirSync(screenshotDir, { recursive: true });
-  return path.join(screenshotDir, `${name}.png`);
 }
