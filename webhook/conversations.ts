@@ -2,13 +2,18 @@
 // ended (completed or abandoned) on each day, each conversation counted once. Only active conversations are kept in memory.
 import type { ChatMessageEvent } from './events.js';
 
-export interface Conversation {
+/** An active conversation as the contract lists it (`/api/webhook/conversations`, without `state`); the
+ *  dashboard's CRM figures list theirs in the same shape. */
+export interface ActiveConversation {
   conversationId: string;
   waId: string;
   advisorId?: string;
   startedAt: string;
   lastMessageAt: string;
   messages: number;
+}
+
+export interface Conversation extends ActiveConversation {
   state: 'active';
 }
 

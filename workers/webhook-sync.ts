@@ -1,16 +1,20 @@
-// Worker task for the webhook connector's heavy syncing: validating a gap-fill page of up to 1000 events, and
-// rebuilding the store at start (seen ids, cursor, recent events, today's figures) from the journal.
+// Worker task for the webhook connector's heavy syncing: validating a gap-fill page of up to 1000 events,
+// rebuilding the store at start (seen ids, cursor, recent events, today's figures, refusal counts) from the
+// journal, and rebuilding the link history of the last 24 h (link-history.ts).
 import { z } from 'zod';
-import { readJournal } from '../gateway/store/journal-reader.js';
+import { readJournal, type JournalEntry } from '../gateway/store/journal-reader.js';
 import { classifyEvent, type WebhookEvent, type RejectReason } from '../gateway/domain/webhook/event-schema.js';
 import { isEventLine, WEBHOOK_EVENTS_STREAM } from '../gateway/domain/webhook/event-lines.js';
 import { emptyFold, foldEvent, type FigureFold } from '../gateway/domain/webhook/analytics.js';
 import { sortedHashes } from '../gateway/domain/webhook/seen-ids.js';
 import { dayStartMs } from '../gateway/domain/webhook/business-day.js';
+import { parseRejectLine, WEBHOOK_REJECTS_STREAM } from '../gateway/domain/webhook/reject-lines.js';
+import { foldLinkLines, parseLinkLine, WEBHOOK_LINK_STREAM, type FoldedHistory, type LinkLine } from '../gateway/domain/webhook/link-history.js';
 
 export type WebhookSyncPayload =
   | { mode: 'parse-page'; text: string }
-  | { mode: 'rebuild'; journalDir: string; today: string; recent: number };
+  | { mode: 'rebuild'; journalDir: string; today: string; recent: number }
+  | { mode: 'link-history'; journalDir: string; now: number; windowMs: number };
 
 export interface RejectedItem {
   reason: RejectReason;
@@ -33,6 +37,12 @@ export interface RebuildResult {
   lastEventAt: string | null;
   recent: WebhookEvent[];
   today: FigureFold;
+  /** Refusals counted in earlier runs (stream `webhook-rejects`). */
+  rejected: Record<RejectReason, number>;
+  skippedLines: number;
+}
+
+export interface LinkHistoryResult extends FoldedHistory {
   skippedLines: number;
 }
 
@@ -67,36 +77,28 @@ async function rebuild(p: Extract<WebhookSyncPayload, { mode: 'rebuild' }>): Pro
   const todayFrom = dayStartMs(p.today);
   const todayTo = todayFrom + 86_400_000;
   let recent: Array<{ at: number; event: WebhookEvent }> = [];
-  let latest: { at: number; origin: string | null } | null = null;
+  let latest = null as { at: number; origin: string | null } | null; // set in the callback below
   const maxSeqByOrigin = new Map<string | null, number>();
   let lastEventAt: string | null = null;
   const todayIds = new Set<string>();
-  let skippedLines = 0;
-  let cursor: string | undefined;
-  for (;;) {
-    const page = await readJournal(p.journalDir, { stream: WEBHOOK_EVENTS_STREAM, order: 'asc', limit: 5000, cursor });
-    skippedLines += page.skippedLines;
-    for (const item of page.items) {
-      if (!isEventLine(item)) {
-        skippedLines++;
-        continue;
-      }
-      const e = item.event;
-      ids.push(e.id);
-      if (!latest || item.at >= latest.at) latest = { at: item.at, origin: item.origin ?? null };
-      maxSeqByOrigin.set(item.origin ?? null, Math.max(maxSeqByOrigin.get(item.origin ?? null) ?? -1, e.seq));
-      if (lastEventAt === null || e.ts > lastEventAt) lastEventAt = e.ts;
-      const tsMs = Date.parse(e.ts);
-      if (tsMs >= todayFrom && tsMs < todayTo && !todayIds.has(e.id)) {
-        todayIds.add(e.id);
-        foldEvent(today, e);
-      }
-      recent.push({ at: item.at, event: e });
-      if (recent.length > p.recent * 4) recent = newest(recent, p.recent);
+  let badLines = 0;
+  const unreadable = await forEachItem(p.journalDir, WEBHOOK_EVENTS_STREAM, undefined, (item) => {
+    if (!isEventLine(item)) return void badLines++;
+    const e = item.event;
+    ids.push(e.id);
+    if (!latest || item.at >= latest.at) latest = { at: item.at, origin: item.origin ?? null };
+    maxSeqByOrigin.set(item.origin ?? null, Math.max(maxSeqByOrigin.get(item.origin ?? null) ?? -1, e.seq));
+    if (lastEventAt === null || e.ts > lastEventAt) lastEventAt = e.ts;
+    const tsMs = Date.parse(e.ts);
+    if (tsMs >= todayFrom && tsMs < todayTo && !todayIds.has(e.id)) {
+      todayIds.add(e.id);
+      foldEvent(today, e);
     }
-    if (!page.nextCursor) break;
-    cursor = page.nextCursor;
-  }
+    recent.push({ at: item.at, event: e });
+    if (recent.length > p.recent * 4) recent = newest(recent, p.recent);
+  });
+  const rejected = await rejectedCounts(p.journalDir);
+  const skippedLines = unreadable + badLines + rejected.skippedLines;
   // The same id twice in the journal (a crash between journalling and remembering) is one event.
   const hashes = sortedHashes(ids);
   return {
@@ -106,14 +108,77 @@ async function rebuild(p: Extract<WebhookSyncPayload, { mode: 'rebuild' }>): Pro
     lastEventAt,
     recent: newest(recent, p.recent).map((r) => r.event),
     today,
+    rejected: rejected.counts,
     skippedLines,
   };
+}
+
+/** Every page of a stream, oldest first (within `from` when given). */
+async function forEachItem(journalDir: string, stream: string, from: string | undefined, fn: (item: JournalEntry) => void): Promise<number> {
+  let skippedLines = 0;
+  let cursor: string | undefined;
+  for (;;) {
+    const page = await readJournal(journalDir, { stream, order: 'asc', limit: 5000, cursor, from });
+    skippedLines += page.skippedLines;
+    page.items.forEach(fn);
+    if (!page.nextCursor) return skippedLines;
+    cursor = page.nextCursor;
+  }
+}
+
+/** The refusals the journal still holds (its retention bounds them), summed by reason. */
+async function rejectedCounts(journalDir: string): Promise<{ counts: Record<RejectReason, number>; skippedLines: number }> {
+  const counts: Record<RejectReason, number> = { malformed: 0, unknown: 0 };
+  let bad = 0;
+  const skipped = await forEachItem(journalDir, WEBHOOK_REJECTS_STREAM, undefined, (item) => {
+    const line = parseRejectLine(item);
+    if (!line) return void bad++;
+    counts.malformed += line.malformed;
+    counts.unknown += line.unknown;
+  });
+  return { counts, skippedLines: skipped + bad };
+}
+
+/**
+ * The link lines of the window, preceded by those from the newest line before it that says what state the link
+ * was in (its span may reach into the window), folded.
+ */
+async function linkHistory(p: Extract<WebhookSyncPayload, { mode: 'link-history' }>): Promise<LinkHistoryResult> {
+  const windowStart = p.now - p.windowMs;
+  let skippedLines = 0;
+  const before: LinkLine[] = [];
+  let cursor: string | undefined;
+  scan: for (;;) {
+    const page = await readJournal(p.journalDir, { stream: WEBHOOK_LINK_STREAM, order: 'desc', limit: 1000, cursor, to: new Date(windowStart - 1).toISOString() });
+    skippedLines += page.skippedLines;
+    for (const item of page.items) {
+      const line = parseLinkLine(item);
+      if (!line) {
+        skippedLines++;
+        continue;
+      }
+      before.push(line);
+      if (line.kind !== 'polls') break scan;
+    }
+    if (!page.nextCursor) break;
+    cursor = page.nextCursor;
+  }
+  const lines = before.reverse();
+  let bad = 0;
+  const unreadable = await forEachItem(p.journalDir, WEBHOOK_LINK_STREAM, new Date(windowStart).toISOString(), (item) => {
+    const line = parseLinkLine(item);
+    if (line) lines.push(line);
+    else bad++;
+  });
+  skippedLines += unreadable + bad;
+  return { ...foldLinkLines(lines, p.now, p.windowMs), skippedLines };
 }
 
 function newest(items: Array<{ at: number; event: WebhookEvent }>, n: number) {
   return items.sort((a, b) => a.at - b.at || a.event.seq - b.event.seq).slice(-n);
 }
 
-export default async function webhookSync({ payload }: { payload: WebhookSyncPayload }): Promise<ParsedPage | RebuildResult> {
-  return payload.mode === 'parse-page' ? parsePage(payload.text) : rebuild(payload);
+export default async function webhookSync({ payload }: { payload: WebhookSyncPayload }): Promise<ParsedPage | RebuildResult | LinkHistoryResult> {
+  if (payload.mode === 'parse-page') return parsePage(payload.text);
+  return payload.mode === 'rebuild' ? rebuild(payload) : linkHistory(payload);
 }

@@ -9,10 +9,10 @@ import { WebhookConnector } from '../../gateway/domain/webhook/connector.js';
 import { WebhookService, EVENTS_EVERY_MS } from '../../gateway/domain/webhook/webhook-service.js';
 import type { WebhookEventStore } from '../../gateway/domain/webhook/event-store.js';
 import type { WebhookEvent } from '../../gateway/domain/webhook/event-schema.js';
-import type { StreamHandlers, WebhookClient } from '../../gateway/sources/webhook-client.js';
 import type { WorkerPool } from '../../gateway/pool/worker-pool.js';
 import { emptyFold } from '../../gateway/domain/webhook/analytics.js';
 import { businessDate } from '../../gateway/domain/webhook/business-day.js';
+import { fakeWebhookClient } from '../support/webhook-fake-client.js';
 
 const STARTED = '2026-11-25T10:00:00.000Z';
 const event = (seq: number): WebhookEvent =>
@@ -28,18 +28,12 @@ async function waitFor(what: string, probe: () => boolean, timeoutMs = 3000): Pr
 }
 
 test('connector: frames arriving during an append are stored together by the next one', async () => {
-  let handlers: StreamHandlers | null = null;
-  const client: WebhookClient = {
-    url: 'http://127.0.0.1:1',
-    health: async () => ({ ok: true, latencyMs: 1, health: { status: 'healthy', type: 'Button Click Handler', startedAt: STARTED, uptimeSeconds: 1, messagesProcessed: 0 } }),
-    metrics: async () => ({ generatedAt: STARTED, startedAt: STARTED, lastSeq: 0, buttonClicks: { RETRIEVE_CONTENT: 0, UNLOCK_CONTENT: 0, SHARE_WITH_CLIENTS: 0 } }),
-    eventsPage: async () => '{"events":[],"nextAfter":0,"hasMore":false}',
-    openStream: (_after, h) => {
-      handlers = h;
-      setImmediate(() => h.onOpen());
-      return { close: () => h.onClose('closed by the dashboard') };
-    },
-  };
+  const fake = fakeWebhookClient(
+    async () => ({ ok: true, latencyMs: 1, health: { status: 'healthy', type: 'Button Click Handler', startedAt: STARTED, uptimeSeconds: 1, messagesProcessed: 0 } }),
+    STARTED,
+  );
+  const client = fake.client;
+  const handlers = () => fake.stream()!;
   const pool = { run: async () => ({ events: [], rejected: [], nextAfter: 0, hasMore: false }) } as unknown as WorkerPool;
   const appends: number[][] = [];
   let release: () => void = () => {};
@@ -60,11 +54,11 @@ test('connector: frames arriving during an append are stored together by the nex
   connector.start();
   try {
     await waitFor('the stream open', () => connector.view().connection === 'open');
-    handlers!.onFrame(JSON.stringify(event(1)));
+    handlers().onFrame(JSON.stringify(event(1)));
     await waitFor('the first append', () => appends.length === 1);
     // 49 more frames over several socket reads while the first append waits for its fsync.
     for (let seq = 2; seq <= 50; seq++) {
-      handlers!.onFrame(JSON.stringify(event(seq)));
+      handlers().onFrame(JSON.stringify(event(seq)));
       if (seq % 7 === 0) await turn();
     }
     await turn();
@@ -74,7 +68,7 @@ test('connector: frames arriving during an append are stored together by the nex
     gate = Promise.resolve();
     assert.equal(appends[1], Array.from({ length: 49 }, (_, i) => i + 2), 'one append for everything that arrived meanwhile, in order');
     await waitFor('the cursor at 50', () => connector.view().lastSeq === 50);
-    handlers!.onFrame(JSON.stringify(event(51)));
+    handlers().onFrame(JSON.stringify(event(51)));
     await waitFor('the cursor at 51', () => connector.view().lastSeq === 51);
     assert.equal(appends.at(-1), [51]);
   } finally {
@@ -93,6 +87,7 @@ test('service: event frames at once when quiet, gathered under load; the snapsho
     recent: (n = 50) => kept.slice(-n),
     stats: () => ({ eventsStored: kept.length, lastEventAt: null, lastStoredSeq: null }),
     rejected: () => ({ malformed: 0, unknown: 0 }),
+    flushRejected: async () => {},
     todayFold: () => emptyFold(businessDate(Date.now())),
   } as unknown as WebhookEventStore;
   const service = new WebhookService(store, null, { now: Date.now });

@@ -5,17 +5,15 @@
 // a conversation's state and an advisor's last click are those of its latest event by (ts, seq).
 import { BUTTONS, DELIVERY_STATES, type Button, type DeliveryState, type WebhookEvent } from './event-schema.js';
 import { businessDate, businessHour } from './business-day.js';
+// The contract's shape of an active conversation: the webhook side declares it (types only, nothing runs).
+import type { ActiveConversation } from '../../../webhook/conversations.js';
 
 export const TOP_ADVISORS = 10;
 export const MAX_ACTIVE_CONVERSATIONS = 500;
 
-interface Conversation {
-  conversationId: string;
-  waId: string;
-  advisorId?: string;
-  startedAt: string;
-  lastMessageAt: string;
-  messages: number;
+export type { ActiveConversation };
+
+interface Conversation extends ActiveConversation {
   state: 'active' | 'completed' | 'abandoned';
   lastKey: number; // (ts, seq) of the event that set `state`
   lastSeq: number;
@@ -200,15 +198,6 @@ export function buttonFigures(f: FigureFold, days: readonly string[]): ButtonFig
     successRate: ratio(f.clickSuccess, total),
     topAdvisors,
   };
-}
-
-export interface ActiveConversation {
-  conversationId: string;
-  waId: string;
-  advisorId?: string;
-  startedAt: string;
-  lastMessageAt: string;
-  messages: number;
 }
 
 function activeConversations(f: FigureFold): Conversation[] {

@@ -9,7 +9,7 @@ import type { ParsedPage } from '../../../workers/webhook-sync.js';
 import type { WebhookClient, WebhookMetrics } from '../../sources/webhook-client.js';
 import { classifyFrame, type WebhookEvent } from './event-schema.js';
 import type { WebhookEventStore } from './event-store.js';
-import { initialLinkState, reduceLink, type LinkInput, type LinkState } from './link-state.js';
+import { initialLinkState, reduceLink, type LinkInput, type LinkState, type UptimeBuckets } from './link-state.js';
 import { ClickTally, compareCounts, type Reconciliation } from './reconcile.js';
 
 export const PAGE_LIMIT = 1000;
@@ -56,6 +56,7 @@ export class WebhookConnector {
   #liveScheduled = false;
   #liveDraining = false;
   #changed: () => void = () => {};
+  #linkListener: (input: LinkInput, before: LinkState, after: LinkState) => void = () => {};
   readonly #backoff: { minMs: number; maxMs: number };
   readonly #random: () => number;
 
@@ -73,6 +74,16 @@ export class WebhookConnector {
   /** Called whenever the link, connection, cursor or reconciliation changes. */
   onChange(listener: () => void): void {
     this.#changed = listener;
+  }
+
+  /** Called with every input of the link reducer (poll outcomes, ticks) and the link before and after it. */
+  onLink(listener: (input: LinkInput, before: LinkState, after: LinkState) => void): void {
+    this.#linkListener = listener;
+  }
+
+  /** Before start: the link starts afresh (nothing polled yet) with the poll counts kept from an earlier run. */
+  restoreUptime(uptime: UptimeBuckets): void {
+    this.#link = { ...initialLinkState(this.o.clock.now()), uptime };
   }
 
   view(): ConnectorView {
@@ -147,6 +158,7 @@ export class WebhookConnector {
     const before = this.#link;
     this.#link = reduceLink(this.#link, input, this.o.pollMs);
     if (this.#link.state !== before.state) this.o.logger.info({ state: this.#link.state, detail: this.#link.detail }, `webhook is ${this.#link.state}`);
+    this.#linkListener(input, before, this.#link);
     this.#changed();
   }
 

@@ -1,6 +1,7 @@
 // Stored webhook events: each is journalled (stream `webhook-events`) before it counts, and its id is checked
 // against the seen ids, so replays and overlaps never double-count — also across a restart, when the seen
-// ids, the cursor, the recent events and today's figures are rebuilt from the journal in the pool.
+// ids, the cursor, the recent events and today's figures are rebuilt from the journal in the pool. Refused
+// (malformed or unknown) items are counted in the journal too (stream `webhook-rejects`, reject-lines.ts).
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock.js';
 import type { Journal, JournalPage } from '../../store/journal.js';
@@ -12,6 +13,7 @@ import { SeenIds } from './seen-ids.js';
 import { emptyFold, foldEvent, type FigureFold } from './analytics.js';
 import { businessDate, type RangeName } from './business-day.js';
 import { toLine, isEventLine, WEBHOOK_EVENTS_STREAM } from './event-lines.js';
+import { toRejectLine, WEBHOOK_REJECTS_STREAM } from './reject-lines.js';
 
 export const RECENT_EVENTS = 50;
 
@@ -37,12 +39,21 @@ export class WebhookEventStore {
   #recent: WebhookEvent[] = [];
   #today: FigureFold;
   #rejected: Record<RejectReason, number> = { malformed: 0, unknown: 0 };
+  /** Refusals counted but not journalled yet. */
+  #rejectsPending: Record<RejectReason, number> = { malformed: 0, unknown: 0 };
+  #rejectsWriting: Promise<void> | null = null;
+  #rejectsFailed = false;
   #loggedRejects = { minute: 0, count: 0 };
   #restoredCursor: StoreCursor | null = null;
   #listeners: Array<(events: WebhookEvent[]) => void> = [];
 
   constructor(private readonly o: EventStoreOptions) {
     this.#today = emptyFold(businessDate(o.clock.now()));
+  }
+
+  /** The journal, pool, clock and logger the store works with (the link history is kept alongside). */
+  get options(): Readonly<EventStoreOptions> {
+    return this.o;
   }
 
   /** Rebuilds the seen ids, cursor, recent events and today's figures from the journal (in the pool). */
@@ -55,7 +66,9 @@ export class WebhookEventStore {
     this.#today = r.today;
     this.#restoredCursor = r.cursor;
     this.#lastStoredSeq = r.cursor?.seq ?? null;
-    if (r.skippedLines > 0) this.o.logger.warn({ skippedLines: r.skippedLines }, 'webhook events: unreadable journal lines skipped');
+    this.#rejected.malformed += r.rejected.malformed;
+    this.#rejected.unknown += r.rejected.unknown;
+    if (r.skippedLines > 0) this.o.logger.warn({ skippedLines: r.skippedLines }, 'webhook events and refusal counts: unreadable journal lines skipped');
   }
 
   /** Where the last run stopped (the newest stored event's webhook and its highest seq). */
@@ -97,12 +110,53 @@ export class WebhookEventStore {
     return fresh;
   }
 
-  /** A malformed or unknown item: counted and logged (at most 20 log lines a minute), never fatal. */
+  /**
+   * A malformed or unknown item: counted and logged (at most 20 log lines a minute), never fatal. The count is
+   * journalled in the next turn; refusals arriving while that append is under way go together in the next one.
+   */
   reject(reason: RejectReason, problem: string, where: { id?: string; seq?: number; via: string }): void {
     this.#rejected[reason]++;
+    this.#rejectsPending[reason]++;
+    this.#rejectsFailed = false;
+    this.#journalRejects();
     const minute = Math.floor(this.o.clock.now() / 60_000);
     if (this.#loggedRejects.minute !== minute) this.#loggedRejects = { minute, count: 0 };
     if (++this.#loggedRejects.count <= 20) this.o.logger.warn({ reason, problem, ...where }, `webhook event refused (${reason})`);
+  }
+
+  /** Resolves once the refusals counted so far are journalled (or their append failed and was logged). */
+  async flushRejected(): Promise<void> {
+    await this.#rejectsWriting;
+    this.#rejectsFailed = false;
+    this.#journalRejects();
+    await this.#rejectsWriting;
+  }
+
+  #journalRejects(): void {
+    if (this.#rejectsWriting || this.#rejectsFailed) return;
+    if (this.#rejectsPending.malformed + this.#rejectsPending.unknown === 0) return;
+    this.#rejectsWriting = this.#drainRejects().finally(() => {
+      this.#rejectsWriting = null;
+      this.#journalRejects(); // counted after the last check of the drain
+    });
+  }
+
+  async #drainRejects(): Promise<void> {
+    await new Promise((resolve) => setImmediate(resolve)); // the refusals of this turn go together
+    while (this.#rejectsPending.malformed + this.#rejectsPending.unknown > 0) {
+      const counts = this.#rejectsPending;
+      this.#rejectsPending = { malformed: 0, unknown: 0 };
+      try {
+        await this.o.journal.append(WEBHOOK_REJECTS_STREAM, toRejectLine(this.o.clock.now(), counts));
+      } catch (err) {
+        // Kept for the next try: with the next refusal, or at stop.
+        this.#rejectsPending.malformed += counts.malformed;
+        this.#rejectsPending.unknown += counts.unknown;
+        this.#rejectsFailed = true;
+        this.o.logger.warn({ err, counts }, 'webhook refusal counts could not be journalled');
+        return;
+      }
+    }
   }
 
   rejected(): Record<RejectReason, number> {

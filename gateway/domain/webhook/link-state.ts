@@ -26,15 +26,21 @@ export type LinkInput =
 
 /** Consecutive timeouts after which the webhook counts as not answering at all. */
 export const TIMEOUTS_FOR_DOWN = 3;
-const BUCKET_MS = 5 * 60_000;
-const DAY_MS = 86_400_000;
+/** Polls are counted per bucket of this length (uptimePct24h; journalled per bucket, see link-history.ts). */
+export const BUCKET_MS = 5 * 60_000;
+/** The window of uptimePct24h and of the link history. */
+export const DAY_MS = 86_400_000;
+
+export type UptimeBuckets = LinkState['uptime'];
 
 export function initialLinkState(at: number): LinkState {
   return { state: 'stale', since: new Date(at).toISOString(), observedAt: null, lastGoodAt: null, latencyMs: null, health: null, detail: 'Not polled yet.', timeouts: 0, uptime: [] };
 }
 
-function countPoll(uptime: LinkState['uptime'], at: number, good: boolean): LinkState['uptime'] {
-  const bucket = at - (at % BUCKET_MS);
+export const bucketOf = (at: number): number => at - (at % BUCKET_MS);
+
+function countPoll(uptime: UptimeBuckets, at: number, good: boolean): UptimeBuckets {
+  const bucket = bucketOf(at);
   const kept = uptime.filter(([b]) => b > at - DAY_MS);
   const last = kept.at(-1);
   if (last && last[0] === bucket) return [...kept.slice(0, -1), [bucket, last[1] + (good ? 1 : 0), last[2] + 1] as const];

@@ -1,6 +1,7 @@
 // What the routes, the hub and /api/health ask of the webhook integration: the status object, the button and
 // CRM figures of a range, stored events; and the live frames of topic `webhook` (status on change, each
-// stored event, today's figures at most 4 a second).
+// stored event, today's figures at most 4 a second). The link history and the poll counts behind uptimePct24h
+// are kept in the journal across restarts (link-log.ts).
 import type { Clock } from '../../clock.js';
 import type { ServiceStatus } from '../health-snapshot.js';
 import type { WebhookHealth } from '../../sources/webhook-client.js';
@@ -11,6 +12,8 @@ import { buttonFigures, crmFigures, todayFigures, type ButtonFigures, type CrmFi
 import { businessDate, rangeBounds, type RangeName } from './business-day.js';
 import { uptimePct24h } from './link-state.js';
 import type { Reconciliation } from './reconcile.js';
+import { LinkLog } from './link-log.js';
+import type { HistorySpan } from './link-history.js';
 
 export type WebhookState = 'up' | 'degraded' | 'down' | 'stale' | 'not_configured';
 
@@ -26,6 +29,8 @@ export interface WebhookStatus {
   eventsStored: number;
   connection: ConnectionState;
   uptimePct24h: number | null;
+  /** The link's states over the last 24 h, `unknown` while the dashboard was not running. */
+  history24h: HistorySpan[];
   tunnelUrl: string | null;
   rejected: Record<RejectReason, number>;
   reconciliation: Reconciliation | null;
@@ -59,6 +64,7 @@ export class WebhookService {
   #eventsOut: WebhookEvent[] = [];
   #eventsTimer: NodeJS.Timeout | null = null;
   #eventsAt = 0;
+  readonly #linkLog: LinkLog | null;
 
   constructor(
     readonly store: WebhookEventStore,
@@ -67,6 +73,9 @@ export class WebhookService {
   ) {
     store.onStored((events) => this.#onStored(events));
     connector?.onChange(() => this.#statusChanged());
+    const linkLog = connector ? new LinkLog(store.options) : null;
+    if (connector && linkLog) connector.onLink((input, before, after) => linkLog.observe(input, before, after));
+    this.#linkLog = linkLog;
   }
 
   setPublisher(publish: WebhookPublish): void {
@@ -75,6 +84,10 @@ export class WebhookService {
 
   async start(): Promise<void> {
     await this.store.load();
+    if (this.connector && this.#linkLog) {
+      this.connector.restoreUptime(await this.#linkLog.load());
+      this.#linkLog.started(this.connector.view().link);
+    }
     this.connector?.start();
   }
 
@@ -84,6 +97,8 @@ export class WebhookService {
     this.#statusTimer = this.#figuresTimer = null;
     this.#flushEvents(); // what was stored still goes out
     await this.connector?.stop();
+    await this.#linkLog?.stop();
+    await this.store.flushRejected();
   }
 
   status(): WebhookStatus {
@@ -92,7 +107,7 @@ export class WebhookService {
     if (!this.connector) {
       return {
         state: 'not_configured', since: null, observedAt: null, latencyMs: null, detail: 'WEBHOOK_URL is not set.', health: null,
-        ...common, lastSeq: s.lastStoredSeq, connection: 'closed', uptimePct24h: null, tunnelUrl: null, reconciliation: null,
+        ...common, lastSeq: s.lastStoredSeq, connection: 'closed', uptimePct24h: null, history24h: [], tunnelUrl: null, reconciliation: null,
       };
     }
     const v = this.connector.view();
@@ -109,6 +124,7 @@ export class WebhookService {
       lastSeq: v.lastSeq,
       connection: v.connection,
       uptimePct24h: uptimePct24h(v.link, this.clock.now()),
+      history24h: this.#linkLog?.spans(this.clock.now()) ?? [],
       tunnelUrl: typeof tunnel === 'string' ? tunnel : null,
       reconciliation: v.reconciliation,
     };
