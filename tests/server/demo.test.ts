@@ -139,7 +139,9 @@ test('npm run demo: a living system that Ctrl-C stops completely', async () => {
   );
 
   demo.kill('SIGINT');
-  const end = await Promise.race([exited, new Promise<null>((r) => setTimeout(() => r(null), 40_000))]);
+  let grace: NodeJS.Timeout | undefined;
+  const end = await Promise.race([exited, new Promise<null>((r) => (grace = setTimeout(() => r(null), 40_000)))]);
+  clearTimeout(grace);
   assert.ok(end, `the demo did not exit within 40 s after SIGINT:\n${out.slice(-2000)}`);
   assert.equal(end, { code: 0, signal: null }, out.slice(-2000));
   const live = processTable();

@@ -1,5 +1,6 @@
 // The log follower on real files in a temp directory: appends, partial lines, multi-line entries, rotation by
 // rename while tailing, copytruncate, files that appear later, and a start inside a line.
+import { createHook } from 'node:async_hooks';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -55,8 +56,11 @@ async function follow(setup: (dir: string) => string[], opts: { relistMs?: numbe
       while (lines.length < n) {
         if (Date.now() > deadline) throw new Error(`expected ${n} lines, got ${lines.length}: ${JSON.stringify(lines.map((l) => l.message))}`);
         await new Promise<void>((resolve) => {
-          wake = resolve;
-          setTimeout(resolve, 200); // re-check the deadline even when nothing arrives
+          const recheck = setTimeout(resolve, 200); // re-check the deadline even when nothing arrives
+          wake = () => {
+            clearTimeout(recheck);
+            resolve();
+          };
         });
       }
       return lines.slice(0, n);
@@ -207,6 +211,48 @@ test('a long burst is read in bounded steps and nothing is lost', async () => {
     assert.ok(h.batches.length >= 2, 'more than one read');
   } finally {
     await h.close();
+  }
+});
+
+test('close() during a round that is re-listing leaves no directory watcher behind', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oc-follow-'));
+  const file = path.join(dir, 'app.log');
+  fs.writeFileSync(file, 'a line\n');
+  // fs.watch handles alive now; they are unref'd, so process.getActiveResourcesInfo() does not show them.
+  const watchers = new Set<number>();
+  const hook = createHook({
+    init: (id, type) => void (type === 'FSEVENTWRAP' && watchers.add(id)),
+    destroy: (id) => void watchers.delete(id),
+  });
+  hook.enable();
+  let release = null as (() => void) | null;
+  let listings = 0;
+  const follower = new LogFollower({
+    sources: {
+      list: async () => {
+        if (++listings > 1) await new Promise<void>((resolve) => (release = resolve));
+        return { sources: [{ id: 'dir:app', files: [{ path: file, rotated: false, compressed: false }] }] };
+      },
+    },
+    clock: { now: () => Date.parse('2026-11-25T10:00:00Z') },
+    relistMs: 0,
+    pollMs: 60_000,
+    onLines: () => {},
+  });
+  try {
+    await follower.start();
+    assert.is(watchers.size, 1, 'the followed file\'s directory is watched');
+    const round = follower.poll();
+    while (!release) await new Promise((r) => setTimeout(r, 1));
+    const closed = follower.close();
+    release!();
+    await Promise.all([round, closed]);
+    await new Promise((r) => setImmediate(r)); // destroy hooks run after the handle's close callback
+    assert.is(watchers.size, 0, 'no watcher is left after close()');
+  } finally {
+    hook.disable();
+    await follower.close();
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });
 

@@ -137,8 +137,9 @@ export class LogFollower {
     clearInterval(this.#pollTimer);
     clearTimeout(this.#wakeTimer);
     clearTimeout(this.#quietTimer);
-    this.#watchers.close();
+    // After the round under way: one that is re-listing would watch the directories again.
     await this.#round?.catch(() => undefined);
+    this.#watchers.close();
     for (const f of this.#files.values()) await f.handle.close().catch(() => undefined);
     this.#files.clear();
   }
