@@ -8,37 +8,10 @@ import picomatch from 'picomatch';
 import { ApiError } from '../http/api-error.js';
 import type { Clock } from '../clock.js';
 import type { Pm2Source } from './pm2-source.js';
+import type { LogFile, LogSource, LogSourceList } from './log-source-shapes.js';
 import { isCompressedName, liveNameCandidates, looksRotated, SELF_LOG_FILE, siblingsByLiveName } from './rotated-files.js';
 
-export interface LogFile {
-  /** Absolute path. */
-  path: string;
-  size: number;
-  /** ISO-8601 UTC. */
-  mtime: string;
-  /** A rotated sibling (`name.log.1`, `name.log.2.gz`, `name-2026-11-24.log`, `name__2026-11-24_00-00-00.log`), never the live file. */
-  rotated: boolean;
-  /** gzip-compressed (`.gz`). */
-  compressed: boolean;
-}
-
-export interface LogSource {
-  /** `pm2:<process>:out`, `pm2:<process>:err`, `dir:<glob as configured>` or `self`. */
-  id: string;
-  kind: 'pm2' | 'dir' | 'self';
-  label: string;
-  process?: string;
-  stream?: 'out' | 'err';
-  /** Newest first. */
-  files: LogFile[];
-}
-
-export interface LogSourceList {
-  sources: LogSource[];
-  observedAt: string;
-  /** Set when PM2 cannot be reached: the PM2 sources are then missing, the others still listed. */
-  pm2?: { state: 'down'; detail: string };
-}
+export type { LogFile, LogSource, LogSourceList } from './log-source-shapes.js';
 
 export interface ResolvedLogFile {
   source: LogSource;

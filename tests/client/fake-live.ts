@@ -49,6 +49,17 @@ export class FakeSocket implements LiveSocket {
     this.onmessage?.(new MessageEvent('message', { data: JSON.stringify(frame) }));
   }
 
+  /** A hub error frame; the store also logs it as a warning, kept out of the test output here. */
+  receiveHubError(data: unknown): void {
+    const warn = console.warn;
+    console.warn = () => {};
+    try {
+      this.receive({ topic: 'hub', seq: 0, type: 'error', data });
+    } finally {
+      console.warn = warn;
+    }
+  }
+
   drop(code = 1006): void {
     this.readyState = 3;
     this.onclose?.(new CloseEvent('close', { code }));

@@ -201,16 +201,24 @@ describe('live-store', () => {
     store.start();
     const socket = await FakeSocket.next(0);
     socket.open();
-    const originalWarn = console.warn;
-    console.warn = () => {};
-    try {
-      socket.receive({ topic: 'hub', seq: 0, type: 'error', data: { code: 'snapshot_failed', message: 'subscribe again' } });
-    } finally {
-      console.warn = originalWarn;
-    }
+    socket.receiveHubError({ code: 'snapshot_failed', message: 'subscribe again' });
     expect(socket.sent).to.have.length(1);
     timers.shift()!();
     expect(socket.sent.at(-1)).to.deep.equal({ op: 'subscribe', topics: ['status'] });
+    store.stop();
+  });
+
+  it('reports each hub error frame as a hub-error event; malformed error data is not reported', async () => {
+    const { store } = makeStore();
+    const errors: unknown[] = [];
+    store.addEventListener('hub-error', (e) => errors.push((e as CustomEvent).detail));
+    store.start();
+    const socket = await FakeSocket.next(0);
+    socket.open();
+    socket.receiveHubError({ code: 'invalid_regex', message: 'no lookbehind', details: { field: 'tail.q' } });
+    socket.receiveHubError({ code: 'bad_message' });
+    socket.receiveHubError(null);
+    expect(errors).to.deep.equal([{ code: 'invalid_regex', message: 'no lookbehind', details: { field: 'tail.q' } }]);
     store.stop();
   });
 

@@ -1,6 +1,6 @@
 // <page-logs>: the URL holds the query (and a hit to open), results say how complete they are (partial,
 // cancelled, failed), a hit link opens the entry with its context, PM2 being down is said plainly, and the live
-// tail subscribes to `logs` with a tail filter, appends lines, pauses with a count and says when it is disconnected.
+// tail subscribes to `logs` with a tail filter, appends lines, pauses with a count and says when it is disconnected or its pattern refused.
 import { fixture, html, expect, waitUntil } from '@open-wc/testing';
 import '../../client/src/pages/page-logs.js';
 import type { PageLogs } from '../../client/src/pages/page-logs.js';
@@ -32,6 +32,17 @@ describe('page-logs', () => {
   after(() => untolerate());
   beforeEach(() => { api.forgetSession(); FakeSocket.reset(); store = new LiveStore({ socketClass: FakeSocket, environment: new FakeEnvironment() }); });
   afterEach(() => { store.stop(); restoreFetch(); window.history.replaceState(null, '', original); });
+
+  /** The page at `search` on an open live connection, its first search done. */
+  async function openLive(search: string): Promise<{ page: PageLogs; socket: FakeSocket }> {
+    stubFetch('viewer', [...base, (c) => (c.url.startsWith('/api/logs/search?') ? { body: reply() } : undefined)]);
+    store.start();
+    const socket = await FakeSocket.next(0);
+    socket.open();
+    const page = await fixture<PageLogs>(html`<page-logs .live=${store} .location=${{ search }}></page-logs>`);
+    await waitUntil(() => page.searchPhase === 'done');
+    return { page, socket };
+  }
 
   it('searches with the query from the URL, lists the hits and says the results are complete', async () => {
     const calls = stubFetch('viewer', [...base,
@@ -123,12 +134,7 @@ describe('page-logs', () => {
   });
 
   it('live tail: subscribes with the tail filter, appends lines, pauses with a count, reports skipped lines and disconnection', async () => {
-    stubFetch('viewer', [...base, (c) => (c.url.startsWith('/api/logs/search?') ? { body: reply() } : undefined)]);
-    store.start();
-    const socket = await FakeSocket.next(0);
-    socket.open();
-    const page = await fixture<PageLogs>(html`<page-logs .live=${store} .location=${{ search: '?q=boom&level=warn&source=pm2:api:err' }}></page-logs>`);
-    await waitUntil(() => page.searchPhase === 'done');
+    const { page, socket } = await openLive('?q=boom&level=warn&source=pm2:api:err');
     root(page).querySelector<HTMLButtonElement>('button.live')!.click();
     await page.updateComplete;
     expect(socket.sent).to.deep.include({ op: 'subscribe', topics: ['logs'],
@@ -156,6 +162,56 @@ describe('page-logs', () => {
     // Turning the tail off unsubscribes.
     root(page).querySelector<HTMLButtonElement>('button.live')!.click();
     expect(page.tailOn).to.be.false;
+  });
+
+  it('live tail: a pattern the hub refuses is said next to the field (announced), the tail stops listening, and a new pattern clears it', async () => {
+    const { page, socket } = await openLive(`?q=${encodeURIComponent('(a)\\1')}&regex=1`);
+    root(page).querySelector<HTMLButtonElement>('button.live')!.click();
+    await page.updateComplete;
+    expect(socket.sent.at(-1)).to.deep.equal({ op: 'subscribe', topics: ['logs'],
+      filter: { tail: { q: '(a)\\1', regex: true, caseSensitive: false, level: null, sources: [] } } });
+    const bar = root(page).querySelector<LogSearchBar>('log-search-bar')!;
+    const tailError = () => bar.shadowRoot!.querySelector('#tail-error');
+    const tailErrorText = () => text(tailError());
+    socket.receiveHubError({ code: 'invalid_regex',
+      message: 'The live tail runs regexes in linear time (RE2) and cannot run this one: invalid escape sequence', details: { field: 'tail.q' } });
+    await waitUntil(() => tailError(), 'the refusal shown next to the field');
+    expect(tailErrorText()).to.equal('The live tail refused this pattern: The live tail runs regexes in linear time (RE2) and cannot run this one: invalid escape sequence');
+    expect(tailError()!.getAttribute('role'), 'announced').to.equal('alert');
+    expect(bar.shadowRoot!.querySelector('input[type="search"]')!.getAttribute('aria-invalid')).to.equal('true');
+    expect(status(page)).to.contain('Live tail stopped: it cannot run this pattern');
+    expect(socket.sent.at(-1), 'stops listening to the filter the hub kept').to.deep.equal({ op: 'unsubscribe', topics: ['logs'] });
+    expect(page.tailOn, 'the tail waits for another pattern').to.be.true;
+
+    // Another pattern: the message goes and the tail starts again with it.
+    bar.dispatchEvent(new CustomEvent('log-search', { detail: { ...page.query, q: 'timeout|ECONN' }, bubbles: true, composed: true }));
+    await waitUntil(() => !tailError(), 'the message cleared when the pattern changed');
+    expect(socket.sent.at(-1)).to.deep.equal({ op: 'subscribe', topics: ['logs'],
+      filter: { tail: { q: 'timeout|ECONN', regex: true, caseSensitive: false, level: null, sources: [] } } });
+    expect(status(page)).to.contain('Starting the live tail');
+
+    // Other hub errors are not about the pattern: the tail goes on and nothing is said at the field.
+    socket.receiveHubError({ code: 'topic_forbidden', message: 'Not allowed to follow webhook.' });
+    await page.updateComplete;
+    await bar.updateComplete;
+    expect(tailErrorText()).to.equal('');
+    expect(socket.sent.at(-1)).to.deep.include({ op: 'subscribe' });
+  });
+
+  it('live tail: a refusal of a pattern is ignored while the tail is off or the query is not a regex', async () => {
+    const { page, socket } = await openLive('?q=boom');
+    const bar = root(page).querySelector<LogSearchBar>('log-search-bar')!;
+    const refuse = () => socket.receiveHubError({ code: 'invalid_regex', message: 'cannot run this one' });
+    refuse();
+    await page.updateComplete;
+    expect(text(bar.shadowRoot!.querySelector('#tail-error')), 'tail off').to.equal('');
+    root(page).querySelector<HTMLButtonElement>('button.live')!.click();
+    await page.updateComplete;
+    refuse();
+    await page.updateComplete;
+    await bar.updateComplete;
+    expect(text(bar.shadowRoot!.querySelector('#tail-error')), 'literal text is never refused so').to.equal('');
+    expect(socket.sent.at(-1)).to.deep.include({ op: 'subscribe', topics: ['logs'] });
   });
 
   it('error groups: occurrences on demand; admins get the clean-up dialog, viewers do not', async () => {

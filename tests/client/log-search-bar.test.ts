@@ -80,4 +80,21 @@ describe('log-search-bar', () => {
     expect(text(root(el).querySelector('#field-error'))).to.equal('Not a valid pattern: Unterminated group');
     expect(input(el).getAttribute('aria-invalid')).to.equal('true');
   });
+
+  it('says why the live tail refused the pattern, unless the search already said the pattern is bad', async () => {
+    const el = await fixture<LogSearchBar>(html`<log-search-bar tailError="The live tail refused this pattern: no backreferences"></log-search-bar>`);
+    const note = root(el).querySelector('#tail-error')!;
+    expect(text(note)).to.equal('The live tail refused this pattern: no backreferences');
+    expect(note.getAttribute('role')).to.equal('alert');
+    expect(input(el).getAttribute('aria-invalid')).to.equal('true');
+    expect(input(el).getAttribute('aria-describedby')).to.contain('tail-error');
+    el.fieldError = 'Not a valid pattern: Unterminated group';
+    await el.updateComplete;
+    expect(text(root(el).querySelector('#tail-error')), 'one message for one bad pattern').to.equal('');
+    el.fieldError = '';
+    el.tailError = '';
+    await el.updateComplete;
+    expect(text(root(el).querySelector('#tail-error'))).to.equal('');
+    expect(input(el).getAttribute('aria-invalid')).to.equal('false');
+  });
 });

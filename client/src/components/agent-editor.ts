@@ -34,6 +34,8 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 /** The gateway's agent-name rule (agent-schema.ts). */
 export const AGENT_NAME = /^[a-z][a-z0-9-]{1,39}$/;
 
+const requestErrorText = (err: unknown): string => (err instanceof Error && err.message ? err.message : 'The request failed');
+
 /** Why a new agent's name cannot be used, or '' when it can. */
 export function agentNameProblem(name: string, existing: readonly string[]): string {
   if (!name) return 'Enter a name, e.g. lead-scorer.';
@@ -356,27 +358,22 @@ export class AgentEditor extends LitElement {
     this.outcome = '';
     if (!this.checkLocally()) { await this.focusFirstError(); return; }
     const name = this.agent.name;
-    this.saving = true;
-    let detail: AgentSavedDetail;
-    try {
-      await this.perform(name, this.body());
-      this.outcome = 'ok';
-      this.storedEnv = this.storedEnv.filter((e) => e.action !== 'remove').map((e) => ({ ...e, value: '' }));
-      detail = { agent: name, ok: true };
-    } catch (err) {
-      const message = err instanceof Error && err.message ? err.message : 'The request failed';
-      this.errors = err instanceof ApiClientError ? fieldErrors(err.details) : {};
-      const status = err instanceof ApiClientError ? err.status : 0;
-      this.formError = status === 403 ? 'Only admins can change agents.'
-        : status === 404 ? `${name} no longer exists.` : `${name} was not saved: ${message}`;
-      detail = { agent: name, ok: false, error: message };
-    } finally {
-      this.saving = false;
-    }
-    await this.updateComplete;
-    if (detail.ok) this.renderRoot.querySelector<HTMLElement>('sl-button.close')?.focus();
-    else await this.focusFirstError();
-    this.dispatchEvent(new CustomEvent<AgentSavedDetail>('agent-saved', { detail, bubbles: true, composed: true }));
+    const perform = this.perform;
+    await this.submit(async () => {
+      try {
+        await perform(name, this.body());
+        this.outcome = 'ok';
+        this.storedEnv = this.storedEnv.filter((e) => e.action !== 'remove').map((e) => ({ ...e, value: '' }));
+        return { agent: name, ok: true };
+      } catch (err) {
+        const message = requestErrorText(err);
+        this.errors = err instanceof ApiClientError ? fieldErrors(err.details) : {};
+        const status = err instanceof ApiClientError ? err.status : 0;
+        this.formError = status === 403 ? 'Only admins can change agents.'
+          : status === 404 ? `${name} no longer exists.` : `${name} was not saved: ${message}`;
+        return { agent: name, ok: false, error: message };
+      }
+    });
   }
 
   private async saveNew(): Promise<void> {
@@ -384,20 +381,30 @@ export class AgentEditor extends LitElement {
     this.formError = '';
     if (!this.checkLocally()) { await this.focusFirstError(); return; }
     const body = this.createBody();
+    const create = this.create;
+    await this.submit(async () => {
+      try {
+        await create(body);
+        this.outcome = 'ok';
+        this.createdName = body.name;
+        return { agent: body.name, ok: true, created: true };
+      } catch (err) {
+        const message = requestErrorText(err);
+        const apiErr = err instanceof ApiClientError ? err : null;
+        this.errors = apiErr ? fieldErrors(apiErr.details) : {};
+        if (apiErr?.code === 'agent_exists') this.errors = { ...this.errors, name: message };
+        this.formError = apiErr?.status === 403 ? 'Only admins can add agents.' : `${body.name} was not created: ${message}`;
+        return { agent: body.name, ok: false, error: message, created: false };
+      }
+    });
+  }
+
+  /** Runs the request with the dialog busy, then moves focus (to Close, or to the first error) and tells the page. */
+  private async submit(request: () => Promise<AgentSavedDetail>): Promise<void> {
     this.saving = true;
     let detail: AgentSavedDetail;
     try {
-      await this.create(body);
-      this.outcome = 'ok';
-      this.createdName = body.name;
-      detail = { agent: body.name, ok: true, created: true };
-    } catch (err) {
-      const message = err instanceof Error && err.message ? err.message : 'The request failed';
-      const apiErr = err instanceof ApiClientError ? err : null;
-      this.errors = apiErr ? fieldErrors(apiErr.details) : {};
-      if (apiErr?.code === 'agent_exists') this.errors = { ...this.errors, name: message };
-      this.formError = apiErr?.status === 403 ? 'Only admins can add agents.' : `${body.name} was not created: ${message}`;
-      detail = { agent: body.name, ok: false, error: message, created: false };
+      detail = await request();
     } finally {
       this.saving = false;
     }

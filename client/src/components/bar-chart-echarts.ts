@@ -4,6 +4,7 @@ import * as echarts from 'echarts/core';
 import { BarChart } from 'echarts/charts';
 import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
+import { initChart, type ChartHandle } from './echarts-handle.js';
 
 echarts.use([BarChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
 
@@ -12,11 +13,7 @@ export interface BarData { categories: string[]; series: BarSeries[]; stacked: b
 /** Colours read from the page's CSS tokens, so the chart follows dark/light like everything else. */
 export interface BarColours { series: string[]; text: string; grid: string; tooltipBg: string; stale: boolean }
 
-export interface BarChartHandle {
-  update(data: BarData, colours: BarColours): void;
-  resize(): void;
-  dispose(): void;
-}
+export type BarChartHandle = ChartHandle<BarData, BarColours>;
 
 function optionFor(data: BarData, c: BarColours) {
   return {
@@ -40,10 +37,5 @@ function optionFor(data: BarData, c: BarColours) {
 }
 
 export function initBarChart(container: HTMLElement): BarChartHandle {
-  const chart = echarts.init(container, undefined, { renderer: 'canvas' });
-  return {
-    update(data, colours) { chart.setOption(optionFor(data, colours), { notMerge: true, lazyUpdate: true }); },
-    resize() { chart.resize(); },
-    dispose() { chart.dispose(); },
-  };
+  return initChart(container, optionFor);
 }

@@ -2,10 +2,10 @@
 // (./bar-chart-echarts.js) so it never weighs on the initial bundle; the accessible name sums the data up in words.
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, query } from 'lit/decorators.js';
-import { ThemeChangeController } from '../app/theme-change-controller.js';
 import { Table2, ChartColumn } from 'lucide';
 import { tokens, focusRing } from '../styles/theme.js';
 import type { BarChartHandle, BarSeries } from './bar-chart-echarts.js';
+import { LazyChartController } from './lazy-chart-controller.js';
 import './oc-icon.js';
 
 export type { BarSeries } from './bar-chart-echarts.js';
@@ -59,16 +59,17 @@ export class BarChartElement extends LitElement {
 
   @query('.chart') private chartEl!: HTMLDivElement;
 
-  private chart: BarChartHandle | null = null;
-  private loading: Promise<void> | null = null;
-  private resizeObserver: ResizeObserver | null = null;
-  // Redraws with the new colours when the OS preference or the user's theme override changes.
-  private readonly themeChange = new ThemeChangeController(this, () => this.redraw());
+  private readonly chart = new LazyChartController(this, {
+    name: 'bar-chart',
+    load: () => import('./bar-chart-echarts.js').then((m) => m.initBarChart),
+    container: () => this.chartEl,
+    draw: (chart) => this.draw(chart),
+  });
   private drawn = false;
 
   /** Resolves once the chart module has loaded and drawn (tests await it). */
   get chartReady(): Promise<void> {
-    return this.loading ?? Promise.resolve();
+    return this.chart.ready;
   }
 
   /** The data as the chart got it last (tests read it). */
@@ -76,28 +77,14 @@ export class BarChartElement extends LitElement {
     return this.drawn ? { categories: this.categories, series: this.series } : null;
   }
 
-  connectedCallback(): void {
-    super.connectedCallback();
-    if (this.hasUpdated) this.startChart();
-  }
-
   disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.resizeObserver?.disconnect();
-    this.resizeObserver = null;
-    this.chart?.dispose();
-    this.chart = null;
-    this.loading = null;
     this.drawn = false;
   }
 
-  protected firstUpdated(): void {
-    this.startChart();
-  }
-
   protected updated(changed: Map<PropertyKey, unknown>): void {
-    if (changed.has('showTable') && !this.showTable) this.chart?.resize();
-    if (changed.has('categories') || changed.has('series') || changed.has('stale') || changed.has('stacked')) this.redraw();
+    if (changed.has('showTable') && !this.showTable) this.chart.handle?.resize();
+    if (changed.has('categories') || changed.has('series') || changed.has('stale') || changed.has('stacked')) this.chart.redraw();
   }
 
   render() {
@@ -121,27 +108,12 @@ export class BarChartElement extends LitElement {
       </table></div>`;
   }
 
-  private startChart(): void {
-    if (this.loading) return;
-    this.loading = import('./bar-chart-echarts.js').then(({ initBarChart }) => {
-      if (!this.isConnected || this.chart) return;
-      this.chart = initBarChart(this.chartEl);
-      this.resizeObserver = new ResizeObserver(() => this.chart?.resize());
-      this.resizeObserver.observe(this.chartEl);
-      this.redraw();
-    }, (err: unknown) => {
-      // A failed chunk load leaves the summary and the table; nothing else breaks.
-      console.warn('bar-chart: chart module failed to load', err);
-    });
-  }
-
-  private redraw(): void {
-    if (!this.chart) return;
+  private draw(chart: BarChartHandle): void {
     const style = getComputedStyle(this);
     const dark = style.colorScheme.includes('dark');
     // Stale bars keep their hues (the series stay told apart) and are greyed by the frame's filter.
     const palette = PALETTE[dark ? 'dark' : 'light'];
-    this.chart.update(
+    chart.update(
       { categories: this.categories, series: this.series, stacked: this.stacked, unit: this.unit },
       {
         series: palette,

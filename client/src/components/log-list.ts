@@ -9,11 +9,10 @@ import { ArrowDown, Link, ListTree, Pause } from 'lucide';
 import { tokens, focusRing } from '../styles/theme.js';
 import { getBusinessTimeZone } from '../app/time-format.js';
 import { hitKey, type LogHit } from '../pages/page-logs-data.js';
+import { TailFollowController } from './tail-follow-controller.js';
 import './oc-icon.js';
 import './log-level-badge.js';
 
-/** Closer than this to the bottom counts as "at the newest line". */
-const TAIL_SLACK_PX = 24;
 /** A message longer than this is cut in the list (the context view shows it whole). */
 const ROW_TEXT_MAX = 2000;
 
@@ -113,20 +112,19 @@ export class LogList extends LitElement {
 
   @state() private items: LogHit[] = [];
   @state() activeIndex = -1;
-  /** False once the user scrolled up in tail mode: new lines are counted instead of scrolled to. */
-  @state() following = true;
-  @state() unseen = 0;
   @state() private pendingCount = 0;
 
   @query('.scroller') private scrollerEl?: HTMLElement | null;
+  readonly #follow = new TailFollowController(this, () => this.scrollerEl, () => this.mode === 'tail');
 
   #all: LogHit[] = [];
   #keys = new Set<string>();
   #pending: LogHit[] = [];
   #dirty = false;
-  #lastScrollTop = 0;
-  #programmaticUntil = 0;
 
+  /** False once the user scrolled up in tail mode: new lines are counted instead of scrolled to. */
+  get following(): boolean { return this.#follow.following; }
+  get unseen(): number { return this.#follow.unseen; }
   get lines(): readonly LogHit[] { return this.#all; }
   /** Tail lines held while paused. */
   get pending(): number { return this.#pending.length; }
@@ -138,8 +136,7 @@ export class LogList extends LitElement {
     this.#keys.clear();
     this.#pending = [];
     this.pendingCount = 0;
-    this.unseen = 0;
-    this.following = true;
+    this.#follow.setFollowing(true);
     this.activeIndex = -1;
     this.#append(lines);
     this.#dirty = true;
@@ -162,7 +159,7 @@ export class LogList extends LitElement {
     }
     const added = this.#append(lines);
     if (added > 0) {
-      if (this.mode === 'tail' && !this.following) this.unseen += added;
+      if (this.mode === 'tail') this.#follow.countArrived(added);
       this.#dirty = true;
       this.requestUpdate();
     }
@@ -206,7 +203,7 @@ export class LogList extends LitElement {
   }
 
   protected updated(changed: Map<PropertyKey, unknown>): void {
-    if (changed.has('items') && this.mode === 'tail' && this.following) this.#scrollToEndSoon();
+    if (changed.has('items') && this.mode === 'tail' && this.following) this.#follow.scrollToEndSoon();
   }
 
   /** Moves the active entry by `delta` (j/k), scrolling it into view. */
@@ -214,7 +211,7 @@ export class LogList extends LitElement {
     if (this.#all.length === 0) return;
     const from = this.activeIndex < 0 ? (delta > 0 ? -1 : this.#all.length) : this.activeIndex;
     this.activeIndex = Math.min(this.#all.length - 1, Math.max(0, from + delta));
-    if (this.mode === 'tail' && this.activeIndex < this.#all.length - 1) this.following = false;
+    if (this.mode === 'tail' && this.activeIndex < this.#all.length - 1 && this.following) this.#follow.setFollowing(false);
     await this.updateComplete;
     this.#reveal(this.activeIndex);
   }
@@ -236,11 +233,8 @@ export class LogList extends LitElement {
     this.scrollerEl?.focus();
   }
 
-  async jumpToLatest(): Promise<void> {
-    this.following = true;
-    this.unseen = 0;
-    await this.updateComplete;
-    this.#scrollToEndSoon();
+  jumpToLatest(): Promise<void> {
+    return this.#follow.jumpToLatest();
   }
 
   #reveal(index: number): void {
@@ -272,7 +266,7 @@ export class LogList extends LitElement {
     const tail = this.mode === 'tail';
     return html`${this.items.length === 0 ? html`<div class="empty" role="status">${this.emptyText}</div>` : nothing}
       <div class="scroller" tabindex="0" role="list" aria-label=${tail ? 'Live log lines' : 'Search results'}
-        aria-describedby="keys" @keydown=${this.onKeyDown} @scroll=${this.onScroll} @rangeChanged=${this.onLayout}>
+        aria-describedby="keys" @keydown=${this.onKeyDown} @scroll=${this.#follow.onScroll} @rangeChanged=${this.#follow.onLayout}>
         ${virtualize({ items: this.items, keyFunction: (h: LogHit) => hitKey(h), renderItem: (h: LogHit, i: number) => this.renderRow(h, i), scroller: true })}
       </div>
       <span id="keys" hidden>j and k move between entries, Enter opens one with its context.</span>
@@ -286,8 +280,7 @@ export class LogList extends LitElement {
         <oc-icon .icon=${Pause}></oc-icon>Paused — ${this.pendingCount} new line${this.pendingCount === 1 ? '' : 's'}, resume</button>`;
     }
     if (!this.following) {
-      return html`<button type="button" class="float" @click=${() => this.jumpToLatest()}><oc-icon .icon=${ArrowDown}></oc-icon>${this.unseen > 0
-        ? `${this.unseen} new line${this.unseen === 1 ? '' : 's'} — jump to latest` : 'Jump to latest'}</button>`;
+      return html`<button type="button" class="float" @click=${() => this.jumpToLatest()}><oc-icon .icon=${ArrowDown}></oc-icon>${this.#follow.jumpLabel}</button>`;
     }
     return nothing;
   }
@@ -316,40 +309,6 @@ export class LogList extends LitElement {
     if ((e.target as HTMLElement).closest?.('button')) return;
     this.activeIndex = i;
   }
-
-  #scrollToEndSoon(): void {
-    requestAnimationFrame(() => {
-      const el = this.scrollerEl;
-      if (!el || !this.following || this.mode !== 'tail') return;
-      this.#programmaticUntil = performance.now() + 250;
-      el.scrollTop = el.scrollHeight;
-    });
-  }
-
-  /** The virtualizer measures rows as it draws them: while following, go to the new end each time. */
-  private onLayout = () => {
-    if (this.mode !== 'tail' || !this.following) return;
-    requestAnimationFrame(() => {
-      const el = this.scrollerEl;
-      if (this.following && el && el.scrollHeight - el.scrollTop - el.clientHeight > 1) {
-        this.#programmaticUntil = performance.now() + 250;
-        el.scrollTop = el.scrollHeight;
-      }
-    });
-  };
-
-  private onScroll = () => {
-    const el = this.scrollerEl;
-    if (!el || this.mode !== 'tail') return;
-    const top = el.scrollTop;
-    const atTail = el.scrollHeight - top - el.clientHeight <= TAIL_SLACK_PX;
-    if (atTail) {
-      if (!this.following) { this.following = true; this.unseen = 0; }
-    } else if (top < this.#lastScrollTop - 2 && performance.now() > this.#programmaticUntil) {
-      this.following = false;
-    }
-    this.#lastScrollTop = top;
-  };
 }
 
 declare global {

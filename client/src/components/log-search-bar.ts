@@ -63,6 +63,8 @@ export class LogSearchBar extends LitElement {
   @property({ type: Boolean }) searching = false;
   /** A bad pattern (the gateway's invalid_regex message): shown under the field. */
   @property() fieldError = '';
+  /** Why the live tail refused the pattern (the hub's invalid_regex message): shown under the field, unless fieldError says it already. */
+  @property() tailError = '';
 
   @state() private draft: LogQuery = EMPTY_QUERY;
   @query('input[type="search"]') private input?: HTMLInputElement;
@@ -98,11 +100,14 @@ export class LogSearchBar extends LitElement {
   render() {
     const d = this.draft;
     const chips = filterChips(this.query, this.sourceLabel);
+    // A pattern that does not compile is refused by the search and the tail alike: one message is enough.
+    const tailError = this.fieldError ? '' : this.tailError;
+    const error = this.fieldError || tailError;
     return html`<form role="search" aria-label="Search the logs" @submit=${(e: Event) => { e.preventDefault(); this.submit(); }}>
         <div class="q">
           <oc-icon class="lens" .icon=${Search}></oc-icon>
           <input type="search" name="q" data-shortcut="search" aria-label="Search text" maxlength="1000" autocomplete="off" spellcheck="false"
-            class=${this.fieldError ? 'bad' : ''} aria-invalid=${this.fieldError ? 'true' : 'false'} aria-describedby="field-error"
+            class=${error ? 'bad' : ''} aria-invalid=${error ? 'true' : 'false'} aria-describedby="field-error tail-error"
             placeholder=${d.regex ? 'regular expression, e.g. timeout|ECONN' : 'text to find (empty: every entry)'} .value=${d.q}
             @input=${(e: Event) => { this.draft = { ...this.draft, q: (e.target as HTMLInputElement).value }; }}>
           ${this.searching
@@ -125,6 +130,7 @@ export class LogSearchBar extends LitElement {
         </div>
       </form>
       ${this.fieldError ? html`<p class="note warn" id="field-error" role="alert">${this.fieldError}</p>` : nothing}
+      ${tailError ? html`<p class="note warn" id="tail-error" role="alert">${tailError}</p>` : nothing}
       ${chips.length ? html`<ul class="chips" aria-label="Active filters">
         ${chips.map((c) => html`<li><button type="button" class="chip" data-chip=${c.key} aria-label="Remove filter: ${c.label}"
           @click=${() => this.apply(c.without)}>${c.label}<oc-icon .icon=${X}></oc-icon></button></li>`)}

@@ -7,10 +7,8 @@ import { ArrowDown } from 'lucide';
 import { tokens, focusRing } from '../styles/theme.js';
 import { formatClock } from '../app/time-format.js';
 import type { LogLine } from '../pages/agents-data.js';
+import { TailFollowController } from './tail-follow-controller.js';
 import './oc-icon.js';
-
-/** Closer than this to the bottom counts as "at the tail". */
-const TAIL_SLACK_PX = 24;
 
 function lowerBound(lines: readonly LogLine[], seq: number): number {
   let lo = 0;
@@ -53,21 +51,19 @@ export class RunLog extends LitElement {
   /** A word on the state of the stream (loading, history unavailable…), shown above it. */
   @property() note = '';
 
-  /** False once the user scrolled up: new lines are counted instead of scrolled to. */
-  @state() following = true;
-  @state() unseen = 0;
   @state() private items: LogLine[] = [];
 
   @query('.scroller') private scrollerEl?: HTMLElement | null;
-  private get scroller(): HTMLElement | null { return this.scrollerEl ?? null; }
+  readonly #follow = new TailFollowController(this, () => this.scrollerEl);
 
   #all: LogLine[] = [];
   #errors: LogLine[] = [];
   #seqs = new Set<number>();
   #dirty = false;
-  #lastScrollTop = 0;
-  /** Scroll events caused by our own scrolling to the tail are not the user scrolling up. */
-  #programmaticUntil = 0;
+
+  /** False once the user scrolled up: new lines are counted instead of scrolled to. */
+  get following(): boolean { return this.#follow.following; }
+  get unseen(): number { return this.#follow.unseen; }
 
   /** Every line held, in seq order. */
   get lines(): readonly LogLine[] { return this.#all; }
@@ -93,7 +89,7 @@ export class RunLog extends LitElement {
       if (!this.errorsOnly || isError(line)) addedShown += 1;
     }
     if (added > 0) {
-      if (!this.following) this.unseen += addedShown;
+      this.#follow.countArrived(addedShown);
       this.#dirty = true;
       this.requestUpdate();
     }
@@ -105,18 +101,14 @@ export class RunLog extends LitElement {
     this.#all = [];
     this.#errors = [];
     this.#seqs.clear();
-    this.unseen = 0;
-    this.following = true;
+    this.#follow.setFollowing(true);
     this.#dirty = true;
     this.requestUpdate();
   }
 
   /** Back to the tail, following again. */
-  async jumpToLatest(): Promise<void> {
-    this.following = true;
-    this.unseen = 0;
-    await this.updateComplete;
-    this.scrollToEnd();
+  jumpToLatest(): Promise<void> {
+    return this.#follow.jumpToLatest();
   }
 
   protected willUpdate(changed: Map<PropertyKey, unknown>): void {
@@ -125,23 +117,13 @@ export class RunLog extends LitElement {
       this.items = (this.errorsOnly ? this.#errors : this.#all).slice();
       this.#dirty = false;
     }
-    if (changed.has('errorsOnly') && changed.get('errorsOnly') !== undefined) { this.unseen = 0; this.following = !this.errorsOnly; }
+    if (changed.has('errorsOnly') && changed.get('errorsOnly') !== undefined) this.#follow.setFollowing(!this.errorsOnly);
   }
 
   protected updated(changed: Map<PropertyKey, unknown>): void {
-    if (changed.has('items') && this.following) this.scrollToEnd();
+    if (changed.has('items') && this.following) this.#follow.scrollToEndSoon();
     // The error view starts at the first error (the cause usually comes first), not at the end.
-    if (changed.has('errorsOnly') && this.errorsOnly && this.scroller) {
-      this.#programmaticUntil = performance.now() + 250;
-      this.scroller.scrollTop = 0;
-    }
-  }
-
-  #scrollBottom(): void {
-    const scroller = this.scroller;
-    if (!scroller) return;
-    this.#programmaticUntil = performance.now() + 250;
-    scroller.scrollTop = scroller.scrollHeight;
+    if (changed.has('errorsOnly') && this.errorsOnly) this.#follow.scrollToStart();
   }
 
   render() {
@@ -152,14 +134,12 @@ export class RunLog extends LitElement {
         <span class="note" role="status">${this.note || (this.following ? 'following the latest lines' : 'paused — scrolled up')}</span>
       </div>
       ${this.items.length === 0 ? html`<div class="empty">${this.errorsOnly ? 'No error lines.' : 'No log lines yet.'}</div>` : nothing}
-      <div class="scroller" tabindex="0" role="log" aria-live="off" aria-label="Log lines" @scroll=${this.onScroll}
-        @rangeChanged=${this.onLayout} @visibilityChanged=${this.onLayout}>
+      <div class="scroller" tabindex="0" role="log" aria-live="off" aria-label="Log lines" @scroll=${this.#follow.onScroll}
+        @rangeChanged=${this.#follow.onLayout} @visibilityChanged=${this.#follow.onLayout}>
         ${virtualize({ items: this.items, keyFunction: (l: LogLine) => l.seq, renderItem: (l: LogLine) => this.renderLine(l), scroller: true })}
       </div>
-      ${!this.following && this.unseen > 0 ? html`<button type="button" class="jump" @click=${() => this.jumpToLatest()}>
-        <oc-icon .icon=${ArrowDown}></oc-icon>${this.unseen} new line${this.unseen === 1 ? '' : 's'} — jump to latest</button>`
-      : !this.following ? html`<button type="button" class="jump" @click=${() => this.jumpToLatest()}>
-        <oc-icon .icon=${ArrowDown}></oc-icon>Jump to latest</button>` : nothing}`;
+      ${!this.following ? html`<button type="button" class="jump" @click=${() => this.jumpToLatest()}>
+        <oc-icon .icon=${ArrowDown}></oc-icon>${this.#follow.jumpLabel}</button>` : nothing}`;
   }
 
   private renderLine(l: LogLine) {
@@ -167,36 +147,6 @@ export class RunLog extends LitElement {
     return html`<div class="line lvl-${level}" data-seq=${l.seq}><time datetime=${l.ts}>${formatClock(l.ts)}</time>
       <span class="level">${level}</span><span class="msg">${l.message}</span></div>`;
   }
-
-  private scrollToEnd(): void {
-    // After this update's rows are laid out; onLayout follows the virtualizer's later measurements.
-    requestAnimationFrame(() => { if (this.following) this.#scrollBottom(); });
-  }
-
-  /**
-   * The virtualizer measures the rows it draws and the content grows or shrinks: while following, go to the
-   * new end each time (in the next frame, after its layout).
-   */
-  private onLayout = () => {
-    if (!this.following) return;
-    requestAnimationFrame(() => {
-      const el = this.scroller;
-      if (this.following && el && el.scrollHeight - el.scrollTop - el.clientHeight > 1) this.#scrollBottom();
-    });
-  };
-
-  private onScroll = () => {
-    const el = this.scroller;
-    if (!el) return;
-    const top = el.scrollTop;
-    const atTail = el.scrollHeight - top - el.clientHeight <= TAIL_SLACK_PX;
-    if (atTail) {
-      if (!this.following) { this.following = true; this.unseen = 0; }
-    } else if (top < this.#lastScrollTop - 2 && performance.now() > this.#programmaticUntil) {
-      this.following = false;
-    }
-    this.#lastScrollTop = top;
-  };
 }
 
 declare global {

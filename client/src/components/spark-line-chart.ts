@@ -4,6 +4,7 @@ import * as echarts from 'echarts/core';
 import { LineChart } from 'echarts/charts';
 import { GridComponent } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
+import { initChart, type ChartHandle } from './echarts-handle.js';
 
 echarts.use([LineChart, GridComponent, CanvasRenderer]);
 
@@ -11,11 +12,7 @@ echarts.use([LineChart, GridComponent, CanvasRenderer]);
 export interface SparkColours { line: string; area: string }
 export interface SparkData { values: number[]; min: number | null; max: number | null }
 
-export interface SparkChart {
-  update(data: SparkData, colours: SparkColours): void;
-  resize(): void;
-  dispose(): void;
-}
+export type SparkChart = ChartHandle<SparkData, SparkColours>;
 
 function optionFor(data: SparkData, colours: SparkColours) {
   return {
@@ -32,13 +29,5 @@ function optionFor(data: SparkData, colours: SparkColours) {
 }
 
 export function initSparkChart(container: HTMLElement): SparkChart {
-  const chart = echarts.init(container, undefined, { renderer: 'canvas' });
-  return {
-    update(data, colours) {
-      // notMerge: the x axis length changes as samples arrive; a full replace keeps it simple and cheap.
-      chart.setOption(optionFor(data, colours), { notMerge: true, lazyUpdate: true });
-    },
-    resize() { chart.resize(); },
-    dispose() { chart.dispose(); },
-  };
+  return initChart(container, optionFor);
 }

@@ -2,8 +2,8 @@
 // never weighs on the initial bundle; the element's accessible name states the trend in words.
 import { LitElement, css, html } from 'lit';
 import { customElement, property, query } from 'lit/decorators.js';
-import { ThemeChangeController } from '../app/theme-change-controller.js';
 import type { SparkChart } from './spark-line-chart.js';
+import { LazyChartController } from './lazy-chart-controller.js';
 
 /** "CPU last hour: min 3 %, max 41 %, now 12 %" — or says there is no data yet. */
 export function summariseTrend(label: string, values: readonly number[], unit = '', decimals = 0): string {
@@ -37,15 +37,16 @@ export class SparkLine extends LitElement {
 
   @query('.chart') private chartEl!: HTMLDivElement;
 
-  private chart: SparkChart | null = null;
-  private loading: Promise<void> | null = null;
-  private resizeObserver: ResizeObserver | null = null;
-  // Redraws with the new colours when the OS preference or the user's theme override changes.
-  private readonly themeChange = new ThemeChangeController(this, () => this.redraw());
+  private readonly chart = new LazyChartController(this, {
+    name: 'spark-line',
+    load: () => import('./spark-line-chart.js').then((m) => m.initSparkChart),
+    container: () => this.chartEl,
+    draw: (chart) => this.draw(chart),
+  });
 
   /** Resolves once the chart is drawn (tests and callers that need the canvas can await it). */
   get chartReady(): Promise<void> {
-    return this.loading ?? Promise.resolve();
+    return this.chart.ready;
   }
 
   render() {
@@ -54,47 +55,14 @@ export class SparkLine extends LitElement {
     </div>`;
   }
 
-  connectedCallback(): void {
-    super.connectedCallback();
-    if (this.hasUpdated) this.startChart();
-  }
-
-  disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.resizeObserver?.disconnect();
-    this.resizeObserver = null;
-    this.chart?.dispose();
-    this.chart = null;
-    this.loading = null;
-  }
-
-  protected firstUpdated(): void {
-    this.startChart();
-  }
-
   protected updated(): void {
-    this.redraw();
+    this.chart.redraw();
   }
 
-  private startChart(): void {
-    if (this.loading) return;
-    this.loading = import('./spark-line-chart.js').then(({ initSparkChart }) => {
-      if (!this.isConnected || this.chart) return;
-      this.chart = initSparkChart(this.chartEl);
-      this.resizeObserver = new ResizeObserver(() => this.chart?.resize());
-      this.resizeObserver.observe(this.chartEl);
-      this.redraw();
-    }, (err: unknown) => {
-      // A failed chunk load (e.g. offline with an old cache) leaves the textual summary; nothing else breaks.
-      console.warn('spark-line: chart module failed to load', err);
-    });
-  }
-
-  private redraw(): void {
-    if (!this.chart) return;
+  private draw(chart: SparkChart): void {
     const style = getComputedStyle(this);
     const line = (this.stale ? style.getPropertyValue('--oc-stale') : style.getPropertyValue('--oc-accent')).trim() || '#2457c5';
-    this.chart.update({ values: this.values, min: this.min, max: this.max }, { line, area: line });
+    chart.update({ values: this.values, min: this.min, max: this.max }, { line, area: line });
   }
 }
 

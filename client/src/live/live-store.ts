@@ -4,6 +4,8 @@
 export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'offline';
 export interface LiveFrame<T = unknown> { topic: string; seq: number; type: string; data: T }
 export type LiveListener = (frame: LiveFrame) => void;
+/** A hub error frame's data (`topic: "hub"`, type `error`): e.g. `invalid_regex` when a log tail's pattern is refused. */
+export interface HubError { code: string; message: string; details?: unknown }
 /**
  * Hub-side filter of keyed frames, e.g. `{runIds: ['r1']}` on `logs`: only frames with those keys arrive. A list
  * is merged with the other listeners' lists; any other value (the log center's `tail` object) is sent as the
@@ -65,6 +67,10 @@ const browserEnvironment: LiveEnvironment = {
   },
 };
 
+/**
+ * Events: `connection` when the connection state changes; `hub-error` (a CustomEvent<HubError>) when the hub
+ * refuses a message. The hub answers a refused message with nothing else, so that is the only way to hear of it.
+ */
 export class LiveStore extends EventTarget {
   #connection: ConnectionState = 'offline';
   #lastMessageAt: number | null = null;
@@ -297,6 +303,10 @@ export class LiveStore extends EventTarget {
 
   #onHubError(data: unknown): void {
     console.warn('live hub reported an error', data);
+    const error = data as Partial<HubError> | null;
+    if (typeof error?.code === 'string' && typeof error.message === 'string') {
+      this.dispatchEvent(new CustomEvent<HubError>('hub-error', { detail: { code: error.code, message: error.message, details: error.details } }));
+    }
     // The hub drops a subscription whose snapshot failed and asks to subscribe again: do so after a pause.
     if ((data as { code?: unknown } | null)?.code !== 'snapshot_failed') return;
     const socket = this.#socket;

@@ -6,10 +6,12 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { consume } from '@lit/context';
 import { CalendarClock, Pencil, Play, Plus, RefreshCw, ScrollText, Trash2 } from 'lucide';
 import { tokens, focusRing } from '../styles/theme.js';
+import { pageFrame } from '../styles/page-frame.js';
 import { api } from '../api/api-client.js';
 import { liveStore, type ConnectionState, type LiveFrame, type LiveStore } from '../live/live-store.js';
 import { liveContext } from '../live/live-context.js';
-import { watchPageLiveness } from '../live/page-liveness.js';
+import { PageLivenessController } from '../live/page-liveness.js';
+import { freshnessNote } from './page-freshness.js';
 import { formatClock, formatRelative } from '../app/time-format.js';
 import {
   applyRunToAgents, attachOpenRuns, STALE_AFTER_MS, describeLaunch, agentDisplayState, currentRunOf, isFailed, isOpen, mergePerformance, upsertRun, describeCron,
@@ -43,17 +45,11 @@ export function runsQuery(filter: RunFilter, cursor?: string | null): string {
 
 @customElement('page-agents')
 export class PageAgents extends LitElement {
-  static styles = [tokens, focusRing, css`
-    :host { display: block; padding: var(--oc-gap); box-sizing: border-box; max-width: 1440px; margin: 0 auto; min-width: 0; }
-    .top { display: flex; align-items: center; gap: 0.5rem 0.75rem; flex-wrap: wrap; margin-bottom: var(--oc-gap); }
-    h1 { font-size: 1.35rem; margin: 0; }
-    h2 { font-size: 1.05rem; margin: 0; }
+  static styles = [tokens, focusRing, pageFrame, css`
     .top .links { margin-left: auto; display: flex; gap: 0.5rem; flex-wrap: wrap; }
     .btn { display: inline-flex; align-items: center; gap: 0.4rem; min-height: var(--oc-tap); padding: 0 0.9rem; border-radius: 8px;
       border: 1px solid var(--oc-border); background: var(--oc-surface); color: var(--oc-fg); font: inherit; cursor: pointer; text-decoration: none; }
     .btn.primary { background: var(--oc-accent); border-color: var(--oc-accent); color: var(--oc-bg); font-weight: 600; }
-    .fresh { font-size: 0.8rem; color: var(--oc-fg-muted); }
-    .fresh.stale { color: var(--oc-stale); font-weight: 600; }
     .layout { display: grid; gap: 1rem; grid-template-columns: minmax(0, 1fr); }
     .detail-col { display: grid; gap: 1rem; align-content: start; min-width: 0; }
     @media (min-width: 1024px) {
@@ -100,24 +96,14 @@ export class PageAgents extends LitElement {
   @state() private deleteTarget: AgentView | null = null;
 
   private openRuns = new Map<string, RunSummary>();
-  private unsubscribe: Array<() => void> = [];
-  private stopLiveness: (() => void) | null = null;
+  private readonly liveness = new PageLivenessController(this, { tickMs: 5_000, topics: { agents: (f) => this.onAgentsFrame(f) } });
 
   connectedCallback(): void {
-    super.connectedCallback();
+    // Before super: the liveness controller starts there, and the selection is known to the first frame.
     this.selected = new URLSearchParams(window.location.search).get('agent') ?? '';
     this.filter = { agent: this.selected, status: '' };
-    this.stopLiveness = watchPageLiveness(this.live, 5_000, (change) => Object.assign(this, change));
-    this.unsubscribe = [this.live.subscribe('agents', (f) => this.onAgentsFrame(f))];
+    super.connectedCallback();
     void this.refresh();
-  }
-
-  disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.stopLiveness?.();
-    this.stopLiveness = null;
-    for (const off of this.unsubscribe) off();
-    this.unsubscribe = [];
   }
 
   async refresh(): Promise<void> {
@@ -205,7 +191,7 @@ export class PageAgents extends LitElement {
     const stale = this.stale;
     const agent = this.agents.find((a) => a.name === this.selected) ?? null;
     return html`<div class="top">
-        <h1>Agents</h1>${this.freshness()}
+        <h1>Agents</h1>${freshnessNote(this.updatedAt, stale)}
         <div class="links">
           ${this.canEdit ? html`<button class="btn new-agent" type="button" @click=${() => { this.createOpen = true; }}>
             <oc-icon .icon=${Plus}></oc-icon>New agent</button>` : nothing}
@@ -244,13 +230,6 @@ export class PageAgents extends LitElement {
         @agent-saved=${this.onCreated} @agent-editor-closed=${() => { this.createOpen = false; }}></agent-editor>
       <agent-delete-dialog .open=${this.deleteOpen} .agent=${this.deleteTarget} .perform=${this.deleteAgent}
         @agent-deleted=${this.onDeleted} @agent-delete-closed=${() => { this.deleteOpen = false; this.deleteTarget = null; }}></agent-delete-dialog>` : nothing}`;
-  }
-
-  private freshness() {
-    if (this.updatedAt === null) return html`<span class="fresh">not received yet</span>`;
-    return this.stale
-      ? html`<span class="fresh stale">stale since ${formatClock(this.updatedAt)} — live connection lost</span>`
-      : html`<span class="fresh">updated ${formatClock(this.updatedAt)}</span>`;
   }
 
   private renderAgent(a: AgentView, stale: boolean) {

@@ -7,10 +7,12 @@ import { Construction, RefreshCw } from 'lucide';
 import { tokens, focusRing } from '../styles/theme.js';
 import { liveStore, type ConnectionState, type LiveFrame, type LiveStore } from '../live/live-store.js';
 import { liveContext } from '../live/live-context.js';
-import { watchPageLiveness } from '../live/page-liveness.js';
+import { PageLivenessController } from '../live/page-liveness.js';
 import { sectionByKey } from '../app/sections.js';
-import { fetchButtons, fetchStatus, figuresFreshness, rangeFromSearch, type AnalyticsRange, type ButtonsReply, type WebhookSnapshot,
+import { fetchButtons, fetchStatus, figuresFreshness, type AnalyticsRange, type ButtonsReply, type WebhookSnapshot,
   type WebhookStatus } from './webhook-data.js';
+import { rangeOfPage, showRangeInUrl } from './range-query.js';
+import { PacedRefetchController } from './paced-refetch.js';
 import type { RangeChangeDetail } from '../components/range-picker.js';
 import '../components/oc-icon.js';
 import '../components/range-picker.js';
@@ -50,27 +52,20 @@ export class PageAnalytics extends LitElement {
   @state() private userRole: string | null = null;
   @state() private refreshing = false;
 
-  private unsubscribe: (() => void) | null = null;
-  private stopLiveness: (() => void) | null = null;
   private abort: AbortController | null = null;
-  private refetchTimer: ReturnType<typeof setTimeout> | null = null;
-  private lastFetch = 0;
+  private readonly liveness = new PageLivenessController(this, { tickMs: 5_000, topics: { webhook: (f) => this.onFrame(f) } });
+  private readonly refetch = new PacedRefetchController(this, REFETCH_EVERY_MS, () => void this.loadButtons());
 
   connectedCallback(): void {
+    // Before super: the liveness controller starts there, and the range is known to the first frame.
+    this.range = rangeOfPage(this.location);
     super.connectedCallback();
-    this.range = rangeFromSearch(this.location?.search ?? window.location.search);
-    this.stopLiveness = watchPageLiveness(this.live, 5_000, (change) => Object.assign(this, change));
-    this.unsubscribe = this.live.subscribe('webhook', (f) => this.onFrame(f));
     void this.refresh();
   }
 
   disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.stopLiveness?.();
-    this.unsubscribe?.();
     this.abort?.abort();
-    if (this.refetchTimer !== null) clearTimeout(this.refetchTimer);
-    this.refetchTimer = null;
   }
 
   async refresh(): Promise<void> {
@@ -84,7 +79,7 @@ export class PageAnalytics extends LitElement {
     this.abort?.abort();
     const abort = new AbortController();
     this.abort = abort;
-    this.lastFetch = Date.now();
+    this.refetch.started();
     const range = this.range;
     try {
       const reply = await fetchButtons(range, abort.signal);
@@ -106,18 +101,13 @@ export class PageAnalytics extends LitElement {
       const s = frame.data as WebhookStatus;
       if (s && typeof s.state === 'string') this.status = s;
     } else if (frame.type === 'figures' || frame.type === 'event') {
-      if (this.refetchTimer !== null) return;
-      this.refetchTimer = setTimeout(() => { this.refetchTimer = null; void this.loadButtons(); },
-        Math.max(0, this.lastFetch + REFETCH_EVERY_MS - Date.now()));
+      this.refetch.schedule();
     }
   }
 
   private onRange = (e: CustomEvent<RangeChangeDetail>) => {
     this.range = e.detail.range;
-    const url = new URL(window.location.href);
-    if (this.range === 'day') url.searchParams.delete('range');
-    else url.searchParams.set('range', this.range);
-    window.history.replaceState(window.history.state, '', `${url.pathname}${url.search}`);
+    showRangeInUrl(this.range);
     void this.loadButtons();
   };
 

@@ -1,20 +1,17 @@
 // The log center's data: the shapes of /api/logs/* (docs/log-center.md), the page's URL state (so a search or a
 // hit is a shareable link), and the calls the Logs page makes. Pure functions except the small API wrappers.
+import type { LogLine } from '../../../gateway/domain/logs/log-line.js';
+import type { LogSource } from '../../../gateway/sources/log-source-shapes.js';
 import { api } from '../api/api-client.js';
 
 export const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
 export type LogLevel = (typeof LEVELS)[number];
 
-/** One entry as search hits and tail lines carry it. */
-export interface LogHit {
+/** One entry as search hits and tail lines carry it: the gateway's LogLine, read as always timed (its own time or
+ *  an inferred one). */
+export interface LogHit extends Omit<LogLine, 'ts' | 'tsInferred'> {
   ts: string;
   tsInferred?: boolean;
-  level: LogLevel | null;
-  source: string;
-  message: string;
-  file: string;
-  offset: number;
-  length: number;
 }
 
 export interface SearchReply {
@@ -28,15 +25,8 @@ export interface SearchReply {
 export interface ContextEntry { ts: string; tsInferred?: boolean; level: LogLevel | null; message: string; offset: number; length: number }
 export interface ContextReply { file: string; source: string; entries: ContextEntry[]; hitIndex: number; hasBefore: boolean; hasAfter: boolean }
 
-export interface SourceFile { path: string; size: number; mtime: string; rotated: boolean; compressed: boolean }
-export interface LogSource {
-  id: string;
-  kind: 'pm2' | 'dir' | 'self';
-  label: string;
-  process?: string;
-  stream?: 'out' | 'err';
-  files: SourceFile[];
-}
+/** A source and its files, newest first, as the gateway lists them. */
+export type { LogSource };
 export interface SourcesReply { sources: LogSource[]; observedAt: string; pm2?: { state: 'down' | string; detail?: string } }
 
 export interface ErrorGroup {

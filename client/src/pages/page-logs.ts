@@ -7,10 +7,11 @@ import { customElement, property, query, state } from 'lit/decorators.js';
 import { consume } from '@lit/context';
 import { CircleAlert, Pause, Play, Radio, RefreshCw, Trash2 } from 'lucide';
 import { tokens, focusRing } from '../styles/theme.js';
+import { pageFrame } from '../styles/page-frame.js';
 import { ApiClientError } from '../api/api-client.js';
-import { liveStore, type ConnectionState, type LiveFrame, type LiveStore } from '../live/live-store.js';
+import { liveStore, type ConnectionState, type HubError, type LiveFrame, type LiveStore } from '../live/live-store.js';
 import { liveContext } from '../live/live-context.js';
-import { watchPageLiveness } from '../live/page-liveness.js';
+import { PageLivenessController } from '../live/page-liveness.js';
 import { formatBytes, formatClock } from '../app/time-format.js';
 import {
   CONTEXT_STEP, EMPTY_QUERY, MAX_CONTEXT, fetchContext, fetchGroup, fetchGroups, fetchSearch, fetchSources, hitLink, pageUrl,
@@ -45,18 +46,13 @@ const errorText = (err: unknown, fallback: string): string => (err instanceof Er
 
 @customElement('page-logs')
 export class PageLogs extends LitElement {
-  static styles = [tokens, focusRing, css`
-    :host { display: block; padding: var(--oc-gap); box-sizing: border-box; max-width: 1440px; margin: 0 auto; min-width: 0; }
-    .top { display: flex; align-items: center; gap: 0.5rem 0.75rem; flex-wrap: wrap; margin-bottom: var(--oc-gap); }
-    h1 { font-size: 1.35rem; margin: 0; }
-    h2 { font-size: 1.05rem; margin: 0; }
+  static styles = [tokens, focusRing, pageFrame, css`
     .top .actions { margin-left: auto; display: flex; gap: 0.5rem; flex-wrap: wrap; }
     .btn { display: inline-flex; align-items: center; gap: 0.4rem; min-height: var(--oc-tap); padding: 0 0.85rem; border-radius: 8px;
       border: 1px solid var(--oc-border); background: var(--oc-surface); color: var(--oc-fg); font: inherit; font-size: 0.9rem; cursor: pointer; }
     .btn[aria-pressed='true'] { border-color: var(--oc-accent); box-shadow: inset 0 -3px 0 var(--oc-accent); font-weight: 600; }
     .btn.live[aria-pressed='true'] { color: var(--oc-ok); border-color: var(--oc-ok); box-shadow: inset 0 -3px 0 var(--oc-ok); }
     .btn.paused { color: var(--oc-warn); border-color: var(--oc-warn); font-weight: 600; }
-    .fresh { font-size: 0.8rem; color: var(--oc-fg-muted); }
     .layout { display: grid; gap: 1rem; grid-template-columns: minmax(0, 1fr); }
     .main, .aside { display: grid; gap: 0.75rem; align-content: start; min-width: 0; }
     @media (min-width: 1024px) {
@@ -107,6 +103,8 @@ export class PageLogs extends LitElement {
   @state() private tailDropped = 0;
   @state() private tailCount = 0;
   @state() private tailHeld = 0;
+  /** Why the hub refused the tail's filter (its pattern); the tail stays off until the query changes. */
+  @state() private tailError = '';
   @state() private ctxHit: HitRef | null = null;
   @state() private ctxData: ContextReply | null = null;
   @state() private ctxLoading = false;
@@ -132,11 +130,10 @@ export class PageLogs extends LitElement {
   private ctxBefore = CONTEXT_STEP;
   private ctxAfter = CONTEXT_STEP;
   private unsubscribeTail: (() => void) | null = null;
-  private stopLiveness: (() => void) | null = null;
+  private readonly liveness = new PageLivenessController(this, { tickMs: 1_000, onHubError: (error) => this.onHubError(error) });
 
   connectedCallback(): void {
     super.connectedCallback();
-    this.stopLiveness = watchPageLiveness(this.live, 1_000, (change) => Object.assign(this, change));
     window.addEventListener('keydown', this.onWindowKey);
     const { query: q, hit } = queryFromUrl(this.location?.search ?? window.location.search);
     this.query = q;
@@ -149,8 +146,6 @@ export class PageLogs extends LitElement {
   disconnectedCallback(): void {
     super.disconnectedCallback();
     window.removeEventListener('keydown', this.onWindowKey);
-    this.stopLiveness?.();
-    this.stopLiveness = null;
     this.searchAbort?.abort();
     this.ctxAbort?.abort();
     this.stopTail();
@@ -348,6 +343,19 @@ export class PageLogs extends LitElement {
     this.unsubscribeTail?.();
     this.unsubscribeTail = null;
     this.tailOn = false;
+    this.tailError = '';
+  }
+
+  /**
+   * The hub refuses a tail filter whose regex it cannot run (and keeps the filter it had): stop listening, so the
+   * hub drops that old filter too, and say why next to the field. Only a tail with a regex can be refused so; the
+   * error frame names no request, so it is taken as the answer to the latest one.
+   */
+  private onHubError(error: HubError): void {
+    if (error.code !== 'invalid_regex' || !this.unsubscribeTail || !this.query.regex) return;
+    this.unsubscribeTail();
+    this.unsubscribeTail = null;
+    this.tailError = `The live tail refused this pattern: ${error.message}`;
   }
 
   private toggleTail(): void {
@@ -446,7 +454,7 @@ export class PageLogs extends LitElement {
             ${this.pm2Down}</span></div>` : nothing}
           ${!this.pm2Down && this.sourcesNote ? html`<div class="banner bad" role="alert"><oc-icon .icon=${CircleAlert}></oc-icon><span>${this.sourcesNote}</span></div>` : nothing}
           <log-search-bar .query=${this.query} .sources=${this.sources} sourcesNote=${this.sourcesNote} ?searching=${this.searchPhase === 'searching'}
-            fieldError=${this.fieldError}
+            fieldError=${this.fieldError} tailError=${this.tailError}
             @log-search=${(e: CustomEvent<LogQuery>) => this.search(e.detail)} @log-cancel=${() => this.cancelSearch()}></log-search-bar>
           <div class="tabs" role="toolbar" aria-label="Results or live tail">
             <button type="button" class="btn view-results" aria-pressed=${String(this.view === 'results')} @click=${() => { this.view = 'results'; }}>
@@ -524,7 +532,9 @@ export class PageLogs extends LitElement {
   private renderTailStatus() {
     if (!this.tailOn) return html`<span class="tail-off">Live tail is off.</span>`;
     const parts = [];
-    if (this.connection !== 'live') {
+    if (this.tailError) {
+      parts.push(html`<span class="failed refused">Live tail stopped: it cannot run this pattern — change the pattern to start it again.</span>`);
+    } else if (this.connection !== 'live') {
       parts.push(html`<span class="tail-off disconnected">Live tail disconnected (${this.connection}) — lines written meanwhile are not shown here; search to see them.</span>`);
     } else if (this.tailInfo === undefined && this.fieldError) {
       parts.push(html`<span class="failed">The live tail cannot start: ${this.fieldError}</span>`);

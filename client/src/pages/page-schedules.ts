@@ -6,10 +6,12 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { consume } from '@lit/context';
 import { ArrowLeft, CalendarClock, CalendarOff, Pencil, RefreshCw, TriangleAlert } from 'lucide';
 import { tokens, focusRing } from '../styles/theme.js';
+import { pageFrame } from '../styles/page-frame.js';
 import { api, ApiClientError } from '../api/api-client.js';
 import { liveStore, type ConnectionState, type LiveFrame, type LiveStore } from '../live/live-store.js';
 import { liveContext } from '../live/live-context.js';
-import { watchPageLiveness } from '../live/page-liveness.js';
+import { PageLivenessController } from '../live/page-liveness.js';
+import { freshnessNote } from './page-freshness.js';
 import { formatClock, formatRelative } from '../app/time-format.js';
 import { describeCron, fieldErrors, isFailed, isOpen, runTime, STALE_AFTER_MS, type RunSummary, type ScheduleView } from './agents-data.js';
 import { runHref } from '../components/run-history.js';
@@ -27,17 +29,13 @@ export function sortSchedules(list: readonly ScheduleView[]): ScheduleView[] {
 
 @customElement('page-schedules')
 export class PageSchedules extends LitElement {
-  static styles = [tokens, focusRing, css`
-    :host { display: block; padding: var(--oc-gap); box-sizing: border-box; max-width: 1200px; margin: 0 auto; min-width: 0; }
-    .top { display: flex; align-items: center; gap: 0.5rem 0.75rem; flex-wrap: wrap; margin-bottom: var(--oc-gap); }
-    h1 { font-size: 1.35rem; margin: 0; }
-    h2 { font-size: 1.05rem; margin: 0; overflow-wrap: anywhere; }
+  static styles = [tokens, focusRing, pageFrame, css`
+    :host { max-width: 1200px; }
+    h2 { overflow-wrap: anywhere; }
     .back { display: inline-flex; align-items: center; gap: 0.3rem; min-height: var(--oc-tap); color: var(--oc-fg); }
     .btn { display: inline-flex; align-items: center; gap: 0.4rem; min-height: var(--oc-tap); padding: 0 0.9rem; border-radius: 8px;
       border: 1px solid var(--oc-border); background: var(--oc-surface); color: var(--oc-fg); font: inherit; cursor: pointer; }
     .top .refresh { margin-left: auto; }
-    .fresh { font-size: 0.8rem; color: var(--oc-fg-muted); }
-    .fresh.stale { color: var(--oc-stale); font-weight: 600; }
     ul.list { list-style: none; margin: 0; padding: 0; display: grid; gap: 0.8rem; grid-template-columns: minmax(0, 1fr); }
     @media (min-width: 1024px) { ul.list { grid-template-columns: repeat(2, minmax(0, 1fr)); } li.editing { grid-column: 1 / -1; } }
     li.card { background: var(--oc-surface); border: 1px solid var(--oc-border); border-radius: var(--oc-radius); padding: 0.9rem; min-width: 0; }
@@ -76,22 +74,11 @@ export class PageSchedules extends LitElement {
   @state() private saveError = '';
   @state() private savedNote = '';
 
-  private unsubscribe: Array<() => void> = [];
-  private stopLiveness: (() => void) | null = null;
+  private readonly liveness = new PageLivenessController(this, { tickMs: 10_000, topics: { agents: (f) => this.onAgentsFrame(f) } });
 
   connectedCallback(): void {
     super.connectedCallback();
-    this.stopLiveness = watchPageLiveness(this.live, 10_000, (change) => Object.assign(this, change));
-    this.unsubscribe = [this.live.subscribe('agents', (f) => this.onAgentsFrame(f))];
     void this.refresh();
-  }
-
-  disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.stopLiveness?.();
-    this.stopLiveness = null;
-    for (const off of this.unsubscribe) off();
-    this.unsubscribe = [];
   }
 
   async refresh(): Promise<void> {
@@ -128,20 +115,13 @@ export class PageSchedules extends LitElement {
     const isAdmin = this.userRole === 'admin';
     return html`<div class="top">
         <a class="back" href="/agents"><oc-icon .icon=${ArrowLeft}></oc-icon>Agents</a>
-        <h1>Schedules</h1>${this.freshness()}
+        <h1>Schedules</h1>${freshnessNote(this.updatedAt, this.stale)}
         <button class="btn refresh" type="button" @click=${() => this.refresh()}><oc-icon .icon=${RefreshCw}></oc-icon>Refresh</button>
       </div>
       ${this.loadError ? html`<p class="error" role="alert">Schedules could not be loaded — ${this.loadError}</p>` : nothing}
       ${this.savedNote ? html`<p class="saved" role="status">${this.savedNote}</p>` : nothing}
       ${this.loaded && this.schedules.length === 0 && !this.loadError ? html`<p class="empty">No agent has a schedule.</p>` : nothing}
       <ul class="list">${sortSchedules(this.schedules).map((s) => this.renderSchedule(s, isAdmin))}</ul>`;
-  }
-
-  private freshness() {
-    if (this.updatedAt === null) return html`<span class="fresh">not received yet</span>`;
-    return this.stale
-      ? html`<span class="fresh stale">stale since ${formatClock(this.updatedAt)} — live connection lost</span>`
-      : html`<span class="fresh">updated ${formatClock(this.updatedAt)}</span>`;
   }
 
   private renderSchedule(s: ScheduleView, isAdmin: boolean) {

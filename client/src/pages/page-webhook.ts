@@ -8,12 +8,14 @@ import { RefreshCw, Radio } from 'lucide';
 import { tokens, focusRing } from '../styles/theme.js';
 import { liveStore, type ConnectionState, type LiveFrame, type LiveStore } from '../live/live-store.js';
 import { liveContext } from '../live/live-context.js';
-import { watchPageLiveness } from '../live/page-liveness.js';
+import { PageLivenessController } from '../live/page-liveness.js';
 import {
-  fetchButtons, fetchCrm, fetchEvents, fetchStatus, figuresFreshness, rangeFromSearch, countConversations,
+  fetchButtons, fetchCrm, fetchEvents, fetchStatus, figuresFreshness, countConversations,
   type AnalyticsRange, type ButtonsReply, type CrmReply, type WebhookEvent, type WebhookFigures, type WebhookSnapshot, type WebhookStatus,
 } from './webhook-data.js';
 import type { WebhookEventFeed } from '../components/webhook-event-feed.js';
+import { rangeOfPage, showRangeInUrl } from './range-query.js';
+import { PacedRefetchController } from './paced-refetch.js';
 import type { RangeChangeDetail } from '../components/range-picker.js';
 import '../components/oc-icon.js';
 import '../components/state-badge.js';
@@ -78,31 +80,22 @@ export class PageWebhook extends LitElement {
 
   @query('webhook-event-feed') private feed?: WebhookEventFeed;
 
-  private unsubscribe: (() => void) | null = null;
-  private stopLiveness: (() => void) | null = null;
   private figuresAbort: AbortController | null = null;
-  private refetchTimer: ReturnType<typeof setTimeout> | null = null;
-  private lastRefetch = 0;
+  private readonly liveness = new PageLivenessController(this, { tickMs: 5_000, topics: { webhook: (f) => this.onFrame(f) } });
+  private readonly refetch = new PacedRefetchController(this, REFETCH_EVERY_MS, () => void this.loadFigures());
   /** Events that arrived before the feed was drawn. */
   private early: WebhookEvent[] = [];
 
   connectedCallback(): void {
+    // Before super: the liveness controller starts there, and the range is known to the first frame.
+    this.range = rangeOfPage(this.location);
     super.connectedCallback();
-    this.range = rangeFromSearch(this.location?.search ?? window.location.search);
-    this.stopLiveness = watchPageLiveness(this.live, 5_000, (change) => Object.assign(this, change));
-    this.unsubscribe = this.live.subscribe('webhook', (f) => this.onFrame(f));
     void this.refresh();
   }
 
   disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.stopLiveness?.();
-    this.stopLiveness = null;
-    this.unsubscribe?.();
-    this.unsubscribe = null;
     this.figuresAbort?.abort();
-    if (this.refetchTimer !== null) clearTimeout(this.refetchTimer);
-    this.refetchTimer = null;
   }
 
   async refresh(): Promise<void> {
@@ -126,7 +119,7 @@ export class PageWebhook extends LitElement {
     this.figuresAbort?.abort();
     const abort = new AbortController();
     this.figuresAbort = abort;
-    this.lastRefetch = Date.now();
+    this.refetch.started();
     const range = this.range;
     const [b, c] = await Promise.allSettled([fetchButtons(range, abort.signal), fetchCrm(range, abort.signal)]);
     if (abort.signal.aborted || range !== this.range) return;
@@ -175,7 +168,7 @@ export class PageWebhook extends LitElement {
       if (s && typeof s.state === 'string') this.status = s;
     } else if (frame.type === 'event') {
       this.addEvents([frame.data as WebhookEvent]);
-      this.scheduleRefetch();
+      this.refetch.schedule();
     } else if (frame.type === 'figures') {
       this.applyFigures(frame.data as Partial<WebhookFigures>);
     }
@@ -198,25 +191,13 @@ export class PageWebhook extends LitElement {
       };
     }
     const active = countConversations(f.activeConversations);
-    if (this.crm && active !== null && active !== this.crm.activeConversations.length) this.scheduleRefetch();
+    if (this.crm && active !== null && active !== this.crm.activeConversations.length) this.refetch.schedule();
     this.updatedAt = Date.now();
-  }
-
-  private scheduleRefetch(): void {
-    if (this.refetchTimer !== null) return;
-    const wait = Math.max(0, this.lastRefetch + REFETCH_EVERY_MS - Date.now());
-    this.refetchTimer = setTimeout(() => {
-      this.refetchTimer = null;
-      void this.loadFigures();
-    }, wait);
   }
 
   private onRange = (e: CustomEvent<RangeChangeDetail>) => {
     this.range = e.detail.range;
-    const url = new URL(window.location.href);
-    if (this.range === 'day') url.searchParams.delete('range');
-    else url.searchParams.set('range', this.range);
-    window.history.replaceState(window.history.state, '', `${url.pathname}${url.search}`);
+    showRangeInUrl(this.range);
     void this.loadFigures();
   };
 

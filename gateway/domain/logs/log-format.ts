@@ -3,20 +3,11 @@
 import stripAnsi from 'strip-ansi';
 import { normalizeLevel } from './log-levels.js';
 import type { LogLevel } from './log-levels.js';
+import type { LogLine } from './log-line.js';
 
 export { stripAnsi };
 
-/** One entry as the API and the live tail carry it (docs/log-center.md). */
-export interface LogLine {
-  ts: string | null;
-  tsInferred?: true;
-  level: LogLevel | null;
-  source: string;
-  message: string;
-  file: string;
-  offset: number;
-  length: number;
-}
+export type { LogLine };
 
 export interface ParsedEntry {
   /** Epoch ms, or null when the entry carries no timestamp of its own. */

@@ -1,0 +1,82 @@
+// A chart element's ECharts instance: the chart module is imported after the element's first render (so ECharts
+// never weighs on the initial bundle), the chart follows the element's size and the theme, and it is disposed
+// when the element leaves the page (and made again if it comes back).
+import type { ReactiveController, ReactiveElement } from 'lit';
+import { ThemeChangeController } from '../app/theme-change-controller.js';
+
+/** What the controller needs of a chart handle (./echarts-handle.js); drawing is the element's business. */
+export interface SizedChart { resize(): void; dispose(): void }
+
+export interface LazyChartOptions<Chart extends SizedChart> {
+  /** The element's tag name, for the warning when the chart module fails to load. */
+  name: string;
+  /** Imports the chart module and hands back its init function. */
+  load: () => Promise<(container: HTMLElement) => Chart>;
+  /** The element the chart draws into (rendered by the host). */
+  container: () => HTMLElement;
+  /** Draws the host's data in the current colours: once the chart exists, on redraw() and on a theme change. */
+  draw: (chart: Chart) => void;
+}
+
+export class LazyChartController<Chart extends SizedChart> implements ReactiveController {
+  readonly #host: ReactiveElement;
+  readonly #options: LazyChartOptions<Chart>;
+  #chart: Chart | null = null;
+  #loading: Promise<void> | null = null;
+  #resizeObserver: ResizeObserver | null = null;
+
+  constructor(host: ReactiveElement, options: LazyChartOptions<Chart>) {
+    this.#host = host;
+    this.#options = options;
+    host.addController(this);
+    // Redraws with the new colours when the OS preference or the user's theme override changes.
+    new ThemeChangeController(host, () => this.redraw());
+  }
+
+  /** The chart, once its module has loaded (null before, and after the host left the page). */
+  get handle(): Chart | null {
+    return this.#chart;
+  }
+
+  /** Resolves once the chart module has loaded and drawn (or failed to load). */
+  get ready(): Promise<void> {
+    return this.#loading ?? Promise.resolve();
+  }
+
+  redraw(): void {
+    if (this.#chart) this.#options.draw(this.#chart);
+  }
+
+  hostConnected(): void {
+    // A host that comes back to the page gets a new chart; the first one starts after the first render.
+    if (this.#host.hasUpdated) this.#start();
+  }
+
+  hostUpdated(): void {
+    if (!this.#host.hasUpdated) this.#start();
+  }
+
+  hostDisconnected(): void {
+    this.#resizeObserver?.disconnect();
+    this.#resizeObserver = null;
+    this.#chart?.dispose();
+    this.#chart = null;
+    this.#loading = null;
+  }
+
+  #start(): void {
+    if (this.#loading) return;
+    const { name, load, container } = this.#options;
+    this.#loading = load().then((init) => {
+      if (!this.#host.isConnected || this.#chart) return;
+      const el = container();
+      this.#chart = init(el);
+      this.#resizeObserver = new ResizeObserver(() => this.#chart?.resize());
+      this.#resizeObserver.observe(el);
+      this.redraw();
+    }, (err: unknown) => {
+      // A failed chunk load (e.g. offline with an old cache) leaves the element's words; nothing else breaks.
+      console.warn(`${name}: chart module failed to load`, err);
+    });
+  }
+}
