@@ -4,7 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ROUTES, type RouteSpec } from '../../gateway/routes/route-table.js';
 import { roleAtLeast, ROLES, type Role } from '../../gateway/auth/role.js';
-import { startTestGateway, signedInAs, tokenClient, TestClient, type Reply, type TestGateway } from '../support/test-gateway.js';
+import { signedInAdmin, signedInAs, startAdminGateway, tokenClient, TestClient, type AdminGateway, type Reply } from '../support/test-gateway.js';
 
 // Harmless values: nothing real is found, so nothing real is changed or deleted.
 const PARAM_VALUES: Record<string, string> = {
@@ -45,16 +45,14 @@ function assertErrorShape(res: Reply, status: number, code: string, where: strin
 // current password of a user, which a token does not have).
 const SESSION_ONLY = new Set(['POST /api/auth/password']);
 
-let t: TestGateway;
+let t: AdminGateway;
 let admin: TestClient;
 const bearer = new Map<Role, TestClient>();
 let ingest: TestClient;
 
 test.before(async () => {
-  t = await startTestGateway();
-  admin = new TestClient(t.base);
-  const r = await admin.login();
-  assert.is(r.status, 200);
+  t = await startAdminGateway();
+  admin = t.admin;
   for (const role of ROLES) bearer.set(role, await tokenClient(t.base, admin, role));
   ingest = await tokenClient(t.base, admin, 'admin', 'ingest');
 });
@@ -109,7 +107,7 @@ test('a bearer token below the route role gets 403 forbidden; at or above it is 
 test('a cookie session with the CSRF token gets 403 forbidden below the route role and passes at or above it', async () => {
   for (const role of ROLES) {
     const username = `${role}-matrix`;
-    const fresh = () => (role === 'admin' ? freshAdmin() : signedInAs(t.base, admin, role, username));
+    const fresh = () => (role === 'admin' ? signedInAdmin(t.base) : signedInAs(t.base, admin, role, username));
     let client = await fresh();
     for (const r of ROUTES) {
       const res = await call(client, r);
@@ -125,15 +123,8 @@ test('a cookie session with the CSRF token gets 403 forbidden below the route ro
   }
 });
 
-async function freshAdmin(): Promise<TestClient> {
-  const c = new TestClient(t.base);
-  const r = await c.login();
-  assert.is(r.status, 200);
-  return c;
-}
-
 test('a cookie session without the CSRF token is refused on every state-changing route it may call', async () => {
-  const client = await freshAdmin();
+  const client = await signedInAdmin(t.base);
   client.csrf = null;
   for (const r of ROUTES) {
     if (r.method === 'GET' || r.access === 'public') continue;

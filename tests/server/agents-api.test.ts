@@ -2,18 +2,17 @@
 // with details and nothing stored, unknown agents, and the example content-engine pipeline run end to end.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { startTestGateway, signedInAs, TestClient, type Reply, type TestGateway } from '../support/test-gateway.js';
+import { signedInAs, startAdminGateway, type AdminGateway, type Reply, type TestClient } from '../support/test-gateway.js';
 import { exampleLaunch } from '../../gateway/domain/agents/agent-seed.js';
 
-let t: TestGateway;
+let t: AdminGateway;
 let admin: TestClient;
 let operator: TestClient;
 let viewer: TestClient;
 
 test.before(async () => {
-  t = await startTestGateway();
-  admin = new TestClient(t.base);
-  assert.is((await admin.login()).status, 200);
+  t = await startAdminGateway();
+  admin = t.admin;
   operator = await signedInAs(t.base, admin, 'operator');
   viewer = await signedInAs(t.base, admin, 'viewer');
 });

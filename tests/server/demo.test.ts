@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { waitFor } from '../support/wait-for.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 let dataDir = '';
@@ -57,13 +58,12 @@ const cmdline = (pid: number) => {
   }
 };
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false | null>, timeoutMs: number): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe().catch(() => undefined);
-    if (v) return v as T;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}; demo output:\n${out.slice(-3000)}`);
-    await new Promise((r) => setTimeout(r, 200));
+/** waitFor at the demo's pace: a probe that throws has not seen it yet, and a timeout shows the demo's output. */
+async function untilDemo<T>(what: string, probe: () => Promise<T | undefined | false | null>, timeoutMs: number): Promise<T> {
+  try {
+    return await waitFor(what, () => probe().catch(() => undefined), timeoutMs, 200);
+  } catch (err) {
+    throw new Error(`${(err as Error).message}; demo output:\n${out.slice(-3000)}`);
   }
 }
 
@@ -93,7 +93,7 @@ test('npm run demo: a living system that Ctrl-C stops completely', async () => {
   demo.stderr!.setEncoding('utf8').on('data', (d: string) => (out += d));
   const exited = new Promise<{ code: number | null; signal: string | null }>((r) => demo!.once('exit', (code, signal) => r({ code, signal })));
 
-  const [, base, password] = await waitFor('the demo banner', async () => /running at (http:\/\/\S+)\s+sign in as admin with password (\S+)/.exec(out), 120_000);
+  const [, base, password] = await untilDemo('the demo banner', async () => /running at (http:\/\/\S+)\s+sign in as admin with password (\S+)/.exec(out), 120_000);
   assert.ok(fs.readFileSync(path.join(dataDir, 'admin-password'), 'utf8').includes(password!), 'the printed password is the one kept for the next start');
 
   const login = await fetch(`${base}/api/auth/login`, {
@@ -108,7 +108,7 @@ test('npm run demo: a living system that Ctrl-C stops completely', async () => {
     return (await r.json()) as Record<string, any>;
   };
 
-  const status = await waitFor(
+  const status = await untilDemo(
     'the webhook up, streaming and events stored',
     async () => {
       const s = await get('/api/webhook/status');
@@ -117,7 +117,7 @@ test('npm run demo: a living system that Ctrl-C stops completely', async () => {
     60_000,
   );
   assert.ok(status.health.type, 'the dashboard reads the standalone webhook');
-  const runs = await waitFor(
+  const runs = await untilDemo(
     'an example agent run',
     async () => {
       const r = await get('/api/agents/runs?agent=content-engine');
@@ -128,7 +128,7 @@ test('npm run demo: a living system that Ctrl-C stops completely', async () => {
   assert.is(runs[0].agent, 'content-engine');
 
   // Everything the demo started, directly or not: dashboard, webhook and the pipeline's agent processes.
-  const tree = await waitFor(
+  const tree = await untilDemo(
     'the agent processes under the dashboard',
     async () => {
       const t = descendants(demo!.pid!);

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { signedInAs, startTestGateway, TestClient, type Reply, type TestGateway } from '../support/test-gateway.js';
+import { signedInAs, startAdminGateway, type AdminGateway, type Reply, type TestClient } from '../support/test-gateway.js';
 import { startPm2Sandbox, type Pm2Sandbox } from '../support/pm2-sandbox.js';
 
 function assertError(res: Reply, status: number, code: string, where = ''): void {
@@ -50,10 +50,9 @@ async function waitForOnline(c: TestClient, name: string, timeoutMs = 8_000): Pr
 }
 
 test('with PM2 unreachable, /api/health has processes null (never []) and pm2 down with a detail', async () => {
-  const t = await startTestGateway();
+  const t = await startAdminGateway();
   try {
-    const admin = new TestClient(t.base);
-    await admin.login();
+    const admin = t.admin;
     const res = await admin.get('/api/health');
     assert.is(res.status, 200, res.text);
     assert.is(res.headers.get('cache-control'), 'no-store');
@@ -80,13 +79,12 @@ test('with PM2 unreachable, /api/health has processes null (never []) and pm2 do
 });
 
 let sandbox: Pm2Sandbox | null = null;
-let t: TestGateway | null = null;
+let t: AdminGateway | null = null;
 
 test('with a real PM2 daemon the sandbox app is listed by /api/processes and /api/health', async () => {
   sandbox = await startPm2Sandbox({ appName: 'oc-health-app' });
-  t = await startTestGateway({ PM2_HOME: sandbox.home });
-  const admin = new TestClient(t.base);
-  await admin.login();
+  t = await startAdminGateway({ PM2_HOME: sandbox.home });
+  const admin = t.admin;
   const app = await waitForOnline(admin, sandbox.appName);
   for (const key of ['name', 'pmId', 'status', 'cpu', 'memory', 'restarts', 'uptimeSeconds', 'pid']) assert.ok(key in app, key);
   assert.ok(app.pid > 0);
@@ -101,8 +99,7 @@ test('with a real PM2 daemon the sandbox app is listed by /api/processes and /ap
 });
 
 test('an operator restarts the app through the API: restarts + 1, and it is audited', async () => {
-  const admin = new TestClient(t!.base);
-  await admin.login();
+  const admin = t!.admin;
   const operator = await signedInAs(t!.base, admin, 'operator', 'ops');
   const before = await waitForOnline(operator, sandbox!.appName);
   const res = await operator.post(`/api/processes/${sandbox!.appName}/restart`);
@@ -121,8 +118,7 @@ test('an operator restarts the app through the API: restarts + 1, and it is audi
 });
 
 test('a viewer gets 403 on a process action and nothing restarts', async () => {
-  const admin = new TestClient(t!.base);
-  await admin.login();
+  const admin = t!.admin;
   const viewer = await signedInAs(t!.base, admin, 'viewer', 'watcher');
   const before = await waitForOnline(viewer, sandbox!.appName);
   assertError(await viewer.post(`/api/processes/${sandbox!.appName}/restart`), 403, 'forbidden');
@@ -132,8 +128,7 @@ test('a viewer gets 403 on a process action and nothing restarts', async () => {
 });
 
 test('an unknown process name is 404 process_not_found; an unknown action is 404', async () => {
-  const admin = new TestClient(t!.base);
-  await admin.login();
+  const admin = t!.admin;
   assertError(await admin.post('/api/processes/no-such-app/restart'), 404, 'process_not_found');
   assertError(await admin.post('/api/processes/all/stop'), 404, 'process_not_found', "pm2's 'all' is not a name");
   const before = await waitForOnline(admin, sandbox!.appName);
@@ -144,8 +139,7 @@ test('an unknown process name is 404 process_not_found; an unknown action is 404
 });
 
 test('once the daemon is killed: /api/processes is 503 and /api/health has processes null', async () => {
-  const admin = new TestClient(t!.base);
-  await admin.login();
+  const admin = t!.admin;
   await waitForOnline(admin, sandbox!.appName);
   await sandbox!.killDaemon();
   assertError(await admin.get('/api/processes'), 503, 'pm2_unreachable');

@@ -6,9 +6,9 @@ import path from 'node:path';
 import http from 'node:http';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { startTestGateway, TestClient, type Reply, type TestGateway } from '../support/test-gateway.js';
+import { startAdminGateway, TestClient, type AdminGateway, type Reply } from '../support/test-gateway.js';
 
-let t: TestGateway;
+let t: AdminGateway;
 let admin: TestClient;
 let staticDir: string;
 
@@ -58,9 +58,8 @@ function raw(method: string, pathname: string, headers: Record<string, string>, 
 test.before(async () => {
   staticDir = fs.mkdtempSync(path.join(os.tmpdir(), 'oc-static-'));
   fs.writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>Ops Center</title><script type="module" src="/main.js"></script>');
-  t = await startTestGateway({}, { staticDir });
-  admin = new TestClient(t.base);
-  assert.is((await admin.login()).status, 200);
+  t = await startAdminGateway({}, { staticDir });
+  admin = t.admin;
 });
 
 test.after(async () => {

@@ -4,17 +4,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { startTestGateway, signedInAs, tokenClient, TestClient, type Reply, type TestGateway } from '../support/test-gateway.js';
+import { signedInAs, startAdminGateway, tokenClient, TestClient, type AdminGateway, type Reply } from '../support/test-gateway.js';
 import type { AgentEvent, AgentEventType } from '../../gateway/domain/agents/types.js';
 
-let t: TestGateway;
+let t: AdminGateway;
 let admin: TestClient;
 let ingest: TestClient;
 
 test.before(async () => {
-  t = await startTestGateway();
-  admin = new TestClient(t.base);
-  assert.is((await admin.login()).status, 200);
+  t = await startAdminGateway();
+  admin = t.admin;
   ingest = await tokenClient(t.base, admin, 'viewer', 'ingest');
 });
 

@@ -5,7 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { WebSocket } from 'ws';
 import type { IncomingMessage } from 'node:http';
-import { signedInAs, startTestGateway, tokenClient, TestClient, type TestGateway } from '../support/test-gateway.js';
+import { signedInAdmin, signedInAs, startAdminGateway, tokenClient, TestClient, type AdminGateway, type TestGateway } from '../support/test-gateway.js';
 import { readFrames } from '../support/live-frames.js';
 
 type Outcome = { ws: WebSocket; status?: undefined } | { status: number; body: any };
@@ -47,14 +47,13 @@ function closed(ws: WebSocket): Promise<{ code: number; reason: string }> {
   return new Promise((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
 }
 
-let t: TestGateway;
+let t: AdminGateway;
 let admin: TestClient;
 const sockets: WebSocket[] = [];
 
 test.before(async () => {
-  t = await startTestGateway();
-  admin = new TestClient(t.base);
-  assert.is((await admin.login()).status, 200);
+  t = await startAdminGateway();
+  admin = t.admin;
 });
 
 test.after(async () => {
@@ -152,8 +151,7 @@ test("logout closes that session's live connection with 4001 and leaves other se
 });
 
 test('a stale cookie from a logged-out session cannot open a connection', async () => {
-  const user = new TestClient(t.base);
-  await user.login();
+  const user = await signedInAdmin(t.base);
   const stale = user.cookieHeader();
   assert.is((await user.post('/api/auth/logout')).status, 204);
   const r = await connect(t, { cookie: stale });

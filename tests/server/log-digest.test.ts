@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { startTestGateway, signedInAs, ManualClock, TestClient, type TestGateway } from '../support/test-gateway.js';
+import { startAdminGateway, signedInAs, ManualClock, TestClient, type TestGateway } from '../support/test-gateway.js';
 
 let logDir: string;
 let dataDir: string;
@@ -15,10 +15,8 @@ const source = () => `dir:${logDir}/*.log`;
 const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
 
 async function boot(clock?: ManualClock): Promise<{ t: TestGateway; viewer: TestClient }> {
-  const t = await startTestGateway({ LOG_DIRS: `${logDir}/*.log`, DATA_DIR: dataDir }, clock ? { clock } : {});
-  const admin = new TestClient(t.base);
-  assert.is((await admin.login()).status, 200);
-  const viewer = await signedInAs(t.base, admin, 'viewer');
+  const t = await startAdminGateway({ LOG_DIRS: `${logDir}/*.log`, DATA_DIR: dataDir }, clock ? { clock } : {});
+  const viewer = await signedInAs(t.base, t.admin, 'viewer');
   await t.gw.services.logDigest.whenIdle();
   return { t, viewer };
 }

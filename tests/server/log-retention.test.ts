@@ -10,11 +10,11 @@ import { createLogSources } from '../../gateway/sources/log-sources.js';
 import { createPm2Source, type Pm2Source } from '../../gateway/sources/pm2-source.js';
 import { removeExpiredSelfLogs } from '../../gateway/domain/logs/log-retention.js';
 import { makeTempPm2Home } from '../support/pm2-sandbox.js';
-import { signedInAs, startTestGateway, TestClient, type Reply, type TestGateway } from '../support/test-gateway.js';
+import { signedInAs, startAdminGateway, TestClient, type AdminGateway, type Reply } from '../support/test-gateway.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 let root: string;
-let t: TestGateway;
+let t: AdminGateway;
 let admin: TestClient;
 
 function put(file: string, content: string, ageDays: number): string {
@@ -51,9 +51,8 @@ test.before(async () => {
     put(app('api__2026-08-01_00-00-00.log.gz'), 'd'.repeat(40), 90);
     put(app('worker-2026-01-02.log'), 'newest dated, written by its app\n', 50); // no live sibling, newest of its name
     put(app('worker-2026-01-01.log'), 'e'.repeat(50), 51);
-    t = await startTestGateway({ LOG_DIRS: path.join(root, 'app/*.log') });
-    admin = new TestClient(t.base);
-    assert.is((await admin.login()).status, 200);
+    t = await startAdminGateway({ LOG_DIRS: path.join(root, 'app/*.log') });
+    admin = t.admin;
   } catch (err) {
     console.error('log-retention before-hook failed', err);
     throw err;

@@ -6,7 +6,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { startTestGateway, TestClient, signedInAs, type TestGateway } from '../support/test-gateway.js';
+import { startAdminGateway, TestClient, signedInAs, type AdminGateway } from '../support/test-gateway.js';
 import { createWorkerPool, type WorkerPool } from '../../gateway/pool/worker-pool.js';
 import { createLogSources } from '../../gateway/sources/log-sources.js';
 import type { Pm2Source } from '../../gateway/sources/pm2-source.js';
@@ -19,7 +19,7 @@ let dir: string;
 let outside: string;
 let bigDir: string;
 const BIG_LINE = `${new Date(Date.parse('2026-11-25T07:00:00.000Z')).toISOString()} INFO ${'lorem ipsum dolor sit amet '.repeat(4)}\n`;
-let t: TestGateway;
+let t: AdminGateway;
 let viewer: TestClient;
 let pool: WorkerPool;
 let sourceId: string;
@@ -54,10 +54,8 @@ test.before(async () => {
     // Big enough that a slow regex takes a while; written before the gateway starts following files.
     fs.writeFileSync(path.join(bigDir, 'big.log'), BIG_LINE.repeat(Math.ceil((16 * 1024 * 1024) / BIG_LINE.length)));
     sourceId = `dir:${dir}/*.log`;
-    t = await startTestGateway({ LOG_DIRS: `${dir}/*.log,${bigDir}/*.log` });
-    const admin = new TestClient(t.base);
-    await admin.login();
-    viewer = await signedInAs(t.base, admin, 'viewer');
+    t = await startAdminGateway({ LOG_DIRS: `${dir}/*.log,${bigDir}/*.log` });
+    viewer = await signedInAs(t.base, t.admin, 'viewer');
     pool = createWorkerPool({ taskTimeoutMs: 30_000 });
     // Warm the threads (a fresh worker loads its modules first) and let the gateway's start-up reading of
     // the log files (error groups, rates) finish: it shares the pool, and a search's 2 s budget with it.

@@ -10,7 +10,7 @@ import { checkLogPath, createLogSources, type LogSource, type LogSources } from 
 import { rotatedSiblingMatcher } from '../../gateway/sources/rotated-files.js';
 import { createPm2Source, type Pm2Source } from '../../gateway/sources/pm2-source.js';
 import { makeTempPm2Home, startPm2Sandbox, type Pm2Sandbox } from '../support/pm2-sandbox.js';
-import { startTestGateway, TestClient, ManualClock, type TestGateway } from '../support/test-gateway.js';
+import { signedInAs, startAdminGateway, TestClient, ManualClock, type AdminGateway } from '../support/test-gateway.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 let root: string;
@@ -240,15 +240,11 @@ test('PM2 down: the PM2 sources are missing, pm2.state is down, the other source
 });
 
 test('GET /api/logs/sources lists the sources for a viewer; anonymous is 401', async () => {
-  let t: TestGateway | null = null;
+  let t: AdminGateway | null = null;
   try {
     const pattern = path.join(root, 'app/*.log');
-    t = await startTestGateway({ LOG_DIRS: ` ${pattern} , ${path.join(root, 'deep/**/*.log')}` }, { clock: new ManualClock() });
-    const admin = new TestClient(t.base);
-    await admin.login();
-    await admin.post('/api/users', { username: 'viewer-one', password: 'viewer-password-1', role: 'viewer' });
-    const viewer = new TestClient(t.base);
-    assert.is((await viewer.login('viewer-one', 'viewer-password-1')).status, 200);
+    t = await startAdminGateway({ LOG_DIRS: ` ${pattern} , ${path.join(root, 'deep/**/*.log')}` }, { clock: new ManualClock() });
+    const viewer = await signedInAs(t.base, t.admin, 'viewer', 'viewer-one');
     const r = await viewer.get('/api/logs/sources');
     assert.is(r.status, 200, r.text);
     assert.is(r.body.observedAt, '2026-11-25T10:00:00.000Z');

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { WebSocket } from 'ws';
-import { startTestGateway, tokenClient, TestClient, type TestGateway } from '../support/test-gateway.js';
+import { startAdminGateway, tokenClient, type AdminGateway } from '../support/test-gateway.js';
 import { readFrames, type Frame, type FrameReader } from '../support/live-frames.js';
 
 interface LiveClient extends FrameReader {
@@ -18,7 +18,7 @@ interface LiveClient extends FrameReader {
   dropped(): number;
 }
 
-let t: TestGateway;
+let t: AdminGateway;
 let logDir: string;
 let viewerToken: string;
 let srcA: string;
@@ -71,10 +71,8 @@ test.before(async () => {
     }
     srcA = `dir:${logDir}/a/*.log`;
     srcB = `dir:${logDir}/b/*.log`;
-    t = await startTestGateway({ LOG_DIRS: `${logDir}/a/*.log,${logDir}/b/*.log` });
-    const admin = new TestClient(t.base);
-    await admin.login();
-    viewerToken = (await tokenClient(t.base, admin, 'viewer')).bearer!;
+    t = await startAdminGateway({ LOG_DIRS: `${logDir}/a/*.log,${logDir}/b/*.log` });
+    viewerToken = (await tokenClient(t.base, t.admin, 'viewer')).bearer!;
   } catch (err) {
     console.error('log-tail setup failed', err);
     throw err;

@@ -3,7 +3,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { businessDate, businessDayBounds, computeOperationsToday, isBusinessDate, type DayRun, type ScheduleSource } from '../../gateway/domain/agents/operations-today.js';
-import { startTestGateway, tokenClient, ManualClock, TestClient, type TestGateway } from '../support/test-gateway.js';
+import { startAdminGateway, tokenClient, ManualClock, type AdminGateway, type TestClient } from '../support/test-gateway.js';
 import type { AgentEvent, AgentEventType } from '../../gateway/domain/agents/types.js';
 
 const IST = (local: string) => Date.parse(`${local}+05:30`);
@@ -94,17 +94,15 @@ test('the business day is the day in Asia/Kolkata: runs just after local midnigh
 
 // ---- HTTP ----
 
-let t: TestGateway;
+let t: AdminGateway;
 let viewer: TestClient;
 let ingest: TestClient;
 const clock = new ManualClock(Date.parse('2026-11-25T00:00:00Z')); // 05:30 in Asia/Kolkata
 
 test.before(async () => {
-  t = await startTestGateway({}, { clock });
-  const admin = new TestClient(t.base);
-  assert.is((await admin.login()).status, 200);
-  viewer = await tokenClient(t.base, admin, 'viewer');
-  ingest = await tokenClient(t.base, admin, 'viewer', 'ingest');
+  t = await startAdminGateway({}, { clock });
+  viewer = await tokenClient(t.base, t.admin, 'viewer');
+  ingest = await tokenClient(t.base, t.admin, 'viewer', 'ingest');
   t.gw.services.runs.setDefinitions(() => PIPELINE);
 });
 

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { summarize } from '../../gateway/domain/agents/run-reducer.js';
-import { ManualClock, TestClient } from '../support/test-gateway.js';
+import { ManualClock, signedInAdmin, tokenClient, type TestClient } from '../support/test-gateway.js';
 import { startGateway, type RunningGateway } from '../support/gateway-process.js';
 import { closeRunServices, openRunService, scratchDir, type RunServiceHarness } from '../support/run-service-harness.js';
 import type { AgentEvent, AgentEventType, RunState } from '../../gateway/domain/agents/types.js';
@@ -123,17 +123,6 @@ test('open runs that went silent while the dashboard was down are crashed at sta
 
 // ---- a real gateway process, SIGKILLed during ingest ----
 
-async function ingestClient(base: string, password: string): Promise<TestClient> {
-  const admin = new TestClient(base);
-  assert.is((await admin.login('admin', password)).status, 200);
-  const created = await admin.post('/api/tokens', { name: 'kill-test', scope: 'ingest', role: 'viewer' });
-  assert.is(created.status, 201, created.text);
-  const c = new TestClient(base);
-  c.bearer = created.body.token;
-  c.origin = null;
-  return c;
-}
-
 async function allRuns(client: TestClient): Promise<Record<string, unknown>> {
   const res = await client.get('/api/agents/runs?limit=500');
   assert.is(res.status, 200, res.text);
@@ -145,9 +134,8 @@ test('after kill -9 during ingest, a restart on the same data has every acknowle
   const env = { RATE_LIMIT_PER_MINUTE: '1000000', AGENT_SNAPSHOT_SECONDS: '0.2', BCRYPT_COST: '4' };
   const first = await startGateway(env, { fromSources: true, dataDir });
   gateways.push(first);
-  const client = await ingestClient(first.base, first.adminPassword);
-  const reader = new TestClient(first.base);
-  assert.is((await reader.login('admin', first.adminPassword)).status, 200);
+  const reader = await signedInAdmin(first.base, first.adminPassword);
+  const client = await tokenClient(first.base, reader, 'viewer', 'ingest');
 
   // Phase 1: settled runs, read back before the kill.
   for (const batch of workload('p1', 10, 5)) assert.is((await client.post('/api/ingest/events', { events: batch })).status, 202);
@@ -181,8 +169,7 @@ test('after kill -9 during ingest, a restart on the same data has every acknowle
 
   const second = await startGateway(env, { fromSources: true, dataDir });
   gateways.push(second);
-  const reader2 = new TestClient(second.base);
-  assert.is((await reader2.login('admin', second.adminPassword)).status, 200);
+  const reader2 = await signedInAdmin(second.base, second.adminPassword);
   const after = await allRuns(reader2);
   for (const [runId, run] of Object.entries(before)) assert.equal(after[runId], run, `run ${runId} as before the kill`);
 

@@ -3,10 +3,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import WebSocket from 'ws';
-import { startTestGateway, tokenClient, TestClient, type Reply, type TestGateway } from '../support/test-gateway.js';
+import { startAdminGateway, tokenClient, type AdminGateway, type Reply, type TestClient } from '../support/test-gateway.js';
 import type { AgentEvent, AgentEventType } from '../../gateway/domain/agents/types.js';
 
-let t: TestGateway;
+let t: AdminGateway;
 let admin: TestClient;
 let viewer: TestClient;
 let ingest: TestClient;
@@ -32,9 +32,8 @@ function assertError(res: Reply, status: number, code: string): void {
 }
 
 test.before(async () => {
-  t = await startTestGateway();
-  admin = new TestClient(t.base);
-  assert.is((await admin.login()).status, 200);
+  t = await startAdminGateway();
+  admin = t.admin;
   viewer = await tokenClient(t.base, admin, 'viewer');
   ingest = await tokenClient(t.base, admin, 'viewer', 'ingest');
   // A content-engine run with two children (one failed), and five standalone image-creator runs.

@@ -4,10 +4,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ManualClock, startTestGateway, TestClient, type Reply, type TestGateway } from '../support/test-gateway.js';
+import { ManualClock, signedInAdmin, startAdminGateway, TestClient, type AdminGateway, type Reply } from '../support/test-gateway.js';
 
 const clock = new ManualClock();
-let t: TestGateway;
+let t: AdminGateway;
 let admin: TestClient;
 
 function assertError(res: Reply, status: number, code: string, where = ''): void {
@@ -54,9 +54,8 @@ async function expectNothingChanges(action: () => Promise<void>): Promise<void> 
 }
 
 test.before(async () => {
-  t = await startTestGateway({}, { clock });
-  admin = new TestClient(t.base);
-  assert.is((await admin.login()).status, 200);
+  t = await startAdminGateway({}, { clock });
+  admin = t.admin;
 });
 
 test.after(async () => {
@@ -182,8 +181,7 @@ test('with a second enabled admin the first can be demoted; then the second is t
   assert.is(demote.status, 200, demote.text);
   assertError(await other.request('PATCH', '/api/users/sleeping-admin', { role: 'viewer' }), 409, 'last_admin');
   assert.is((await other.request('PATCH', '/api/users/admin', { role: 'admin' })).status, 200);
-  admin = new TestClient(t.base);
-  assert.is((await admin.login()).status, 200);
+  admin = await signedInAdmin(t.base);
 });
 
 test('DELETE a user answers 204, then 404; their sessions end', async () => {

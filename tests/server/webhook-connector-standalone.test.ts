@@ -8,7 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { startTestGateway, TestClient, type TestGateway } from '../support/test-gateway.js';
+import { signedInAdmin, startTestGateway, type TestGateway } from '../support/test-gateway.js';
 import { waitFor } from '../support/wait-for.js';
 import { createWebhook, type Webhook } from '../../webhook/module.js';
 import { interactiveTap, notification, postNotification, sampleAdvisors } from '../../webhook/simulator.js';
@@ -59,8 +59,7 @@ test.after(async () => {
 });
 
 test('a signed button tap posted to the webhook is stored and counted once by the dashboard', async () => {
-  const c = new TestClient(t.base);
-  await c.login();
+  const c = await signedInAdmin(t.base);
   await waitFor('up and open', async () => {
     const s = (await c.get('/api/webhook/status')).body;
     return s.state === 'up' && s.connection === 'open';

@@ -6,7 +6,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { startTestGateway, TestClient, type TestGateway } from '../support/test-gateway.js';
+import { startAdminGateway, type AdminGateway, type TestClient } from '../support/test-gateway.js';
+import { waitFor } from '../support/wait-for.js';
+import { printingFailure } from '../support/set-up-failure.js';
 import { startFakeWebhook, type FakeWebhook } from '../support/fake-webhook.js';
 
 const POLL_MS = 200;
@@ -17,26 +19,14 @@ const env = (fake: FakeWebhook, dataDir: string) => ({
   DATA_DIR: dataDir,
 });
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 6000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    last = await probe();
-    if (last) return last as T;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 let fake: FakeWebhook;
-let t: TestGateway;
+let t: AdminGateway;
 let admin: TestClient;
 let dataDir: string;
 
 async function boot(): Promise<void> {
-  t = await startTestGateway(env(fake, dataDir));
-  admin = new TestClient(t.base);
-  await admin.login();
+  t = await startAdminGateway(env(fake, dataDir));
+  admin = t.admin;
 }
 
 const status = async () => (await admin.get('/api/webhook/status')).body;
@@ -45,16 +35,13 @@ const stored = (n: number) => async () => {
   return s.eventsStored === n && s;
 };
 
-test.before.each(async () => {
-  try {
+test.before.each(() =>
+  printingFailure(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'oc-webhook-'));
     fake = await startFakeWebhook();
     await boot();
-  } catch (err) {
-    console.error(err);
-    throw err;
-  }
-});
+  }),
+);
 
 test.after.each(async () => {
   await t.close();

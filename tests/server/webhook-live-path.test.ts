@@ -13,19 +13,16 @@ import type { WorkerPool } from '../../gateway/pool/worker-pool.js';
 import { emptyFold } from '../../gateway/domain/webhook/analytics.js';
 import { businessDate } from '../../gateway/domain/webhook/business-day.js';
 import { fakeWebhookClient } from '../support/webhook-fake-client.js';
+import { waitFor } from '../support/wait-for.js';
 
 const STARTED = '2026-11-25T10:00:00.000Z';
 const event = (seq: number): WebhookEvent =>
   ({ id: `wamid.${seq}:sent`, seq, type: 'delivery_status', ts: new Date().toISOString(), messageId: `wamid.${seq}`, waId: '9198', status: 'sent' }) as WebhookEvent;
 const turn = () => new Promise((r) => setImmediate(r));
 
-async function waitFor(what: string, probe: () => boolean, timeoutMs = 3000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!probe()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+/** The states awaited here follow within a few turns: look often, give up soon. */
+const TIMEOUT_MS = 3_000;
+const PAUSE_MS = 5;
 
 test('connector: frames arriving during an append are stored together by the next one', async () => {
   const fake = fakeWebhookClient(
@@ -53,9 +50,9 @@ test('connector: frames arriving during an append are stored together by the nex
   const connector = new WebhookConnector({ client, store, pool, clock: { now: Date.now }, logger: pino({ level: 'silent' }), pollMs: 60_000 });
   connector.start();
   try {
-    await waitFor('the stream open', () => connector.view().connection === 'open');
+    await waitFor('the stream open', () => connector.view().connection === 'open', TIMEOUT_MS, PAUSE_MS);
     handlers().onFrame(JSON.stringify(event(1)));
-    await waitFor('the first append', () => appends.length === 1);
+    await waitFor('the first append', () => appends.length === 1, TIMEOUT_MS, PAUSE_MS);
     // 49 more frames over several socket reads while the first append waits for its fsync.
     for (let seq = 2; seq <= 50; seq++) {
       handlers().onFrame(JSON.stringify(event(seq)));
@@ -64,12 +61,12 @@ test('connector: frames arriving during an append are stored together by the nex
     await turn();
     assert.equal(appends, [[1]], 'nothing else is appended while the first append is under way');
     release();
-    await waitFor('the second append', () => appends.length === 2);
+    await waitFor('the second append', () => appends.length === 2, TIMEOUT_MS, PAUSE_MS);
     gate = Promise.resolve();
     assert.equal(appends[1], Array.from({ length: 49 }, (_, i) => i + 2), 'one append for everything that arrived meanwhile, in order');
-    await waitFor('the cursor at 50', () => connector.view().lastSeq === 50);
+    await waitFor('the cursor at 50', () => connector.view().lastSeq === 50, TIMEOUT_MS, PAUSE_MS);
     handlers().onFrame(JSON.stringify(event(51)));
-    await waitFor('the cursor at 51', () => connector.view().lastSeq === 51);
+    await waitFor('the cursor at 51', () => connector.view().lastSeq === 51, TIMEOUT_MS, PAUSE_MS);
     assert.equal(appends.at(-1), [51]);
   } finally {
     release();
@@ -109,7 +106,7 @@ test('service: event frames at once when quiet, gathered under load; the snapsho
   assert.equal(snap.recent.map((e) => e.seq), [1, 2], 'the unsent ones are not in the snapshot: they follow as frames');
   assert.is(snap.status.eventsStored, 5);
   const sentAt = Date.now();
-  await waitFor('the gathered frames', () => eventFrames().length === 5);
+  await waitFor('the gathered frames', () => eventFrames().length === 5, TIMEOUT_MS, PAUSE_MS);
   assert.equal(eventFrames(), [1, 2, 3, 4, 5]);
   assert.ok(Date.now() - sentAt <= EVENTS_EVERY_MS + 50, 'within the interval');
   assert.equal(service.snapshot().recent.map((e) => e.seq), [1, 2, 3, 4, 5]);

@@ -6,13 +6,13 @@ import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import WebSocket from 'ws';
-import { startTestGateway, TestClient, signedInAs, type TestGateway } from '../support/test-gateway.js';
+import { startAdminGateway, TestClient, signedInAs, type AdminGateway } from '../support/test-gateway.js';
 import { waitFor } from '../support/wait-for.js';
 import { startFakeWebhook, type FakeWebhook } from '../support/fake-webhook.js';
 import { businessDate } from '../../gateway/domain/webhook/business-day.js';
 
 let fake: FakeWebhook;
-let t: TestGateway;
+let t: AdminGateway;
 let viewer: TestClient;
 let dataDir: string;
 const DAY = 86_400_000;
@@ -34,10 +34,8 @@ test.before(async () => {
     fake.emit({ type: 'delivery_status', messageId: 'm1', waId: '917', status: 'sent' });
     fake.emit({ type: 'delivery_status', messageId: 'm1', waId: '917', status: 'delivered' });
     fake.emit({ type: 'delivery_status', messageId: 'm2', waId: '918', status: 'failed', error: 'blocked' });
-    t = await startTestGateway({ WEBHOOK_URL: fake.url, WEBHOOK_TOKEN: 'hook-secret', WEBHOOK_POLL_SECONDS: '0.2', DATA_DIR: dataDir });
-    const admin = new TestClient(t.base);
-    await admin.login();
-    viewer = await signedInAs(t.base, admin, 'viewer');
+    t = await startAdminGateway({ WEBHOOK_URL: fake.url, WEBHOOK_TOKEN: 'hook-secret', WEBHOOK_POLL_SECONDS: '0.2', DATA_DIR: dataDir });
+    viewer = await signedInAs(t.base, t.admin, 'viewer');
     await waitFor('10 stored', async () => (await viewer.get('/api/webhook/status')).body.eventsStored === 10);
   } catch (err) {
     console.error(err);
@@ -145,10 +143,9 @@ test('topic webhook: snapshot with status and recent events, then event, figures
 });
 
 test('without WEBHOOK_URL: not_configured, nothing polls, and /api/health says so', async () => {
-  const bare = await startTestGateway();
+  const bare = await startAdminGateway();
   try {
-    const c = new TestClient(bare.base);
-    await c.login();
+    const c = bare.admin;
     const s = (await c.get('/api/webhook/status')).body;
     assert.is(s.state, 'not_configured');
     assert.is(s.connection, 'closed');

@@ -12,7 +12,9 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { startTestGateway, TestClient, type TestGateway } from '../support/test-gateway.js';
+import { signedInAdmin, startTestGateway, type TestClient, type TestGateway } from '../support/test-gateway.js';
+import { waitFor } from '../support/wait-for.js';
+import { printingFailure } from '../support/set-up-failure.js';
 import type { WebhookEvent } from '../../webhook/events.js';
 import { planDay, postNotification, type SimAction } from '../../webhook/simulator.js';
 import { businessDate } from '../../gateway/domain/webhook/business-day.js';
@@ -22,6 +24,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 const SECRET = 'sync-test-secret';
 const TOKEN = 'sync-test-token';
+/** How long the dashboard may take to catch up with the webhook (a restart, a gap fill, a replay). */
+const CATCH_UP_MS = 20_000;
 
 let scratch = '';
 let hookPort = 0;
@@ -117,16 +121,6 @@ class ReplayProxy {
   }
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false | null>, timeoutMs = 20_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe().catch(() => undefined);
-    if (v) return v as T;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 /** Every event the webhook has stored, from its own GET /api/webhook/events. */
 async function webhookEvents(): Promise<WebhookEvent[]> {
   const base = `http://127.0.0.1:${hookPort}`;
@@ -186,7 +180,7 @@ async function assertInStep(c: TestClient, what: string): Promise<WebhookEvent[]
   await waitFor(`${what}: the dashboard at the webhook's last seq`, async () => {
     const s = (await c.get('/api/webhook/status')).body;
     return s.lastSeq === theirs.at(-1)!.seq && s.eventsStored === theirs.length && s.connection === 'open';
-  });
+  }, CATCH_UP_MS);
   const ours = await dashboardEvents(c);
   const ids = ours.map((e) => e.id);
   assert.is(new Set(ids).size, ids.length, `${what}: no event stored twice`);
@@ -198,19 +192,16 @@ async function assertInStep(c: TestClient, what: string): Promise<WebhookEvent[]
   return theirs;
 }
 
-test.before(async () => {
-  try {
+test.before(() =>
+  printingFailure(async () => {
     scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'oc-hook-sync-'));
     hookPort = await freePort();
     await startHook();
     proxy = new ReplayProxy(hookPort);
     const proxyPort = await proxy.listen();
     t = await startTestGateway({ WEBHOOK_URL: `http://127.0.0.1:${proxyPort}`, WEBHOOK_TOKEN: TOKEN, WEBHOOK_POLL_SECONDS: '0.2' });
-  } catch (err) {
-    console.error(err);
-    throw err;
-  }
-});
+  }),
+);
 
 test.after(async () => {
   await t?.close();
@@ -223,12 +214,11 @@ test.after(async () => {
 });
 
 test('SIGKILL mid-stream and a restart: the dashboard holds exactly the webhookâ€™s events; retries and replays count once', async () => {
-  const c = new TestClient(t!.base);
-  await c.login();
+  const c = await signedInAdmin(t!.base);
   await waitFor('up and streaming', async () => {
     const s = (await c.get('/api/webhook/status')).body;
     return s.state === 'up' && s.connection === 'open';
-  });
+  }, CATCH_UP_MS);
 
   // Signed simulated traffic at ~150 notifications/s, 16 in flight at most; the accepted bodies are kept.
   const plan: SimAction[] = [...planDay({ seed: 11 }), ...planDay({ seed: 12 })];
@@ -247,7 +237,7 @@ test('SIGKILL mid-stream and a restart: the dashboard holds exactly the webhookâ
   };
   const posters = Promise.all(Array.from({ length: 16 }, poster));
 
-  await waitFor('events reaching the dashboard', async () => (await c.get('/api/webhook/status')).body.eventsStored > 100);
+  await waitFor('events reaching the dashboard', async () => (await c.get('/api/webhook/status')).body.eventsStored > 100, CATCH_UP_MS);
   hook!.child.kill('SIGKILL'); // mid-stream: POSTs, the dashboard's stream and gap fills are all under way
   await hook!.exited;
   await waitFor('the dashboard noticing', async () => (await c.get('/api/webhook/status')).body.connection === 'reconnecting', 10_000);
@@ -272,7 +262,7 @@ test('SIGKILL mid-stream and a restart: the dashboard holds exactly the webhookâ
   // A full replay: the dashboard's next gap fill and stream ask the real webhook for everything from seq 0.
   proxy!.replay = true;
   proxy!.dropAll();
-  await waitFor('the webhook replaying every event to the dashboard', async () => proxy!.replayedIds >= stored.length + 100, 20_000);
+  await waitFor('the webhook replaying every event to the dashboard', async () => proxy!.replayedIds >= stored.length + 100, CATCH_UP_MS);
   await new Promise((r) => setTimeout(r, 500));
   proxy!.replay = false;
   await assertInStep(c, 'after a full replay');

@@ -1,6 +1,7 @@
 // Test harness: a real composed gateway (real lowdb, journal, worker pool, hub) on 127.0.0.1:0 in a temp
-// data directory, plus a tiny cookie-aware HTTP client. PM2 points at an empty temp home (unreachable)
-// unless a test passes the home of a real sandbox daemon.
+// data directory, plus a tiny cookie-aware HTTP client and the admin's sign-in with it (for this gateway or a
+// gateway process). PM2 points at an empty temp home (unreachable) unless a test passes the home of a real
+// sandbox daemon.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -139,6 +140,31 @@ export class TestClient {
       this.csrf = me.body.csrfToken;
     }
     return r;
+  }
+}
+
+/** A client signed in as the admin, holding its session cookie and CSRF token; throws when the gateway refuses. */
+export async function signedInAdmin(base: string, password = ADMIN_PASSWORD): Promise<TestClient> {
+  const c = new TestClient(base);
+  const r = await c.login('admin', password);
+  if (r.status !== 200) throw new Error(`admin sign-in failed: ${r.status} ${r.text}`);
+  if (!c.csrf) throw new Error('admin sign-in gave no CSRF token');
+  return c;
+}
+
+export interface AdminGateway extends TestGateway {
+  /** Signed in as the admin (see signedInAdmin). */
+  admin: TestClient;
+}
+
+/** startTestGateway with the admin signed in; when the sign-in fails the gateway is closed again. */
+export async function startAdminGateway(env: Record<string, string> = {}, overrides: ComposeOverrides & { start?: boolean } = {}): Promise<AdminGateway> {
+  const t = await startTestGateway(env, overrides);
+  try {
+    return { ...t, admin: await signedInAdmin(t.base) };
+  } catch (err) {
+    await t.close();
+    throw err;
   }
 }
 
