@@ -20,7 +20,7 @@ import { LogSearch } from './domain/logs/log-search.js';
 import { LogFollower } from './domain/logs/log-follower.js';
 import { tailSnapshot } from './domain/logs/log-tail.js';
 import { createSystemSampler } from './sources/system-metrics.js';
-import { SessionStore } from './auth/session-store.js';
+import { PersistentSessions } from './auth/persistent-sessions.js';
 import { LoginThrottle, type LoginThrottleOptions } from './auth/login-throttle.js';
 import { loadSessionSecret } from './auth/session-secret.js';
 import { CookieSigner } from './auth/cookie-signer.js';
@@ -64,9 +64,9 @@ export interface Gateway {
   pm2: Pm2Source;
   /** Set on first start when no user existed: print it once. */
   firstAdmin: { username: string; password: string; generated: boolean } | null;
-  /** Starts timers (sampling, polling, session sweep). */
+  /** Starts timers (sampling, polling, session sweep and flush). */
   start(): Promise<void>;
-  /** Stops timers, closes live connections, drains the pool, flushes the journal. */
+  /** Stops timers, closes live connections, writes the sessions, drains the pool, flushes the journal. */
   close(): Promise<void>;
 }
 
@@ -111,10 +111,19 @@ export async function composeGateway(config: Config, o: ComposeOverrides = {}): 
     snapshotFile: path.join(config.dataDir, 'snapshots', 'log-digest.json'),
     onError: (err, where) => logger.warn({ err, where }, 'log digest'),
   });
-  const sessionStore = new SessionStore({ clock, idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs });
   const cookieSigner = new CookieSigner([loadSessionSecret(config.dataDir, config.sessionSecret)]);
 
   const users = new UserService(db, clock, config.bcryptCost);
+  // Sessions survive restarts (DATA_DIR/sessions.json); an unreadable file only signs everyone out.
+  const sessions = await PersistentSessions.open({
+    file: path.join(config.dataDir, 'sessions.json'),
+    clock,
+    logger,
+    idleMs: config.sessionIdleMs,
+    absoluteMs: config.sessionAbsoluteMs,
+    user: (username) => users.get(username),
+  });
+  const sessionStore = sessions.store;
   const tokens = new ApiTokenService(db, clock);
   const status = new SystemStatus({
     sampler: createSystemSampler({ dataDir: config.dataDir, clock }),
@@ -274,7 +283,6 @@ export async function composeGateway(config: Config, o: ComposeOverrides = {}): 
   const staticDir = o.staticDir === null ? undefined : (o.staticDir ?? defaultStaticDir());
   const app = createApp({ services, sessionStore, cookieSigner, staticDir });
 
-  let sweepTimer: NodeJS.Timeout | undefined;
   let retentionTimer: NodeJS.Timeout | undefined;
   return {
     app,
@@ -294,7 +302,7 @@ export async function composeGateway(config: Config, o: ComposeOverrides = {}): 
       await logFollower.start();
       await webhook.start();
       void logDigest.backfillRotated();
-      sweepTimer = setInterval(() => sessionStore.sweep(), 60_000).unref();
+      sessions.start();
       const retention = () => void journal.applyRetention().catch((err: unknown) => logger.warn({ err }, 'journal retention failed'));
       retention();
       const logRetention = () =>
@@ -307,7 +315,6 @@ export async function composeGateway(config: Config, o: ComposeOverrides = {}): 
     },
     async close() {
       status.stop();
-      if (sweepTimer) clearInterval(sweepTimer);
       if (retentionTimer) clearInterval(retentionTimer);
       scheduler.stop();
       await launcher.close();
@@ -315,6 +322,7 @@ export async function composeGateway(config: Config, o: ComposeOverrides = {}): 
       await runs.close();
       await logFollower.close();
       await hub!.close();
+      await sessions.close();
       await logDigest.close();
       await pool.close();
       await journal.close();

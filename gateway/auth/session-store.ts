@@ -1,6 +1,10 @@
 // Server-side session store for koa-session: the cookie carries only a signed random key.
 // Idle and absolute timeouts are enforced here, so an expired session simply is not found.
+// Sessions are held under the SHA-256 of their key (the form they are saved in, see store/session-file.ts);
+// the key itself stays in memory only, for sessions used since this start.
 import type { Clock } from '../clock.js';
+import type { StoredSession } from '../store/session-file.js';
+import { hashSecret } from './api-tokens.js';
 
 export interface SessionData {
   username: string;
@@ -13,6 +17,8 @@ interface Entry {
   data: Record<string, unknown>;
   createdAt: number;
   lastSeenAt: number;
+  /** The cookie key, once a request has shown it (never saved). */
+  key?: string;
 }
 
 export interface SessionStoreOptions {
@@ -20,11 +26,16 @@ export interface SessionStoreOptions {
   idleMs: number;
   absoluteMs: number;
   maxSessions?: number;
+  /** A session was created, changed or ended: persist now. koa-session's set and destroy wait for it. */
+  onChange?: () => Promise<void>;
 }
+
+const sessionIdOf = hashSecret;
 
 export class SessionStore {
   readonly #entries = new Map<string, Entry>();
-  readonly #opts: Required<SessionStoreOptions>;
+  readonly #opts: SessionStoreOptions & { maxSessions: number };
+  #revision = 0;
 
   constructor(opts: SessionStoreOptions) {
     this.#opts = { maxSessions: 10_000, ...opts };
@@ -35,52 +46,107 @@ export class SessionStore {
 
   set = async (key: string, sess: Record<string, unknown>): Promise<void> => {
     const now = this.#opts.clock.now();
-    const existing = this.#entries.get(key);
+    const id = sessionIdOf(key);
+    const existing = this.#entries.get(id);
     if (!existing && this.#entries.size >= this.#opts.maxSessions) this.#evictOldest();
-    this.#entries.set(key, { data: sess, createdAt: existing?.createdAt ?? now, lastSeenAt: now });
+    this.#entries.set(id, { data: sess, createdAt: existing?.createdAt ?? now, lastSeenAt: now, key });
+    await this.#changed();
   };
 
   destroy = async (key: string): Promise<void> => {
-    this.#entries.delete(key);
+    if (this.#entries.delete(sessionIdOf(key))) await this.#changed();
   };
 
   /** Looks a session up (used at WebSocket upgrade too); `touch` extends the idle timeout. */
   peek(key: string, touch: boolean): Record<string, unknown> | undefined {
-    const entry = this.#entries.get(key);
+    const entry = this.#live(sessionIdOf(key), this.#opts.clock.now());
     if (!entry) return undefined;
-    const now = this.#opts.clock.now();
-    if (now - entry.lastSeenAt > this.#opts.idleMs || now - entry.createdAt > this.#opts.absoluteMs) {
-      this.#entries.delete(key);
-      return undefined;
+    entry.key = key;
+    if (touch) {
+      entry.lastSeenAt = this.#opts.clock.now();
+      this.#revision++;
     }
-    if (touch) entry.lastSeenAt = now;
     return entry.data;
   }
 
-  /** Ends every session of a user (password change, disable, delete); returns their keys. */
-  destroyWhere(predicate: (data: Record<string, unknown>, key: string) => boolean): string[] {
-    const removed: string[] = [];
-    for (const [key, entry] of this.#entries) {
-      if (predicate(entry.data, key)) {
-        this.#entries.delete(key);
-        removed.push(key);
+  /**
+   * Ends every session of a user (password change, disable, delete); `key` is the cookie key when known
+   * in memory. Always persisted, even when nothing matched, so the saved file is newer than the user change
+   * that caused the call (what restore's `keep` relies on).
+   */
+  destroyWhere(predicate: (data: Record<string, unknown>, key: string | undefined) => boolean): number {
+    let removed = 0;
+    for (const [id, entry] of this.#entries) {
+      if (predicate(entry.data, entry.key)) {
+        this.#entries.delete(id);
+        removed++;
       }
     }
+    void this.#changed();
     return removed;
   }
 
   sweep(): void {
-    for (const key of [...this.#entries.keys()]) this.peek(key, false);
+    const now = this.#opts.clock.now();
+    for (const id of [...this.#entries.keys()]) this.#live(id, now);
+  }
+
+  /** The unexpired sessions, as saved. */
+  records(): StoredSession[] {
+    const now = this.#opts.clock.now();
+    const out: StoredSession[] = [];
+    for (const [id, e] of this.#entries) {
+      if (!this.#expired(e, now)) out.push({ id, data: e.data, createdAt: e.createdAt, lastSeenAt: e.lastSeenAt });
+    }
+    return out;
+  }
+
+  /** Takes back saved sessions (at start); expired ones are dropped. Returns how many were taken. */
+  restore(records: readonly StoredSession[]): number {
+    const now = this.#opts.clock.now();
+    let restored = 0;
+    for (const r of records) {
+      const entry: Entry = { data: r.data, createdAt: r.createdAt, lastSeenAt: r.lastSeenAt };
+      if (this.#expired(entry, now) || this.#entries.size >= this.#opts.maxSessions) continue;
+      this.#entries.set(r.id, entry);
+      restored++;
+    }
+    return restored;
+  }
+
+  /** Grows on every change, activity included: the saver compares it with what it last wrote. */
+  get revision(): number {
+    return this.#revision;
   }
 
   get size(): number {
     return this.#entries.size;
   }
 
+  #expired(e: Entry, now: number): boolean {
+    return now - e.lastSeenAt > this.#opts.idleMs || now - e.createdAt > this.#opts.absoluteMs;
+  }
+
+  #live(id: string, now: number): Entry | undefined {
+    const entry = this.#entries.get(id);
+    if (!entry) return undefined;
+    if (this.#expired(entry, now)) {
+      this.#entries.delete(id);
+      this.#revision++;
+      return undefined;
+    }
+    return entry;
+  }
+
+  async #changed(): Promise<void> {
+    this.#revision++;
+    await this.#opts.onChange?.();
+  }
+
   #evictOldest(): void {
-    let oldestKey: string | undefined;
+    let oldestId: string | undefined;
     let oldest = Infinity;
-    for (const [key, e] of this.#entries) if (e.lastSeenAt < oldest) { oldest = e.lastSeenAt; oldestKey = key; }
-    if (oldestKey) this.#entries.delete(oldestKey);
+    for (const [id, e] of this.#entries) if (e.lastSeenAt < oldest) { oldest = e.lastSeenAt; oldestId = id; }
+    if (oldestId) this.#entries.delete(oldestId);
   }
 }

@@ -1,10 +1,9 @@
 // Small mutable state (users, tokens, settings) in one JSON file through lowdb. Every commit is an atomic
 // temp file + fsync + rename, updates are serialised, and a file that fails to load is never overwritten.
 import fs from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { Low } from 'lowdb';
-import type { Adapter } from 'lowdb';
+import { DurableJsonFile, isPlainObject } from './durable-json-file.js';
 import type { Role } from '../auth/role.js';
 import type { AgentDefinition } from '../domain/agents/types.js';
 
@@ -69,10 +68,6 @@ export function defaultDbData(): DbData {
   return { version: 1, users: [], tokens: [], settings: {} };
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** Minimal shape check: enough that code reading the state can trust the containers it walks. */
 function shapeProblem(value: unknown): string | null {
   if (!isPlainObject(value)) return 'top level is not a JSON object';
@@ -95,72 +90,6 @@ function deepFreeze<T>(value: T): T {
     for (const child of Object.values(value)) deepFreeze(child);
   }
   return value;
-}
-
-/** Makes the rename itself durable; some filesystems refuse fsync on a directory, which is harmless. */
-async function fsyncDir(dir: string): Promise<void> {
-  let handle: FileHandle | undefined;
-  try {
-    handle = await fs.open(dir, 'r');
-    await handle.sync();
-  } catch {
-    // best effort: the data file itself is already fsync'd
-  } finally {
-    await handle?.close();
-  }
-}
-
-/**
- * lowdb adapter with the durability steno lacks: steno renames without fsync, so a power cut could
- * leave an empty file behind the new name.
- */
-class DurableJsonFile implements Adapter<DbData> {
-  readonly #file: string;
-  readonly #tempFile: string;
-
-  constructor(file: string) {
-    this.#file = file;
-    // One fixed temp name is enough: writes are serialised, and a leftover from a crash is overwritten.
-    this.#tempFile = path.join(path.dirname(file), `.${path.basename(file)}.tmp`);
-  }
-
-  async read(): Promise<DbData | null> {
-    let text: string;
-    try {
-      text = await fs.readFile(this.#file, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw err;
-    }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch (err) {
-      throw new Error(`invalid JSON (${(err as Error).message})`);
-    }
-    const problem = shapeProblem(parsed);
-    if (problem) throw new Error(`unexpected shape: ${problem}`);
-    return parsed as DbData;
-  }
-
-  async write(data: DbData): Promise<void> {
-    const text = JSON.stringify(data, null, 2) + '\n';
-    try {
-      // 0600: the file holds password and token hashes.
-      const handle = await fs.open(this.#tempFile, 'w', 0o600);
-      try {
-        await handle.writeFile(text, 'utf8');
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await fs.rename(this.#tempFile, this.#file);
-    } catch (err) {
-      await fs.rm(this.#tempFile, { force: true }).catch(() => undefined);
-      throw err;
-    }
-    await fsyncDir(path.dirname(this.#file));
-  }
 }
 
 class LowDb implements Db {
@@ -202,7 +131,7 @@ class LowDb implements Db {
 export async function openDb(file: string): Promise<Db> {
   const absolute = path.resolve(file);
   const defaults = defaultDbData();
-  const low = new Low<DbData>(new DurableJsonFile(absolute), defaults);
+  const low = new Low<DbData>(new DurableJsonFile<DbData>(absolute, shapeProblem), defaults);
   try {
     await fs.mkdir(path.dirname(absolute), { recursive: true });
     await low.read();
