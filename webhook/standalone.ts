@@ -54,10 +54,14 @@ async function main(): Promise<void> {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : s.port;
   const shownHost = s.host === '0.0.0.0' || s.host === '::' ? 'localhost' : s.host;
-  console.log(`Webhook (Button Click Handler) is running at http://${shownHost}:${port}`);
-  console.log(`WhatsApp callback: ${s.publicUrl ?? `http://${shownHost}:${port}`}/webhook; event log: ${s.dataDir} (last seq ${webhook.log.lastSeq})`);
-  if (!s.accessToken) console.log('WHATSAPP_ACCESS_TOKEN is not set: local mode, replies are recorded but not sent.');
-  if (!s.verifyToken) console.log('WHATSAPP_VERIFY_TOKEN is not set: the GET /webhook handshake is refused.');
+  // One write: whoever waits for "running at" (PM2, a test) sees the whole banner with it.
+  const banner = [
+    `Webhook (Button Click Handler) is running at http://${shownHost}:${port}`,
+    `WhatsApp callback: ${s.publicUrl ?? `http://${shownHost}:${port}`}/webhook; event log: ${s.dataDir} (last seq ${webhook.log.lastSeq})`,
+  ];
+  if (!s.accessToken) banner.push('WHATSAPP_ACCESS_TOKEN is not set: local mode, replies are recorded but not sent.');
+  if (!s.verifyToken) banner.push('WHATSAPP_VERIFY_TOKEN is not set: the GET /webhook handshake is refused.');
+  console.log(banner.join('\n'));
 }
 
 main().catch((err: unknown) => {
