@@ -1,6 +1,7 @@
 // <page-webhook> and <page-analytics> against stubbed routes and a live store on a fake socket: the page loads
 // status, figures and history; `event` frames reach the feed; `figures` frames move today's clicks; the range
-// picker refetches with ?range=; the webhook going down keeps the figures marked stale. The analytics page shows
+// picker refetches with ?range=; the webhook going down keeps the figures marked stale; the uptime strip draws
+// the status's 24 h history, follows status frames and says when there is none. The analytics page shows
 // the button analytics and says the rest is not built yet.
 import { fixture, html, expect, waitUntil } from '@open-wc/testing';
 import '../../client/src/pages/page-webhook.js';
@@ -10,6 +11,7 @@ import type { PageAnalytics } from '../../client/src/pages/page-analytics.js';
 import type { WebhookEventFeed } from '../../client/src/components/webhook-event-feed.js';
 import type { ButtonAnalytics } from '../../client/src/components/button-analytics.js';
 import type { RangePicker } from '../../client/src/components/range-picker.js';
+import type { UptimeStrip } from '../../client/src/components/uptime-strip.js';
 import { api } from '../../client/src/api/api-client.js';
 import { buttonsDay, click, crmDay, liveStoreOnFakeSocket, statusDown, statusUp, stubFetch } from './webhook-fixtures.js';
 import { tolerateResizeObserverLoop } from './agents-fixtures.js';
@@ -74,6 +76,43 @@ describe('page-webhook', () => {
     expect(fetchStub.calls.some((c) => c.url === '/api/webhook/crm?range=week')).to.be.true;
     expect(el.range).to.equal('week');
     expect(window.location.search).to.equal('?range=week');
+    store.stop();
+  });
+
+  it('draws the link\'s 24 h history in the uptime strip and follows status frames', async () => {
+    const iso = (minutesAgo: number) => new Date(Date.now() - minutesAgo * 60_000).toISOString();
+    const history24h = [{ state: 'up' as const, from: iso(1440), to: iso(30), detail: null },
+      { state: 'down' as const, from: iso(30), to: iso(16), detail: 'connect ECONNREFUSED' }, { state: 'up' as const, from: iso(16), to: null, detail: null }];
+    fetchStub = stubFetch({ '/api/webhook/status': statusUp({ history24h }), '/api/webhook/buttons*': buttonsDay(), '/api/webhook/crm*': crmDay(),
+      '/api/webhook/events*': { events: [], nextBefore: null } });
+    const { store, send } = await liveStoreOnFakeSocket();
+    const el = await fixture<PageWebhook>(html`<page-webhook .live=${store}></page-webhook>`);
+    const strip = el.shadowRoot!.querySelector<UptimeStrip>('uptime-strip')!;
+    const states = () => [...strip.shadowRoot!.querySelectorAll<HTMLElement>('.seg')].map((s) => s.dataset.state);
+    await waitUntil(() => states().length === 3, 'the history is drawn');
+    expect(states()).to.deep.equal(['up', 'down', 'up']);
+    expect(strip.shadowRoot!.querySelector('.summary')!.textContent).to.match(/^Last 24 h: up 99 % of the time watched .*, 1 outage \(14 min\)\.$/);
+
+    send('snapshot', { status: statusUp({ history24h }), recent: [] });
+    send('status', statusDown({ history24h: [...history24h.slice(0, 2), { ...history24h[2]!, to: iso(1) }, { state: 'down', from: iso(1), to: null, detail: 'HTTP 502' }] }));
+    await waitUntil(() => states().length === 4, 'the new span is drawn');
+    expect(states().at(-1)).to.equal('down');
+    expect(strip.shadowRoot!.querySelector('.seg[aria-selected="true"]')!.getAttribute('aria-label')).to.match(/^down from .* to now, \d+ (s|min) — HTTP 502$/);
+    store.stop();
+  });
+
+  it('says the history is unavailable when the status cannot be loaded or does not carry it', async () => {
+    fetchStub = stubFetch({ '/api/webhook/status': new Error('gateway restarting'), '/api/webhook/buttons*': buttonsDay(), '/api/webhook/crm*': crmDay(),
+      '/api/webhook/events*': { events: [], nextBefore: null } });
+    const { store, send } = await liveStoreOnFakeSocket();
+    const el = await fixture<PageWebhook>(html`<page-webhook .live=${store}></page-webhook>`);
+    const strip = el.shadowRoot!.querySelector<UptimeStrip>('uptime-strip')!;
+    const text = () => strip.shadowRoot!.querySelector('.unavailable')?.textContent?.replace(/\s+/g, ' ').trim() ?? '';
+    await waitUntil(() => text().startsWith('History unavailable.'), 'the failed load is said');
+    expect(text()).to.match(/^History unavailable\. The status could not be loaded — .+\.$/);
+    expect(strip.shadowRoot!.querySelector('.bar')).to.be.null;
+    send('snapshot', { status: statusUp(), recent: [] });
+    await waitUntil(() => text() === 'History unavailable. The gateway did not send the link\'s history.', 'the missing field is said');
     store.stop();
   });
 });

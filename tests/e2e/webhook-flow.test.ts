@@ -1,8 +1,9 @@
 // End to end against real processes: the standalone webhook (webhook/standalone.ts) on a free port and the gateway
 // with WEBHOOK_URL pointing at it, in Chromium. A signed WhatsApp button tap posted to the webhook moves the home
-// screen's "Today's clicks" widget; the Webhook page shows the status, figures and the event live; stopping the
-// webhook turns the widgets stale/down with their last values kept. Screenshots of the Webhook page and the home
-// widget row at 375 px and 1440 px, dark and light, go to docs/screenshots/.
+// screen's "Today's clicks" widget; the Webhook page shows the status, the link's 24 h uptime strip, figures and
+// the event live; stopping the webhook turns the widgets stale/down with their last values kept and adds a down
+// span to the strip. Screenshots of the Webhook page (up, and down) and the home widget row at 375 px and 1440 px,
+// dark and light, go to docs/screenshots/.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -62,6 +63,8 @@ async function startStandaloneWebhook(): Promise<RunningWebhook> {
 
 const tileValue = async (key: string): Promise<string> =>
   ((await page.locator(`webhook-widget-row [data-tile="${key}"] .n`).first().textContent()) ?? '').trim();
+const stripStates = async (): Promise<string[]> =>
+  page.locator('page-webhook uptime-strip .seg').evaluateAll((els) => els.map((e) => e.getAttribute('data-state') ?? ''));
 const rowState = async (): Promise<string | null> =>
   page.locator('webhook-widget-row [data-tile="state"] state-badge').first().getAttribute('state');
 
@@ -128,6 +131,12 @@ test('the Webhook page shows the status, the figures and the live event feed', a
     return Number(t) >= clicksAfterTap + 3;
   }, 'the button analytics count the new taps');
   await page.locator('page-webhook button-analytics bar-chart.hourly canvas').first().waitFor();
+  // The uptime strip: the time before this dashboard first watched is "no record", then the link is up until now.
+  await until(async () => (await stripStates()).at(-1) === 'up', 'the uptime strip ends with the link up');
+  assert.is((await stripStates())[0], 'none', 'a fresh dashboard has no record of most of the day');
+  const summary = (await page.locator('page-webhook uptime-strip .summary').first().textContent()) ?? '';
+  assert.match(summary, /^Last 24 h: up [\d.]+ % of the time watched \(.+\), no outages, (stale [^,]+, )?no record before \d\d:\d\d:\d\d/, summary);
+  assert.match((await page.locator('page-webhook uptime-strip .seg[aria-selected="true"]').first().getAttribute('aria-label')) ?? '', /^up from .* to now, /);
   // A live event appears at the top of the feed without reloading.
   const [advisor] = sampleAdvisors();
   await postNotification(webhook!.base, notification([{ contacts: [advisor!], messages: [interactiveTap(advisor!.waId, 'SHARE_WITH_CLIENTS')] }]), SECRET);
@@ -173,6 +182,11 @@ test('stopping the webhook marks the home widgets down/stale with their last val
   await page.waitForTimeout(300);
   await page.locator('webhook-widget-row').first().screenshot({ path: shotPath(DOCS_SHOTS, 'home-webhook-row-down-desktop-light') });
   await page.emulateMedia({ colorScheme: 'dark' });
+  // The Webhook page's uptime strip now ends with the outage, and says so in words.
+  await page.goto(gw.base + '/webhook');
+  await until(async () => (await stripStates()).at(-1) === 'down', 'the strip ends with the webhook down', 10_000);
+  assert.match((await page.locator('page-webhook uptime-strip .summary').first().textContent()) ?? '', /1 outage \(/);
+  await shoot('webhook-down', 'page');
 });
 
 test.run();

@@ -1,10 +1,10 @@
 // The Webhook section: the WhatsApp button/CRM webhook's health (state, uptime, heartbeat, tunnel URL, stream,
-// rejected events, reconciliation drift), Click-to-Unlock button analytics, CRM figures and the live event feed.
+// rejected events, reconciliation drift), the link's last 24 h as an uptime strip, Click-to-Unlock button analytics, CRM figures and the live event feed.
 // The only element here that talks to the API and the live store (topic `webhook`); the elements below take data.
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { consume } from '@lit/context';
-import { RefreshCw, Radio } from 'lucide';
+import { RefreshCw, Radio, Activity } from 'lucide';
 import { tokens, focusRing } from '../styles/theme.js';
 import { liveStore, type ConnectionState, type LiveFrame, type LiveStore } from '../live/live-store.js';
 import { liveContext } from '../live/live-context.js';
@@ -13,6 +13,7 @@ import {
   fetchButtons, fetchCrm, fetchEvents, fetchStatus, figuresFreshness, countConversations,
   type AnalyticsRange, type ButtonsReply, type CrmReply, type WebhookEvent, type WebhookFigures, type WebhookSnapshot, type WebhookStatus,
 } from './webhook-data.js';
+import { historyView } from './webhook-history.js';
 import type { WebhookEventFeed } from '../components/webhook-event-feed.js';
 import { rangeOfPage, showRangeInUrl } from './range-query.js';
 import { PacedRefetchController } from './paced-refetch.js';
@@ -21,6 +22,7 @@ import '../components/oc-icon.js';
 import '../components/state-badge.js';
 import '../components/range-picker.js';
 import '../components/webhook-status-card.js';
+import '../components/uptime-strip.js';
 import '../components/button-analytics.js';
 import '../components/crm-panel.js';
 import '../components/webhook-event-feed.js';
@@ -65,6 +67,8 @@ export class PageWebhook extends LitElement {
   @state() range: AnalyticsRange = 'day';
   @state() status: WebhookStatus | null = null;
   @state() private statusError = '';
+  /** When the status was last received (ms), for the history's freshness. */
+  @state() private statusAt: number | null = null;
   @state() buttons: ButtonsReply | null = null;
   @state() private buttonsError = '';
   @state() crm: CrmReply | null = null;
@@ -107,7 +111,7 @@ export class PageWebhook extends LitElement {
 
   private async loadStatus(): Promise<void> {
     try {
-      this.status = await fetchStatus();
+      this.setStatus(await fetchStatus());
       this.statusError = '';
     } catch (err) {
       this.statusError = errorText(err);
@@ -161,17 +165,22 @@ export class PageWebhook extends LitElement {
   private onFrame(frame: LiveFrame): void {
     if (frame.type === 'snapshot') {
       const snap = (frame.data ?? {}) as WebhookSnapshot;
-      if (snap.status && typeof snap.status.state === 'string') this.status = snap.status;
+      if (snap.status && typeof snap.status.state === 'string') this.setStatus(snap.status);
       if (snap.recent?.length) this.addEvents(snap.recent);
     } else if (frame.type === 'status') {
       const s = frame.data as WebhookStatus;
-      if (s && typeof s.state === 'string') this.status = s;
+      if (s && typeof s.state === 'string') this.setStatus(s);
     } else if (frame.type === 'event') {
       this.addEvents([frame.data as WebhookEvent]);
       this.refetch.schedule();
     } else if (frame.type === 'figures') {
       this.applyFigures(frame.data as Partial<WebhookFigures>);
     }
+  }
+
+  private setStatus(s: WebhookStatus): void {
+    this.status = s;
+    this.statusAt = Date.now();
   }
 
   private addEvents(events: WebhookEvent[]): void {
@@ -222,6 +231,10 @@ export class PageWebhook extends LitElement {
           <section class="card status ${s && (s.state === 'down' || s.state === 'stale') ? 'stale' : ''}" aria-labelledby="status-h">
             <header><h2 id="status-h">Status</h2></header>
             <webhook-status-card .status=${s} error=${this.statusError} .now=${this.now}></webhook-status-card>
+          </section>
+          <section class="card history" aria-labelledby="history-h">
+            <header><h2 id="history-h"><oc-icon .icon=${Activity}></oc-icon>Link, last 24 hours</h2></header>
+            <uptime-strip .view=${historyView({ status: s, statusAt: this.statusAt, statusError: this.statusError, live: this.connection === 'live', now: this.now })}></uptime-strip>
           </section>
           <section class="card buttons ${buttonsFresh.kind === 'stale' ? 'stale' : ''}" aria-label="Button clicks">
             <button-analytics .data=${this.buttons} .freshness=${buttonsFresh} error=${this.buttonsError}></button-analytics>

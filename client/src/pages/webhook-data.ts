@@ -13,6 +13,10 @@ export interface WebhookHealth {
 }
 export interface DriftEntry { metric: string; webhook: number | null; dashboard: number | null }
 export interface Reconciliation { checkedAt: string; webhookStartedAt: string | null; drift: DriftEntry[]; ok: boolean }
+/** The link's state over a stretch of the last 24 h; `unknown` is time the dashboard was not running. */
+export type HistoryState = 'up' | 'degraded' | 'down' | 'stale' | 'unknown';
+/** One span of `history24h`, oldest first; `to` is null for the current one, `detail` says why (null when up). */
+export interface HistorySpan { state: HistoryState; from: string; to: string | null; detail: string | null }
 export interface WebhookStatus {
   state: WebhookState;
   since: string | null;
@@ -27,6 +31,8 @@ export interface WebhookStatus {
   connection: WebhookConnection;
   /** 0–100: the share of health checks in the last 24 h that were up or degraded. */
   uptimePct24h: number | null;
+  /** The link's states over the last 24 h (absent from gateways that do not send it). */
+  history24h?: HistorySpan[];
   tunnelUrl: string | null;
   rejected: { malformed: number; unknown: number };
   reconciliation: Reconciliation | null;
