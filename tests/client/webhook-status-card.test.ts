@@ -14,7 +14,7 @@ describe('webhook-status-card', () => {
     const badge = root.querySelector('state-badge')!;
     expect(badge.state).to.equal('up');
     expect(badge.shadowRoot!.textContent).to.match(/up\s*since \d\d:\d\d:\d\d/);
-    expect(item(el, 'Uptime (24 h)')).to.contain('99.50 %');
+    expect(item(el, 'Checks passed (24 h)')).to.contain('99.50 %');
     expect(item(el, 'Last heartbeat')).to.match(/^\d\d:\d\d:\d\d .*healthy/);
     expect(item(el, 'Messages processed')).to.contain('4,321');
     expect(root.querySelector('.tunnel a')!.getAttribute('href')).to.equal('https://hooks.example.test');
@@ -44,7 +44,7 @@ describe('webhook-status-card', () => {
     expect(messages.textContent).not.to.match(/\b0\b/);
     // the heartbeat it last had stays, marked as kept
     expect(root.querySelector('[data-item="Last heartbeat"]')!.classList.contains('kept')).to.be.true;
-    expect(root.querySelector('[data-item="Uptime (24 h)"]')!.textContent).to.contain('99.50 %');
+    expect(root.querySelector('[data-item="Checks passed (24 h)"]')!.textContent).to.contain('99.50 %');
   });
 
   it('when not configured: says how to configure (WEBHOOK_URL) and shows no figures at all', async () => {

@@ -83,8 +83,8 @@ export class WebhookStatusCard extends LitElement {
         Figures below are the last known ones, ${asOfWords(s.since ?? s.observedAt)}.${s.detail ? html` <span class="detail">${s.detail}</span>` : nothing}</span></p>`
         : s.detail && s.state === 'degraded' ? html`<p class="away degraded" role="status"><oc-icon .icon=${TriangleAlert}></oc-icon><span>${s.detail}</span></p>` : nothing}
       <dl>
-        ${this.item('Uptime (24 h)', s.uptimePct24h === null || s.uptimePct24h === undefined ? null
-          : html`<span class="big">${formatPercent(s.uptimePct24h / 100, 2)}</span><span class="sub">share of health checks up or degraded</span>`,
+        ${this.item('Checks passed (24 h)', s.uptimePct24h === null || s.uptimePct24h === undefined ? null
+          : html`<span class="big">${formatPercent(s.uptimePct24h / 100, 2)}</span><span class="sub">of health checks up or degraded</span>`,
           'No health checks in the last 24 hours yet')}
         ${this.item('Last heartbeat', s.observedAt
           ? html`<span class="value">${formatClock(s.observedAt)}</span><span class="sub">${formatRelative(s.observedAt, this.now)}${s.health ? ` · ${s.health.status}` : ''}</span>`
