@@ -10,7 +10,8 @@ export interface ShortcutActions {
 const GO_TARGETS: Record<string, string> = { h: '/', a: '/agents', l: '/logs', s: '/settings' };
 const SEQUENCE_TIMEOUT_MS = 1500;
 
-function isTyping(event: KeyboardEvent): boolean {
+/** True when the key went to a field that takes text (where a letter is typed, not a shortcut). */
+export function isTyping(event: KeyboardEvent): boolean {
   // composedPath()[0] is the real target inside shadow roots (event.target is retargeted to the host).
   const origin = event.composedPath()[0];
   if (!(origin instanceof HTMLElement)) return false;

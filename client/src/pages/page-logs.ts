@@ -2,22 +2,25 @@
 // source and time; open any hit with the entries around it and copy a link to it; follow new lines live (topic
 // `logs` with a tail filter) with pause; and see errors grouped by fingerprint. The URL holds the query, so a
 // search or a hit is a shareable link. Partial, cancelled, disconnected and missing-source states are said in words.
-import { LitElement, css, html, nothing } from 'lit';
+import { LitElement, html, nothing } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { consume } from '@lit/context';
 import { CircleAlert, Pause, Play, Radio, RefreshCw, Trash2 } from 'lucide';
 import { tokens, focusRing } from '../styles/theme.js';
 import { pageFrame } from '../styles/page-frame.js';
+import { logsPageStyles } from './page-logs.styles.js';
 import { ApiClientError } from '../api/api-client.js';
-import { liveStore, type ConnectionState, type HubError, type LiveFrame, type LiveStore } from '../live/live-store.js';
+import { liveStore, type ConnectionState, type LiveStore } from '../live/live-store.js';
 import { liveContext } from '../live/live-context.js';
 import { PageLivenessController } from '../live/page-liveness.js';
 import { formatBytes, formatClock } from '../app/time-format.js';
+import { isTyping } from '../app/keyboard-shortcuts.js';
 import {
   CONTEXT_STEP, EMPTY_QUERY, MAX_CONTEXT, fetchContext, fetchGroup, fetchGroups, fetchSearch, fetchSources, hitLink, pageUrl,
-  postCleanup, queryFromUrl, sameQuery, tailFilter,
-  type ContextReply, type ErrorGroup, type HitRef, type LogHit, type LogQuery, type LogSource, type Occurrence, type SearchReply,
+  postCleanup, queryFromUrl, sameQuery,
+  type ContextReply, type ErrorGroup, type HitRef, type LogQuery, type LogSource, type Occurrence, type SearchReply,
 } from './page-logs-data.js';
+import { LogTailController } from './log-tail-controller.js';
 import type { LogList, LogOpenDetail } from '../components/log-list.js';
 import type { LogSearchBar } from '../components/log-search-bar.js';
 import type { ContextMoreDetail } from '../components/log-context.js';
@@ -30,55 +33,12 @@ import '../components/log-cleanup-dialog.js';
 
 type SearchPhase = 'idle' | 'searching' | 'done' | 'cancelled' | 'failed';
 type View = 'results' | 'tail';
-interface TailSnapshot { tail?: { sources: string[]; from: string } | null }
-interface TailFrame { lines?: LogHit[]; dropped?: number }
-
-function isTyping(e: KeyboardEvent): boolean {
-  const origin = e.composedPath()[0];
-  if (!(origin instanceof HTMLElement)) return false;
-  if (origin.isContentEditable) return true;
-  const tag = origin.tagName;
-  if (tag === 'TEXTAREA' || tag === 'SELECT') return true;
-  return tag === 'INPUT' && !['checkbox', 'radio', 'button', 'submit', 'reset'].includes((origin as HTMLInputElement).type);
-}
 
 const errorText = (err: unknown, fallback: string): string => (err instanceof Error && err.message ? err.message : fallback);
 
 @customElement('page-logs')
 export class PageLogs extends LitElement {
-  static styles = [tokens, focusRing, pageFrame, css`
-    .top .actions { margin-left: auto; display: flex; gap: 0.5rem; flex-wrap: wrap; }
-    .btn { display: inline-flex; align-items: center; gap: 0.4rem; min-height: var(--oc-tap); padding: 0 0.85rem; border-radius: 8px;
-      border: 1px solid var(--oc-border); background: var(--oc-surface); color: var(--oc-fg); font: inherit; font-size: 0.9rem; cursor: pointer; }
-    .btn[aria-pressed='true'] { border-color: var(--oc-accent); box-shadow: inset 0 -3px 0 var(--oc-accent); font-weight: 600; }
-    .btn.live[aria-pressed='true'] { color: var(--oc-ok); border-color: var(--oc-ok); box-shadow: inset 0 -3px 0 var(--oc-ok); }
-    .btn.paused { color: var(--oc-warn); border-color: var(--oc-warn); font-weight: 600; }
-    .layout { display: grid; gap: 1rem; grid-template-columns: minmax(0, 1fr); }
-    .main, .aside { display: grid; gap: 0.75rem; align-content: start; min-width: 0; }
-    @media (min-width: 1024px) {
-      .layout { grid-template-columns: minmax(0, 3fr) minmax(340px, 2fr); align-items: start; }
-      .aside { position: sticky; top: var(--oc-gap); max-height: calc(100vh - 5rem); overflow: auto; }
-    }
-    .card { background: var(--oc-surface); border: 1px solid var(--oc-border); border-radius: var(--oc-radius); padding: 0.8rem; min-width: 0; }
-    .card > header { display: flex; align-items: center; justify-content: space-between; gap: 0.5rem; flex-wrap: wrap; margin-bottom: 0.6rem; }
-    .banner { display: flex; gap: 0.5rem; align-items: flex-start; padding: 0.6rem 0.8rem; border-radius: var(--oc-radius); border: 1px solid var(--oc-warn);
-      background: var(--oc-warn-bg); color: var(--oc-fg); }
-    .banner oc-icon { color: var(--oc-warn); }
-    .banner.bad { border-color: var(--oc-bad); background: var(--oc-bad-bg); } .banner.bad oc-icon { color: var(--oc-bad); }
-    .tabs { display: flex; gap: 0.4rem; flex-wrap: wrap; align-items: center; }
-    .status { display: flex; flex-wrap: wrap; align-items: center; gap: 0.3rem 0.6rem; font-size: 0.85rem; color: var(--oc-fg-muted); min-height: 1.5rem; }
-    .status strong { color: var(--oc-fg); }
-    .status .partial, .status .cancelled, .status .tail-off { color: var(--oc-warn); font-weight: 600; }
-    .status .failed { color: var(--oc-bad); font-weight: 600; }
-    .status .ok { color: var(--oc-ok); font-weight: 600; }
-    progress { width: 8rem; height: 0.5rem; accent-color: var(--oc-accent); }
-    .more { display: flex; justify-content: center; }
-    .copied { font-size: 0.85rem; overflow-wrap: anywhere; }
-    .copied input { width: 100%; font: 0.8rem var(--oc-mono); padding: 0.3rem; border: 1px solid var(--oc-border); border-radius: 6px;
-      background: var(--oc-bg); color: var(--oc-fg); box-sizing: border-box; }
-    log-list { --log-list-height: min(64vh, 44rem); }
-    [hidden] { display: none !important; }
-  `];
+  static styles = [tokens, focusRing, pageFrame, logsPageStyles];
 
   @consume({ context: liveContext }) @property({ attribute: false }) live: LiveStore = liveStore;
   /** Set by @vaadin/router. */
@@ -97,14 +57,6 @@ export class PageLogs extends LitElement {
   @state() private hitCount = 0;
   @state() private loadingMore = false;
   @state() private searchStartedAt = 0;
-  @state() tailOn = false;
-  @state() tailPaused = false;
-  @state() private tailInfo: TailSnapshot['tail'] | undefined = undefined;
-  @state() private tailDropped = 0;
-  @state() private tailCount = 0;
-  @state() private tailHeld = 0;
-  /** Why the hub refused the tail's filter (its pattern); the tail stays off until the query changes. */
-  @state() private tailError = '';
   @state() private ctxHit: HitRef | null = null;
   @state() private ctxData: ContextReply | null = null;
   @state() private ctxLoading = false;
@@ -129,8 +81,9 @@ export class PageLogs extends LitElement {
   private ctxAbort: AbortController | null = null;
   private ctxBefore = CONTEXT_STEP;
   private ctxAfter = CONTEXT_STEP;
-  private unsubscribeTail: (() => void) | null = null;
-  private readonly liveness = new PageLivenessController(this, { tickMs: 1_000, onHubError: (error) => this.onHubError(error) });
+  private readonly liveness = new PageLivenessController(this, { tickMs: 1_000 });
+  /** The live tail: its subscription, pause, counts and the hub's refusals of its pattern. */
+  readonly tail = new LogTailController(this, { query: () => this.query, list: () => this.tailList });
 
   connectedCallback(): void {
     super.connectedCallback();
@@ -148,12 +101,16 @@ export class PageLogs extends LitElement {
     window.removeEventListener('keydown', this.onWindowKey);
     this.searchAbort?.abort();
     this.ctxAbort?.abort();
-    this.stopTail();
   }
 
   /** The `/` shortcut: the search field. */
   focusSearch(): boolean {
     return this.searchBar?.focusSearch() ?? false;
+  }
+
+  /** Whether the live tail is on (a refused tail stays on, waiting for another pattern). */
+  get tailOn(): boolean {
+    return this.tail.on;
   }
 
   private get activeList(): LogList | undefined {
@@ -198,10 +155,10 @@ export class PageLogs extends LitElement {
     this.fieldError = '';
     this.last = null;
     this.hitCount = 0;
-    if (!this.tailOn) this.view = 'results';
+    if (!this.tail.on) this.view = 'results';
     await this.updateComplete;
     this.resultsList?.setLines([]);
-    if (this.tailOn && changed) this.startTail();
+    if (this.tail.on && changed) this.tail.start();
     try {
       const reply = await fetchSearch(q, null, abort.signal);
       if (this.searchAbort !== abort) return;
@@ -328,59 +285,14 @@ export class PageLogs extends LitElement {
 
   // ---- live tail ----
 
-  /** Starts (or restarts, after the filter changed) the live tail with the current query. */
-  startTail(): void {
-    this.stopTail();
-    this.tailOn = true;
-    this.tailInfo = undefined;
-    this.tailDropped = 0;
-    this.tailList?.clear();
-    this.tailCount = 0;
-    this.unsubscribeTail = this.live.subscribe('logs', (f) => this.onLogsFrame(f), { filter: { tail: tailFilter(this.query) } });
-  }
-
-  stopTail(): void {
-    this.unsubscribeTail?.();
-    this.unsubscribeTail = null;
-    this.tailOn = false;
-    this.tailError = '';
-  }
-
-  /**
-   * The hub refuses a tail filter whose regex it cannot run (and keeps the filter it had): stop listening, so the
-   * hub drops that old filter too, and say why next to the field. Only a tail with a regex can be refused so; the
-   * error frame names no request, so it is taken as the answer to the latest one.
-   */
-  private onHubError(error: HubError): void {
-    if (error.code !== 'invalid_regex' || !this.unsubscribeTail || !this.query.regex) return;
-    this.unsubscribeTail();
-    this.unsubscribeTail = null;
-    this.tailError = `The live tail refused this pattern: ${error.message}`;
-  }
-
   private toggleTail(): void {
-    if (this.tailOn) {
-      this.stopTail();
-      this.tailPaused = false;
+    if (this.tail.on) {
+      this.tail.switchOff();
       if (this.view === 'tail') this.view = 'results';
     } else {
-      this.startTail();
+      this.tail.start();
       this.view = 'tail';
     }
-  }
-
-  private onLogsFrame(frame: LiveFrame): void {
-    if (frame.type === 'snapshot') {
-      const data = frame.data as TailSnapshot | null;
-      this.tailInfo = data && 'tail' in data ? data.tail ?? null : null;
-      return;
-    }
-    if (frame.type !== 'log.lines') return;
-    const data = frame.data as TailFrame;
-    if (Array.isArray(data.lines)) this.tailList?.addLines(data.lines);
-    if (typeof data.dropped === 'number' && data.dropped > 0) this.tailDropped += data.dropped;
-    this.tailCount = this.tailList?.lines.length ?? this.tailCount;
-    this.tailHeld = this.tailList?.pending ?? 0;
   }
 
   // ---- error groups ----
@@ -454,19 +366,19 @@ export class PageLogs extends LitElement {
             ${this.pm2Down}</span></div>` : nothing}
           ${!this.pm2Down && this.sourcesNote ? html`<div class="banner bad" role="alert"><oc-icon .icon=${CircleAlert}></oc-icon><span>${this.sourcesNote}</span></div>` : nothing}
           <log-search-bar .query=${this.query} .sources=${this.sources} sourcesNote=${this.sourcesNote} ?searching=${this.searchPhase === 'searching'}
-            fieldError=${this.fieldError} tailError=${this.tailError}
+            fieldError=${this.fieldError} tailError=${this.tail.error}
             @log-search=${(e: CustomEvent<LogQuery>) => this.search(e.detail)} @log-cancel=${() => this.cancelSearch()}></log-search-bar>
           <div class="tabs" role="toolbar" aria-label="Results or live tail">
             <button type="button" class="btn view-results" aria-pressed=${String(this.view === 'results')} @click=${() => { this.view = 'results'; }}>
               Search results${this.searchPhase === 'done' || this.hitCount ? ` (${this.hitCount}${this.last?.nextCursor ? '+' : ''})` : ''}</button>
-            <button type="button" class="btn live" aria-pressed=${String(this.tailOn)} @click=${() => this.toggleTail()}>
-              <oc-icon .icon=${Radio}></oc-icon>${this.tailOn ? 'Live tail on' : 'Live tail'}</button>
-            ${this.tailOn ? html`
-              ${this.view !== 'tail' ? html`<button type="button" class="btn view-tail" @click=${() => { this.view = 'tail'; }}>Show tail (${this.tailCount})</button>` : nothing}
-              <button type="button" class="btn pause ${this.tailPaused ? 'paused' : ''}" aria-pressed=${String(this.tailPaused)}
-                @click=${() => { this.tailPaused = !this.tailPaused; if (!this.tailPaused) this.tailHeld = 0; }}><oc-icon .icon=${this.tailPaused ? Play : Pause}></oc-icon>${this.tailPaused ? 'Resume' : 'Pause'}</button>` : nothing}
+            <button type="button" class="btn live" aria-pressed=${String(this.tail.on)} @click=${() => this.toggleTail()}>
+              <oc-icon .icon=${Radio}></oc-icon>${this.tail.on ? 'Live tail on' : 'Live tail'}</button>
+            ${this.tail.on ? html`
+              ${this.view !== 'tail' ? html`<button type="button" class="btn view-tail" @click=${() => { this.view = 'tail'; }}>Show tail (${this.tail.count})</button>` : nothing}
+              <button type="button" class="btn pause ${this.tail.paused ? 'paused' : ''}" aria-pressed=${String(this.tail.paused)}
+                @click=${() => this.tail.togglePause()}><oc-icon .icon=${this.tail.paused ? Play : Pause}></oc-icon>${this.tail.paused ? 'Resume' : 'Pause'}</button>` : nothing}
           </div>
-          <div class="status" role="status" aria-live="polite">${this.view === 'tail' ? this.renderTailStatus() : this.renderSearchStatus()}</div>
+          <div class="status" role="status" aria-live="polite">${this.view === 'tail' ? this.tail.renderStatus(this.connection, this.fieldError) : this.renderSearchStatus()}</div>
           ${this.copied ? html`<div class="copied" role="status">${this.copied.ok ? html`<span class="ok">Link copied.</span> ` : html`Copy this link: `}
             <input readonly aria-label="Link to the entry" .value=${this.copied.link} @focus=${(e: Event) => (e.target as HTMLInputElement).select()}></div>` : nothing}
           <div ?hidden=${this.view !== 'results'}>
@@ -476,9 +388,9 @@ export class PageLogs extends LitElement {
               ${this.last.truncated ? 'Continue the search' : 'Load older hits'}</button></div>` : nothing}
           </div>
           <div ?hidden=${this.view !== 'tail'}>
-            <log-list class="tail" mode="tail" ?paused=${this.tailPaused} emptyText=${this.tailOn ? 'Waiting for new lines that match…' : 'The live tail is off.'}
+            <log-list class="tail" mode="tail" ?paused=${this.tail.paused} emptyText=${this.tail.on ? 'Waiting for new lines that match…' : 'The live tail is off.'}
               highlight=${this.query.q} ?highlightRegex=${this.query.regex} ?highlightCase=${this.query.caseSensitive}
-              @log-open=${this.onOpen} @log-copy-link=${this.onCopy} @log-resume=${() => { this.tailPaused = false; this.tailHeld = 0; }}></log-list>
+              @log-open=${this.onOpen} @log-copy-link=${this.onCopy} @log-resume=${() => this.tail.resume()}></log-list>
           </div>
         </div>
         <div class="aside">
@@ -527,28 +439,6 @@ export class PageLogs extends LitElement {
           ${!r.nextCursor ? html`<span>All matching entries shown.</span>` : nothing}` : nothing;
       default: return nothing;
     }
-  }
-
-  private renderTailStatus() {
-    if (!this.tailOn) return html`<span class="tail-off">Live tail is off.</span>`;
-    const parts = [];
-    if (this.tailError) {
-      parts.push(html`<span class="failed refused">Live tail stopped: it cannot run this pattern — change the pattern to start it again.</span>`);
-    } else if (this.connection !== 'live') {
-      parts.push(html`<span class="tail-off disconnected">Live tail disconnected (${this.connection}) — lines written meanwhile are not shown here; search to see them.</span>`);
-    } else if (this.tailInfo === undefined && this.fieldError) {
-      parts.push(html`<span class="failed">The live tail cannot start: ${this.fieldError}</span>`);
-    } else if (this.tailInfo === undefined) {
-      parts.push(html`<span>Starting the live tail…</span>`);
-    } else if (this.tailInfo === null) {
-      parts.push(html`<span class="tail-off">The gateway did not start a tail for this filter.</span>`);
-    } else {
-      parts.push(html`<span class="ok">Live</span> <span>— following ${this.tailInfo.sources.length} source${this.tailInfo.sources.length === 1 ? '' : 's'}
-        since ${formatClock(this.tailInfo.from)}</span>`);
-    }
-    if (this.tailPaused) parts.push(html`<span class="tail-off paused-note">Paused — ${this.tailHeld} new line${this.tailHeld === 1 ? '' : 's'} held.</span>`);
-    if (this.tailDropped > 0) parts.push(html`<span class="partial dropped">${this.tailDropped} lines skipped — search to see them.</span>`);
-    return parts;
   }
 
   private onOpen = (e: CustomEvent<LogOpenDetail>) => {
