@@ -67,8 +67,8 @@ interface SegmentWriter {
   handle: FileHandle;
   size: number;
   lastBatch: number;
-  /** A new file: its directory entry is fsync'd with its first batch (in the sync loop, not before the write). */
-  newFile: boolean;
+  /** Its fsync failed: what was written through it is uncertain, so no later fsync of it counts. */
+  poisoned: boolean;
 }
 
 const MAX_OPEN_WRITERS = 16;
@@ -125,6 +125,8 @@ export class Journal {
   #unsynced = new Set<SegmentWriter>();
   #unsyncedWaiters: Waiter[] = [];
   #unsyncedRetired: SegmentWriter[] = [];
+  /** Stream directories with a new (or reopened after a failure) segment whose name is not fsync'd yet. */
+  #dirsToSync = new Set<string>();
   #exclusiveJobs: Array<() => Promise<void>> = [];
   #writers = new Map<string, SegmentWriter>();
   #batchCount = 0;
@@ -198,7 +200,8 @@ export class Journal {
     return { entries, written, durable };
   }
 
-  /** Resolves when everything appended before the call is durable. */
+  /** Resolves when everything appended before the call has been written and through an fsync (a failed one is
+   *  reported to those appends, not here). */
   async flush(): Promise<void> {
     if (this.#pendingLines.length > 0) {
       const done = new Promise<void>((resolve, reject) => this.#pendingWaiters.push({ resolve, reject }));
@@ -327,19 +330,27 @@ export class Journal {
       const writers = [...this.#unsynced];
       const waiters = this.#unsyncedWaiters;
       const retired = this.#unsyncedRetired;
+      const dirs = [...this.#dirsToSync];
       this.#unsynced = new Set();
       this.#unsyncedWaiters = [];
       this.#unsyncedRetired = [];
       try {
+        // Written through a handle whose earlier fsync failed: a second fsync may report success for pages the
+        // first one lost, so these lines are not confirmed (the producer retries).
+        if (writers.some((w) => w.poisoned)) throw new Error('journal segment had a failed fsync; not confirmed');
         await Promise.all(writers.map((w) => w.handle.datasync()));
         // A new segment's name must be durable too before its lines count as durable.
-        const created = writers.filter((w) => w.newFile);
-        await Promise.all([...new Set(created.map((w) => path.dirname(w.file)))].map((dir) => fsyncDir(dir)));
-        for (const w of created) w.newFile = false;
+        await Promise.all(dirs.map((dir) => fsyncDir(dir)));
+        for (const dir of dirs) this.#dirsToSync.delete(dir);
         waiters.forEach((w) => w.resolve());
       } catch (err) {
         waiters.forEach((w) => w.reject(err));
-        // After a failed fsync the file state is uncertain: reopen those segments, between two writes.
+        // Later writes reopen these segments; the old handles close between two writes.
+        for (const w of writers) {
+          w.poisoned = true;
+          if (this.#writers.get(`${w.stream}/${w.date}`) === w) this.#writers.delete(`${w.stream}/${w.date}`);
+          this.#dirsToSync.add(path.dirname(w.file));
+        }
         this.#exclusiveJobs.push(async () => {
           for (const w of writers) await this.#dropWriter(w);
         });
@@ -400,7 +411,8 @@ export class Journal {
     const file = path.join(streamDir, segmentName(date, index));
     const handle = await fs.open(file, 'a');
     const size = (await handle.stat()).size;
-    const writer: SegmentWriter = { stream, date, index, file, handle, size, lastBatch: this.#batchCount, newFile: size === 0 };
+    if (size === 0) this.#dirsToSync.add(streamDir); // fsync'd with the file's first batch, in the sync loop
+    const writer: SegmentWriter = { stream, date, index, file, handle, size, lastBatch: this.#batchCount, poisoned: false };
     this.#writers.set(`${stream}/${date}`, writer);
     return writer;
   }

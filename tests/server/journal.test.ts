@@ -161,6 +161,34 @@ test('a failed fsync rejects only the batches it covered; later appends reopen t
   await journal.close();
 });
 
+test('a batch written through a segment while its fsync fails is not confirmed by a later fsync of the same handle', async () => {
+  const dir = tempDir();
+  const journal = await Journal.open(dir, { clock: fakeClock() });
+  await journal.append('runs', { warm: true });
+  const gate = await gateFsync(dir);
+  const outcome = (p: Promise<void>) => p.then(() => 'durable', (err: Error) => `rejected: ${err.message}`);
+  let first: Promise<string>;
+  let second: Promise<string>;
+  try {
+    const a = journal.appendStaged('runs', [{ n: 1 }]);
+    first = outcome(a.durable);
+    await a.written;
+    await untilHeld(gate);
+    const b = journal.appendStaged('runs', [{ n: 2 }]); // written while the fsync covering n=1 is running
+    second = outcome(b.durable);
+    await b.written;
+    gate.fail(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
+    assert.match(await first, /rejected: EIO/);
+    assert.match(await second, /rejected: .*failed fsync/, 'n=2 went through the same handle: not confirmed');
+  } finally {
+    gate.release();
+    gate.restore();
+  }
+  await journal.append('runs', { n: 3 }); // a fresh handle: confirmed again
+  assert.equal(lines(path.join(dir, 'runs', '2024-03-01.jsonl')).map((l) => (JSON.parse(l) as { n?: number }).n), [undefined, 1, 2, 3]);
+  await journal.close();
+});
+
 test('a new segment is written without waiting for its directory fsync, and is durable only after it', async () => {
   const dir = tempDir();
   const journal = await Journal.open(dir, { clock: fakeClock() });

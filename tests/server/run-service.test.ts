@@ -93,7 +93,7 @@ test('a journal failure acknowledges nothing, applies nothing and answers 503', 
   await h.pool.close();
 });
 
-test('an event is shown once written, before its fsync; a failed fsync answers 503 and the retry is a harmless duplicate', async () => {
+test('an event is shown once written, before its fsync; after a failed fsync the retry is journalled again, not applied again', async () => {
   const h = await harness();
   const started = ev('run.started', 'r-f', { seq: 0 });
   const gate = await gateFsync(h.dir);
@@ -112,10 +112,16 @@ test('an event is shown once written, before its fsync; a failed fsync answers 5
     gate.restore();
   }
   assert.is(await answer, '503 journal_unavailable', 'not acknowledged without the fsync');
+  const framesBefore = h.frames.filter((f) => f.topic === 'agents' && f.type === 'run' && f.data.runId === 'r-f').length;
   const retry = await h.runs.ingest([started]);
-  assert.equal({ accepted: retry.accepted, duplicates: retry.duplicates }, { accepted: 0, duplicates: 1 });
-  assert.is(journalLines(h).length, 1, 'the retry stores nothing twice');
+  assert.equal({ accepted: retry.accepted, duplicates: retry.duplicates }, { accepted: 1, duplicates: 0 }, 'stored durably this time');
+  assert.equal(journalLines(h).map((l) => l.event.id), [started.id, started.id], 'written again (replay ignores the repeat by id)');
   assert.is(h.runs.get('r-f')?.status, 'processing');
+  await new Promise((r) => setTimeout(r, 20));
+  assert.is(h.frames.filter((f) => f.topic === 'agents' && f.type === 'run' && f.data.runId === 'r-f').length, framesBefore, 'not applied again');
+  const again = await h.runs.ingest([started]);
+  assert.equal({ accepted: again.accepted, duplicates: again.duplicates }, { accepted: 0, duplicates: 1 }, 'once durable, a repeat is a duplicate');
+  assert.is(journalLines(h).length, 2);
   await h.close();
 });
 

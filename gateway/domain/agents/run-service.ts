@@ -1,7 +1,7 @@
 // Holds the live run states (open runs + the most recent finished ones): validates and journals ingested
 // events, applies and publishes them once they are in the journal file and acknowledges them once fsync'd,
-// keeps per-run log rings, publishes
-// coalesced `run` frames and keyed `run.log` frames, crashes silent runs, and snapshots for fast restarts.
+// keeps per-run log rings, publishes coalesced `run` frames and keyed `run.log` frames, crashes silent runs,
+// and snapshots for fast restarts.
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock.js';
 import type { Journal, StagedAppend } from '../../store/journal.js';
@@ -17,6 +17,8 @@ import { RunFrameCoalescer } from './run-frame-coalescer.js';
 import type { AgentEvent, RunState, RunSummary } from './types.js';
 
 export const MAX_INGEST_BATCH = 1000;
+// Events remembered as applied-but-not-fsync'd (only an fsync failure adds one).
+const MAX_NOT_DURABLE = 100_000;
 // Rings of finished runs beyond this many are dropped (their lines are still in the journal).
 const MAX_FINISHED_LOG_RINGS = 200;
 
@@ -53,6 +55,9 @@ export class RunService {
   #fold: RunFold;
   readonly #logs = new Map<string, RunLogBuffer>();
   readonly #finishedRings: string[] = [];
+  /** Events applied whose fsync failed: a retry journals them again (without applying them again) and only then
+   *  counts as accepted, so no acknowledged event skipped its fsync. */
+  readonly #notDurable = new Set<string>();
   /** Events being journalled right now: a second copy arriving meanwhile is a duplicate too. */
   readonly #inFlight = new Set<string>();
   readonly #listeners = new Set<(run: RunState) => void>();
@@ -137,6 +142,7 @@ export class RunService {
     if (!this.#ready) await this.#readyGate.promise;
     const rejected: IngestResult['rejected'] = [];
     const accepted: AgentEvent[] = [];
+    const rewrites: AgentEvent[] = [];
     const keys: string[] = [];
     let duplicates = 0;
     for (let index = 0; index < items.length; index++) {
@@ -147,7 +153,18 @@ export class RunService {
       }
       const event = checked.event;
       const key = idKey(event.runId, event.id);
-      if (this.#inFlight.has(key) || this.#fold.runs.get(event.runId)?.appliedIds.has(event.id)) {
+      if (this.#inFlight.has(key)) {
+        duplicates++;
+        continue;
+      }
+      if (this.#notDurable.has(key)) {
+        // Applied before, but its fsync failed: journal it again (it is not applied twice).
+        this.#inFlight.add(key);
+        keys.push(key);
+        rewrites.push(event);
+        continue;
+      }
+      if (this.#fold.runs.get(event.runId)?.appliedIds.has(event.id)) {
         duplicates++;
         continue;
       }
@@ -155,8 +172,8 @@ export class RunService {
       keys.push(key);
       accepted.push(event);
     }
-    const applied = await this.#commit(accepted, keys, source);
-    return { accepted: applied, duplicates: duplicates + accepted.length - applied, rejected };
+    const applied = await this.#commit(accepted, keys, source, rewrites);
+    return { accepted: applied + rewrites.length, duplicates: duplicates + accepted.length - applied, rejected };
   }
 
   /** Journals a crash for an open run (process died, heartbeats stopped); false when it had already ended. */
@@ -246,12 +263,13 @@ export class RunService {
   snapshot(force = false): Promise<void> {
     const next = this.#snapshotting.then(async () => {
       if (!this.#dirty && !force) return;
-      // Events are applied once written, before their fsync: make them durable before a snapshot counts them.
-      await this.o.journal.flush();
       this.#dirty = false;
       // Taken synchronously: every run reflects exactly the events up to #journalTs.
       const data = { version: 1 as const, writtenAt: new Date(this.o.clock.now()).toISOString(), journalTs: this.#journalTs, horizon: this.#fold.horizon, runs: [...this.#fold.runs.values()].map(storeRun) };
       try {
+        // Events are applied once written, before their fsync: let the fsync of every event counted above run
+        // before the snapshot is written.
+        await this.o.journal.flush();
         await writeSnapshot(this.o.snapshotFile, data);
       } catch (err) {
         this.#dirty = true;
@@ -281,13 +299,13 @@ export class RunService {
    * keeps; they are acknowledged once fsync'd, which a power loss keeps too. If the fsync fails the producer gets
    * 503 and retries; the events it already saw applied are then duplicates by id and change nothing.
    */
-  async #commit(events: AgentEvent[], keys: string[], source: string): Promise<number> {
-    if (events.length === 0) return 0;
+  async #commit(events: AgentEvent[], keys: string[], source: string, rewrites: AgentEvent[] = []): Promise<number> {
+    if (events.length === 0 && rewrites.length === 0) return 0;
     const receivedAt = this.#receivedAt();
     try {
       let staged: StagedAppend;
       try {
-        staged = this.o.journal.appendStaged(AGENT_EVENTS_STREAM, events.map((event) => ({ ts: receivedAt, event })));
+        staged = this.o.journal.appendStaged(AGENT_EVENTS_STREAM, [...rewrites, ...events].map((event) => ({ ts: receivedAt, event })));
         await staged.written;
       } catch (err) {
         this.o.logger.error({ err, source }, 'agent events not journalled');
@@ -303,12 +321,20 @@ export class RunService {
         await staged.durable;
       } catch (err) {
         this.o.logger.error({ err, source }, 'agent events written but not fsync\'d');
-        throw new ApiError(503, 'journal_unavailable', 'The events could not be confirmed durable. Retry them: events already stored are recognised by id and change nothing.');
+        for (const event of [...rewrites, ...events]) this.#markNotDurable(idKey(event.runId, event.id));
+        throw new ApiError(503, 'journal_unavailable', 'The events could not be confirmed durable. Retry them: they are shown already and will not be applied twice.');
       }
+      for (const event of rewrites) this.#notDurable.delete(idKey(event.runId, event.id));
       return applied;
     } finally {
       for (const key of keys) this.#inFlight.delete(key);
     }
+  }
+
+  #markNotDurable(key: string): void {
+    this.#notDurable.add(key);
+    // Only fsync failures add here; a disk that keeps failing must not grow memory without bound.
+    if (this.#notDurable.size > MAX_NOT_DURABLE) this.#notDurable.delete(this.#notDurable.values().next().value!);
   }
 
   #apply(event: AgentEvent, receivedAt: string): boolean {
