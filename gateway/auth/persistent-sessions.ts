@@ -1,7 +1,10 @@
 // Keeps the session store in DATA_DIR/sessions.json so a restart (deploy, pm2 restart, crash) signs nobody
 // out. Sign-in and sign-out are written at once (the request waits for the write); activity ("last seen")
 // only by the periodic flush and at close, so a restart loses at most one flush interval of idle time.
-// An unreadable file is reported and set aside: the gateway starts with no sessions.
+// A failed write is logged and retried by the next change or flush; a sign-out it held back is reported as
+// not saved (SessionStore.destroy rejects). Every write holds the whole store, so a session ended in memory
+// is gone from the file at the first write that succeeds.
+// An unreadable file is reported and the gateway starts with no sessions; the next write replaces the file.
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { UserRecord } from '../store/db.js';
@@ -75,23 +78,26 @@ export class PersistentSessions {
   start(): void {
     this.#timer ??= setInterval(() => {
       this.store.sweep();
-      if (this.store.revision !== this.#savedRevision) void this.save();
+      if (this.store.revision !== this.#savedRevision) this.save().catch(() => undefined); // logged; the next flush retries
     }, this.#o.flushMs ?? SESSION_FLUSH_MS).unref();
   }
 
-  /** Stops the flush and writes what is not written yet. */
+  /** Stops the flush and writes what is not written yet (a failure is logged, not thrown: shutdown goes on). */
   async close(): Promise<void> {
     clearInterval(this.#timer);
     this.#timer = undefined;
-    if (this.store.revision !== this.#savedRevision) await this.save();
-    else await (this.#queued ?? this.#writing);
+    const last = this.store.revision !== this.#savedRevision ? this.save() : (this.#queued ?? this.#writing);
+    await last?.catch(() => undefined);
   }
 
-  /** Writes the store: one write at a time, and at most one more queued, which takes the latest state. */
+  /**
+   * Writes the store: one write at a time, and at most one more queued, which takes the latest state.
+   * Rejects when the write fails (logged here); the state in memory stands and the next change or flush retries.
+   */
   save(): Promise<void> {
     if (this.#queued) return this.#queued;
     if (!this.#writing) return this.#begin();
-    this.#queued = this.#writing.then(() => {
+    this.#queued = this.#writing.catch(() => undefined).then(() => {
       this.#queued = null;
       return this.#begin();
     });
@@ -107,8 +113,10 @@ export class PersistentSessions {
         () => {
           this.#savedRevision = revision;
         },
-        // Sessions keep working in memory; the next change or flush tries again.
-        (err: unknown) => this.#o.logger.warn({ file: this.#o.file, err }, 'could not save sessions'),
+        (err: unknown) => {
+          this.#o.logger.warn({ file: this.#o.file, err }, 'could not save sessions');
+          throw err;
+        },
       )
       .finally(() => {
         if (this.#writing === writing) this.#writing = null;

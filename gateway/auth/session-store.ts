@@ -26,7 +26,10 @@ export interface SessionStoreOptions {
   idleMs: number;
   absoluteMs: number;
   maxSessions?: number;
-  /** A session was created, changed or ended: persist now. koa-session's set and destroy wait for it. */
+  /**
+   * A session was created, changed or ended: persist now. koa-session's set and destroy wait for it.
+   * Rejects when the write failed (the state in memory stands; the next write takes it).
+   */
   onChange?: () => Promise<void>;
 }
 
@@ -50,12 +53,25 @@ export class SessionStore {
     const existing = this.#entries.get(id);
     if (!existing && this.#entries.size >= this.#opts.maxSessions) this.#evictOldest();
     this.#entries.set(id, { data: sess, createdAt: existing?.createdAt ?? now, lastSeenAt: now, key });
-    await this.#changed();
+    // A sign-in that could not be written still works; a restart before the next write only asks for a new one.
+    await this.#changed().catch(() => undefined);
   };
 
+  /**
+   * koa-session store API (also used when a sign-in replaces the old session): ends the session in memory; a
+   * failed write is retried by the next flush, as for a sign-in.
+   */
   destroy = async (key: string): Promise<void> => {
-    if (this.#entries.delete(sessionIdOf(key))) await this.#changed();
+    await this.end(key).catch(() => undefined);
   };
+
+  /**
+   * A sign-out: ends the session at once, in memory, and rejects when that could not be written, because until
+   * a later write succeeds a restart would bring the session back, so it must not be reported as done.
+   */
+  async end(key: string): Promise<void> {
+    if (this.#entries.delete(sessionIdOf(key))) await this.#changed();
+  }
 
   /** Looks a session up (used at WebSocket upgrade too); `touch` extends the idle timeout. */
   peek(key: string, touch: boolean): Record<string, unknown> | undefined {
@@ -72,7 +88,7 @@ export class SessionStore {
   /**
    * Ends every session of a user (password change, disable, delete); `key` is the cookie key when known
    * in memory. Always persisted, even when nothing matched, so the saved file is newer than the user change
-   * that caused the call (what restore's `keep` relies on).
+   * that caused the call (what `survivesRestart` in persistent-sessions.ts compares).
    */
   destroyWhere(predicate: (data: Record<string, unknown>, key: string | undefined) => boolean): number {
     let removed = 0;
@@ -82,7 +98,9 @@ export class SessionStore {
         removed++;
       }
     }
-    void this.#changed();
+    // A failed write needs no answer here: the user change that called this ends these sessions at a
+    // restart anyway (its time is past the file's savedAt, or the user is gone).
+    void this.#changed().catch(() => undefined);
     return removed;
   }
 

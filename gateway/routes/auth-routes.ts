@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Ctx, Services } from '../http/services.js';
 import { parseInput, passwordSchema } from '../domain/validation.js';
 import { InvalidCredentialsError } from '../domain/users.js';
-import { ApiError } from '../http/api-error.js';
+import { ApiError, unavailable } from '../http/api-error.js';
 
 const loginSchema = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(200) });
 const passwordChangeSchema = z.object({ currentPassword: z.string().min(1).max(200), newPassword: passwordSchema });
@@ -30,8 +30,18 @@ export async function login(ctx: Ctx, s: Services): Promise<void> {
 
 export async function logout(ctx: Ctx, s: Services): Promise<void> {
   const sessionId = ctx.state.principal?.sessionId;
+  // koa-session clears the cookie and ends the session when the request is done, whatever happens here.
   ctx.session = null;
-  if (sessionId) s.disconnectLive((p) => p.sessionId === sessionId);
+  if (sessionId) {
+    s.disconnectLive((p) => p.sessionId === sessionId);
+    // Ended here rather than by koa-session, so a write that failed is answered plainly.
+    await s.sessions.end(sessionId).catch(() => {
+      throw unavailable(
+        'sign_out_not_saved',
+        'You are signed out, but the sign-out could not be saved yet. It is saved at the next successful write; a server restart before then would bring this session back.',
+      );
+    });
+  }
   ctx.status = 204;
 }
 

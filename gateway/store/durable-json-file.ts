@@ -62,9 +62,11 @@ export class DurableJsonFile<T> implements Adapter<T> {
   async write(data: T): Promise<void> {
     const text = JSON.stringify(data, null, 2) + '\n';
     try {
-      // 0600: these files hold password, token and session hashes.
+      // 0600: these files hold password, token and session hashes. The mode of open() applies only to a
+      // file it creates; a temp file left behind keeps its own, which the rename would carry to the target.
       const handle = await fs.open(this.#tempFile, 'w', 0o600);
       try {
+        await handle.chmod(0o600);
         await handle.writeFile(text, 'utf8');
         await handle.sync();
       } finally {

@@ -12,7 +12,7 @@ import * as assert from 'uvu/assert';
 import pino from 'pino';
 import { WebSocket } from 'ws';
 import { ManualClock, signedInAs, startTestGateway, TestClient, type TestGateway } from '../support/test-gateway.js';
-import { startGateway } from '../support/gateway-process.js';
+import { startGateway, type RunningGateway } from '../support/gateway-process.js';
 import { openDb } from '../../gateway/store/db.js';
 import { UserService } from '../../gateway/domain/users.js';
 
@@ -234,6 +234,33 @@ test('a sign-out, a replaced pre-login session and a disabled user stay signed o
   }
 });
 
+test('a sign-out whose write fails is answered 503 sign_out_not_saved with the cookie cleared, and stays final once a later write succeeds', async () => {
+  const clock = new ManualClock();
+  let g = await openOn(dataDir(), clock);
+  try {
+    const leaving = new TestClient(g.t.base);
+    await leaving.login();
+    const stolen = sameBrowser(leaving, g.t.base);
+    const temp = path.join(g.t.config.dataDir, '.sessions.json.tmp');
+    fs.mkdirSync(temp); // every write of sessions.json fails
+    const res = await leaving.post('/api/auth/logout');
+    assert.is(res.status, 503, res.text);
+    assert.is(res.body.error.code, 'sign_out_not_saved');
+    assert.match(res.body.error.message, /signed out, but the sign-out could not be saved yet/);
+    assert.is(leaving.cookies.size, 0, 'the cookie is cleared all the same');
+    assert.is((await stolen.get('/api/auth/me')).status, 401, 'ended in memory at once');
+    assert.ok(JSON.parse(fs.readFileSync(sessionsFile(g), 'utf8')).sessions.length === 1, 'still on disk');
+    fs.rmdirSync(temp);
+    const other = new TestClient(g.t.base);
+    assert.is((await other.login()).status, 200, 'the next write succeeds');
+    g = await restart(g, clock);
+    assert.is((await sameBrowser(stolen, g.t.base).get('/api/auth/me')).status, 401, 'signed out after the restart');
+    assert.is((await sameBrowser(other, g.t.base).get('/api/auth/me')).status, 200);
+  } finally {
+    await stop(g);
+  }
+});
+
 test('a password change keeps the changing session across a restart and ends the others', async () => {
   const clock = new ManualClock();
   let g = await openOn(dataDir(), clock);
@@ -317,6 +344,14 @@ test('a sessions file that cannot be read or written (a directory in its place):
   }
 });
 
+/** SIGKILL, then stop(): the process is gone already, stop() only removes its PM2 home (the data dir stays). */
+async function crash(gw: RunningGateway): Promise<void> {
+  const exited = new Promise((resolve) => gw.child.once('exit', resolve));
+  gw.child.kill('SIGKILL');
+  await exited;
+  await gw.stop();
+}
+
 test('a real gateway process: the cookie survives a graceful restart (SIGTERM) and a crash (SIGKILL), for HTTP and /ws', async () => {
   const dir = dataDir();
   const env = { BCRYPT_COST: '4' };
@@ -329,17 +364,13 @@ test('a real gateway process: the cookie survives a graceful restart (SIGTERM) a
     assert.is((await sameBrowser(c, gw.base).get('/api/auth/me')).status, 200, 'after SIGTERM');
     assert.is(await upgradeStatus(gw.base, c.cookieHeader()), 101);
 
-    const crashed = new Promise((resolve) => gw.child.once('exit', resolve));
-    gw.child.kill('SIGKILL');
-    await crashed;
+    await crash(gw);
     gw = await startGateway(env, { fromSources: true, dataDir: dir });
     assert.is((await sameBrowser(c, gw.base).get('/api/auth/me')).status, 200, 'after SIGKILL');
     assert.is(await upgradeStatus(gw.base, c.cookieHeader()), 101);
 
     assert.is((await sameBrowser(c, gw.base).post('/api/auth/logout')).status, 204);
-    const killed = new Promise((resolve) => gw.child.once('exit', resolve));
-    gw.child.kill('SIGKILL');
-    await killed;
+    await crash(gw);
     gw = await startGateway(env, { fromSources: true, dataDir: dir });
     assert.is((await sameBrowser(c, gw.base).get('/api/auth/me')).status, 401, 'signed out just before a crash');
   } finally {

@@ -44,6 +44,19 @@ test('the state file is readable by its owner only', async () => {
   assert.is(fs.statSync(file).mode & 0o777, 0o600);
 });
 
+test('a temp file left behind with a wider mode does not widen the state file: it stays owner-only', async () => {
+  const file = tempFile();
+  const db = await openDb(file);
+  const temp = path.join(path.dirname(file), '.db.json.tmp');
+  fs.writeFileSync(temp, 'left by a crash');
+  fs.chmodSync(temp, 0o644);
+  await db.update((draft) => {
+    draft.settings.theme = 'dark';
+  });
+  assert.is(JSON.parse(fs.readFileSync(file, 'utf8')).settings.theme, 'dark');
+  assert.is(fs.statSync(file).mode & 0o777, 0o600);
+});
+
 test('an update is on disk and survives a reopen', async () => {
   const file = tempFile();
   const db = await openDb(file);

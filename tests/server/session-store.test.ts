@@ -115,6 +115,46 @@ test('a failed write is logged, the session still works in memory, and the next 
   await waitFor('the retry', () => fs.existsSync(file) && saved(file).sessions.length === 1);
 });
 
+/** Makes every write of `file` fail until the returned function is called: a directory in the temp file's place. */
+function blockWrites(file: string): () => void {
+  const temp = path.join(path.dirname(file), `.${path.basename(file)}.tmp`);
+  fs.mkdirSync(temp);
+  return () => fs.rmdirSync(temp);
+}
+
+test('a sign-out whose write fails is refused as done but holds in memory; the next write that succeeds makes it final', async () => {
+  const file = tempFile();
+  const clock = new ManualClock();
+  const { sessions, store, warnings } = await openSessions(file, clock, { flushMs: 20 });
+  await store.set('leaving', { username: 'ann' });
+  await store.set('staying', { username: 'bob' });
+  const unblock = blockWrites(file);
+  await store.end('leaving').then(
+    () => assert.unreachable('end should reject when its write fails'),
+    (err: NodeJS.ErrnoException) => assert.is(err.code, 'EISDIR'),
+  );
+  assert.ok(warnings.some((w) => w.msg === 'could not save sessions'), JSON.stringify(warnings));
+  assert.is(store.peek('leaving', false), undefined, 'ended in memory');
+  assert.equal(saved(file).sessions.map((s: { id: string }) => s.id).sort(), [sha('leaving'), sha('staying')].sort(), 'not on disk yet');
+  assert.is(store.destroyWhere(() => false), 0, 'destroyWhere neither throws nor rejects while writes fail');
+  await sessions.close();
+  assert.ok(saved(file).sessions.some((s: { id: string }) => s.id === sha('leaving')), 'close logs a failed write, it does not throw');
+  unblock();
+  const reopened = await openSessions(file, clock, { flushMs: 20 });
+  assert.ok(reopened.store.peek('leaving', false), 'a restart before any later write brings it back: why end rejects');
+  assert.ok(await reopened.store.get('staying'));
+  const again = blockWrites(file);
+  await reopened.store.destroy('leaving'); // the koa-session path (a sign-in replacing a session) does not reject
+  assert.is(reopened.store.peek('leaving', false), undefined);
+  again();
+  reopened.sessions.start();
+  await waitFor('the flush to write the sign-out', () => saved(file).sessions.length === 1);
+  await reopened.sessions.close();
+  const afterRestart = await openSessions(file, clock);
+  assert.is(afterRestart.store.peek('leaving', false), undefined, 'the first write that succeeds makes it final');
+  assert.ok(afterRestart.store.peek('staying', false));
+});
+
 test('saved sessions come back on open; a key known from a request is handed to destroyWhere, one never shown is not', async () => {
   const file = tempFile();
   const clock = new ManualClock();
