@@ -23,6 +23,12 @@ const base: Route[] = [
 const root = (p: PageLogs) => p.shadowRoot!;
 const list = (p: PageLogs, cls: 'results' | 'tail') => root(p).querySelector<LogList>(`log-list.${cls}`)!;
 const status = (p: PageLogs) => text(root(p).querySelector('.status'));
+/** What the status line's live region reads out: its text without the parts hidden from screen readers. */
+const statusSaid = (p: PageLogs) => {
+  const copy = root(p).querySelector('.status')!.cloneNode(true) as HTMLElement;
+  copy.querySelectorAll('[aria-hidden="true"]').forEach((n) => n.remove());
+  return text(copy);
+};
 
 describe('page-logs', () => {
   let store: LiveStore;
@@ -86,6 +92,10 @@ describe('page-logs', () => {
       : stubbed(input, init));
     const page = await fixture<PageLogs>(html`<page-logs .live=${store} .location=${{ search: '?q=slow' }}></page-logs>`);
     await waitUntil(() => page.searchPhase === 'searching');
+    // The seconds count up on screen but are not read out each second.
+    await waitUntil(() => / 1 s/.test(status(page)), 'the seconds shown', { timeout: 3000 });
+    expect(statusSaid(page)).to.match(/^Searching… — Cancel stops it\.$/);
+    expect(root(page).querySelector('.status')!.getAttribute('aria-live')).to.equal('polite');
     const bar = root(page).querySelector<LogSearchBar>('log-search-bar')!;
     await bar.updateComplete;
     bar.shadowRoot!.querySelector<HTMLButtonElement>('button.stop')!.click();
@@ -99,6 +109,12 @@ describe('page-logs', () => {
     await page.search({ ...page.query, q: '(', regex: true });
     await bar.updateComplete;
     expect(text(bar.shadowRoot!.querySelector('#field-error'))).to.equal('Not a valid pattern: Invalid regular expression: /(/: Unterminated group');
+    expect(bar.shadowRoot!.querySelector('#field-error')!.getAttribute('role')).to.equal('alert');
+    await page.updateComplete;
+    // Shown in the status line too, but announced once only (at the field).
+    expect(status(page)).to.equal('Not a valid pattern: Invalid regular expression: /(/: Unterminated group');
+    expect(statusSaid(page)).to.equal('');
+    expect(root(page).querySelector('.status [role="alert"]')).to.be.null;
   });
 
   it('a hit link opens the entry with its context; more context and copy link work', async () => {
@@ -180,6 +196,7 @@ describe('page-logs', () => {
     expect(tailError()!.getAttribute('role'), 'announced').to.equal('alert');
     expect(bar.shadowRoot!.querySelector('input[type="search"]')!.getAttribute('aria-invalid')).to.equal('true');
     expect(status(page)).to.contain('Live tail stopped: it cannot run this pattern');
+    expect(statusSaid(page), 'announced once, at the field').not.to.contain('Live tail stopped');
     expect(socket.sent.at(-1), 'stops listening to the filter the hub kept').to.deep.equal({ op: 'unsubscribe', topics: ['logs'] });
     expect(page.tailOn, 'the tail waits for another pattern').to.be.true;
 

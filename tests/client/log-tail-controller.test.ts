@@ -1,7 +1,7 @@
 // LogTailController: follows `logs` with the query's tail filter, puts the lines in the tail list (held while
 // paused), counts skipped lines, stops listening when the hub refuses the pattern, lets go when the page leaves,
 // and its status line says each of these states in words.
-import { fixture, html, expect } from '@open-wc/testing';
+import { fixture, html, expect, waitUntil } from '@open-wc/testing';
 import { render, type ReactiveController, type ReactiveControllerHost } from 'lit';
 import '../../client/src/components/log-list.js';
 import type { LogList } from '../../client/src/components/log-list.js';
@@ -98,6 +98,7 @@ describe('LogTailController', () => {
     const el = document.createElement('div');
     render(tail.renderStatus('live', 'Not a valid pattern: Unterminated group'), el);
     expect(text(el)).to.equal('The live tail cannot start: Not a valid pattern: Unterminated group');
+    expect(el.querySelector('.failed')!.getAttribute('aria-hidden'), 'said at the field already').to.equal('true');
     socket.receive({ topic: 'logs', seq: 1, type: 'snapshot', data: { runs: [] } });
     expect(tail.info).to.be.null;
     expect(status()).to.equal('The gateway did not start a tail for this filter.');
@@ -130,6 +131,25 @@ describe('LogTailController', () => {
     tail.togglePause();
     expect([tail.paused, tail.held]).to.deep.equal([false, 0]);
     expect(status()).not.to.contain('Paused');
+    // The page draws the list unpaused; it appends what it held, and the count of lines shown follows.
+    const before = host.updates;
+    list.paused = false;
+    await waitUntil(() => tail.count === 4, 'the count includes the lines let go');
+    expect(list.lines).to.have.length(4);
+    expect(host.updates).to.be.above(before);
+  });
+
+  it('a restart with a new query while paused holds nothing yet', async () => {
+    started();
+    tail.pause();
+    list.paused = true;
+    await list.updateComplete;
+    lines(1, 2);
+    expect(status()).to.contain('Paused — 2 new lines held.');
+    query = { ...query, q: 'other' };
+    tail.start();
+    expect([tail.paused, tail.held]).to.deep.equal([true, 0]);
+    expect(status()).to.contain('Paused — 0 new lines held.');
   });
 
   it('turning it off unsubscribes and drops the pause; stop alone keeps it', () => {
@@ -157,6 +177,10 @@ describe('LogTailController', () => {
     expect(socket.sent.at(-1), 'unsubscribed').to.deep.equal({ op: 'unsubscribe', topics: ['logs'] });
     expect(tail.on, 'waits for another pattern').to.be.true;
     expect(status()).to.equal('Live tail stopped: it cannot run this pattern — change the pattern to start it again.');
+    // The search field says it as an alert: the status line (a live region on the page) does not read it out again.
+    const el = document.createElement('div');
+    render(tail.renderStatus(store.connection, ''), el);
+    expect(el.querySelector('.refused')!.getAttribute('aria-hidden')).to.equal('true');
     // A second refusal while not listening changes nothing.
     const sent = socket.sent.length;
     socket.receiveHubError({ code: 'invalid_regex', message: 'again' });
@@ -195,11 +219,22 @@ describe('LogTailController', () => {
   });
 
   it('asks the page to draw again on each change it makes', () => {
-    const before = host.updates;
-    started();
+    let seen = host.updates;
+    const redrawn = (what: string) => {
+      expect(host.updates, what).to.be.above(seen);
+      seen = host.updates;
+    };
+    tail.start();
+    redrawn('start');
+    socket.receive({ topic: 'logs', seq: 0, type: 'snapshot', data: { tail: { sources: ['pm2:api:err'], from: SINCE } } });
+    redrawn('snapshot');
     lines(2, 1);
+    redrawn('lines');
     tail.pause();
+    redrawn('pause');
     tail.resume();
-    expect(host.updates - before).to.be.at.least(5);
+    redrawn('resume');
+    tail.stop();
+    redrawn('stop');
   });
 });

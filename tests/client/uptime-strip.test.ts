@@ -172,7 +172,7 @@ describe('uptime-strip', () => {
   it('the step buttons move the choice and say it to screen readers; a tap chooses a span', async () => {
     const el = await strip(shown(history([['up', 1000], ['down', 40, 'HTTP 500'], ['up', 400]])));
     const [prev, next] = [...el.shadowRoot!.querySelectorAll<HTMLButtonElement>('.step')];
-    expect(next!.disabled).to.be.true;
+    expect(next!.getAttribute('aria-disabled')).to.equal('true');
     prev!.click();
     await el.updateComplete;
     expect(selected(el).dataset.state).to.equal('down');
@@ -180,7 +180,64 @@ describe('uptime-strip', () => {
     segs(el)[0]!.click();
     await el.updateComplete;
     expect(selected(el)).to.equal(segs(el)[0]);
-    expect(prev!.disabled).to.be.true;
+    expect(prev!.getAttribute('aria-disabled')).to.equal('true');
+    // At the end a press does nothing (and says nothing new).
+    next!.click();
+    prev!.click();
+    await el.updateComplete;
+    expect(selected(el)).to.equal(segs(el)[0]);
+  });
+
+  it('keeps a step button focused at the first span: it says it is disabled instead of disabling itself', async () => {
+    const el = await strip(shown(history([['up', 1000], ['down', 40, 'HTTP 500'], ['up', 400]])));
+    const prev = el.shadowRoot!.querySelector<HTMLButtonElement>('.step.prev')!;
+    prev.focus();
+    expect(prev.getAttribute('aria-disabled')).to.equal('false');
+    for (let i = 0; i < 3; i++) {
+      await sendKeys({ press: 'Enter' });
+      await el.updateComplete;
+    }
+    expect(selected(el)).to.equal(segs(el)[0]);
+    expect(prev.getAttribute('aria-disabled')).to.equal('true');
+    expect(prev.disabled).to.be.false;
+    expect(el.shadowRoot!.activeElement).to.equal(prev);
+  });
+
+  it('keeps focus on the chosen span when a new span arrives and when the window slides', async () => {
+    const el = await strip(shown(history([['up', 1000], ['down', 40, 'HTTP 500'], ['up', 400]])));
+    selected(el).focus();
+    const grown = [...history([['up', 1000], ['down', 40, 'HTTP 500'], ['up', 400]])];
+    grown[2] = { ...grown[2]!, to: new Date(END).toISOString() };
+    grown.push({ state: 'stale', from: new Date(END).toISOString(), to: null, detail: 'timed out' });
+    el.view = shown(grown, END + 5 * MIN);
+    await el.updateComplete;
+    expect(selected(el).dataset.state).to.equal('stale');
+    expect(el.shadowRoot!.activeElement).to.equal(selected(el));
+
+    // An older span chosen; the window slides so the oldest span leaves it and the chosen one moves left.
+    const day = history([['up', 60], ['down', 40, 'HTTP 500'], ['degraded', 100, 'slow'], ['up', 1240]], 0);
+    el.view = shown(day);
+    await el.updateComplete;
+    segs(el)[2]!.click();
+    await el.updateComplete;
+    expect(el.shadowRoot!.activeElement).to.equal(segs(el)[2]);
+    el.view = shown(day, END + 70 * MIN);
+    await el.updateComplete;
+    expect(segs(el).map((s) => s.dataset.state)).to.deep.equal(['down', 'degraded', 'up']);
+    expect(selected(el).dataset.state).to.equal('degraded');
+    expect(el.shadowRoot!.activeElement).to.equal(selected(el));
+  });
+
+  it('puts "12 h ago" at the middle of the bar, whatever the widths of the labels either side', async () => {
+    await setViewport({ width: 375, height: 740 });
+    const el = await strip(shown(history([['up', 1440]])), 351);
+    const mid = [...el.shadowRoot!.querySelectorAll<HTMLElement>('.axis span')].find((s) => s.textContent === '12 h ago')!;
+    const [first, last] = [el.shadowRoot!.querySelector('.axis')!.firstElementChild!, el.shadowRoot!.querySelector('.axis')!.lastElementChild!];
+    // The widths of the words themselves (a grid cell may be wider than its text).
+    const text = (e: Element) => { const r = document.createRange(); r.selectNodeContents(e); return r.getBoundingClientRect(); };
+    expect(Math.abs(text(first).width - text(last).width)).to.be.greaterThan(20);
+    const centre = (r: DOMRect) => r.left + r.width / 2;
+    expect(centre(text(mid))).to.be.closeTo(centre(el.shadowRoot!.querySelector('.bar')!.getBoundingClientRect()), 2);
   });
 
   it('follows live updates: a new span becomes the chosen one, unless an older one was chosen', async () => {
@@ -219,7 +276,7 @@ describe('uptime-strip', () => {
     expect(line(el)).not.to.match(/\bnow\b/);
   });
 
-  it('fits 375 px without sideways scroll, with every one of 288 spans visible', async () => {
+  it('fits 375 px without sideways scroll, and draws every one of 288 spans (each at least half a pixel wide)', async () => {
     await setViewport({ width: 375, height: 740 });
     const entries: Array<[HistoryState, number, string?]> = [];
     for (let i = 0; i < 288; i++) entries.push(i % 2 === 0 ? ['up', 4] : ['down', 1, 'HTTP 502']);

@@ -4,6 +4,7 @@
 // chosen one's state, start, end, duration and reason. Says plainly when the history cannot be shown.
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
+import { repeat } from 'lit/directives/repeat.js';
 import type { IconNode } from 'lucide';
 import { ChevronLeft, ChevronRight, CircleDashed, Clock } from 'lucide';
 import { tokens, focusRing } from '../styles/theme.js';
@@ -48,14 +49,16 @@ export class UptimeStrip extends LitElement {
     .p-stale { background: radial-gradient(circle, var(--oc-stale) 1.4px, transparent 1.8px) 0 0 / 6px 6px, var(--oc-stale-bg); }
     .p-unknown { background: repeating-linear-gradient(90deg, var(--oc-unknown) 0 2px, var(--oc-unknown-bg) 2px 6px); }
     .p-none { background: var(--oc-surface-2); }
-    .axis { display: flex; justify-content: space-between; gap: 0.5rem; font-size: 0.72rem; color: var(--oc-fg-muted);
-      font-variant-numeric: tabular-nums; margin-top: 0.2rem; }
+    /* Three equal thirds around the middle label, so "12 h ago" sits at the bar's true midpoint whatever the outer widths. */
+    .axis { display: grid; grid-template-columns: minmax(0, 1fr) auto minmax(0, 1fr); gap: 0.5rem; font-size: 0.72rem;
+      color: var(--oc-fg-muted); font-variant-numeric: tabular-nums; margin-top: 0.2rem; }
+    .axis .mid { text-align: center; } .axis .end { text-align: right; }
     .detail { display: flex; align-items: center; gap: 0.4rem; margin-top: 0.5rem; }
     .detail .line { flex: 1; min-width: 0; margin: 0; font-size: 0.875rem; overflow-wrap: anywhere; display: flex; gap: 0.35rem; align-items: flex-start;
       --oc-icon-size: 1.1em; }
     .step { flex: none; display: inline-flex; align-items: center; justify-content: center; width: var(--oc-tap); height: var(--oc-tap);
       border-radius: 8px; border: 1px solid var(--oc-border); background: var(--oc-surface); color: var(--oc-fg); cursor: pointer; padding: 0; }
-    .step:disabled { opacity: 0.4; cursor: default; }
+    .step[aria-disabled='true'] { opacity: 0.4; cursor: default; }
     .legend { display: flex; flex-wrap: wrap; gap: 0.3rem 0.9rem; list-style: none; margin: 0.6rem 0 0; padding: 0; font-size: 0.8rem;
       color: var(--oc-fg-muted); }
     .legend li { display: inline-flex; align-items: center; gap: 0.3rem; --oc-icon-size: 1em; }
@@ -74,8 +77,12 @@ export class UptimeStrip extends LitElement {
   @state() private announce = '';
 
   private spans: StripSpan[] = [];
+  /** Whether a span had focus before this update (a span leaving the window takes its focus with it). */
+  private focusInBar = false;
 
   protected willUpdate(changed: PropertyValues<this>): void {
+    const active = this.shadowRoot?.activeElement ?? null;
+    this.focusInBar = !!active && !!this.renderRoot.querySelector('.bar')?.contains(active);
     if (changed.has('view')) {
       const v = this.view;
       this.spans = v.kind === 'unavailable' ? [] : stripSpans(v.history, v.end) ?? [];
@@ -112,8 +119,18 @@ export class UptimeStrip extends LitElement {
     void this.chooseAndFocus(Math.max(0, Math.min(last, to)));
   };
 
+  /** Focus stays on the chosen span: when a new span arrives while following the newest, or the window slides. */
+  protected updated(): void {
+    if (!this.focusInBar) return;
+    const chosen = this.renderRoot.querySelector<HTMLElement>('.seg[aria-selected="true"]');
+    if (chosen && this.shadowRoot!.activeElement !== chosen) chosen.focus();
+  }
+
   private step(by: number): void {
-    this.choose(Math.max(0, Math.min(this.spans.length - 1, this.selectedIndex + by)));
+    const to = this.selectedIndex + by;
+    // At either end the button stays focusable (aria-disabled) and does nothing.
+    if (to < 0 || to > this.spans.length - 1) return;
+    this.choose(to);
     const v = this.view;
     const s = this.spans[this.selectedIndex];
     this.announce = s && v.kind !== 'unavailable' ? spanWords(s, v.end, v.asOf) : '';
@@ -135,21 +152,21 @@ export class UptimeStrip extends LitElement {
       <p class="summary" id="summary">${summaryWords(spans, v.end)}</p>
       <div class="bar" role="listbox" aria-orientation="horizontal" aria-describedby="summary" @keydown=${this.onKey}
         aria-label="The webhook link's states over the last 24 hours, oldest first: ${spans.length} span${spans.length === 1 ? '' : 's'}. Arrow keys move between them.">
-        ${spans.map((s, i) => {
+        ${repeat(spans, (s) => s.from, (s, i) => {
           const words = spanWords(s, v.end, v.asOf);
           return html`<span class="seg p-${s.state}" role="option" style="--grow:${(s.to - s.from) / 60_000};--n:${spans.length}"
             data-state=${s.state} data-ms=${s.to - s.from} tabindex=${i === sel ? 0 : -1} aria-selected=${i === sel ? 'true' : 'false'}
             aria-label=${words} title=${words} @click=${() => void this.chooseAndFocus(i)}><span class="word" aria-hidden="true">${stripWord(s.state)}</span></span>`;
         })}
       </div>
-      <div class="axis" aria-hidden="true"><span>${timeWords(v.end - HISTORY_WINDOW_MS, v.end)}</span><span>12 h ago</span>
-        <span>${v.kind === 'stale' ? `as of ${formatClock(v.end)}` : 'now'}</span></div>
+      <div class="axis" aria-hidden="true"><span>${timeWords(v.end - HISTORY_WINDOW_MS, v.end)}</span><span class="mid">12 h ago</span>
+        <span class="end">${v.kind === 'stale' ? `as of ${formatClock(v.end)}` : 'now'}</span></div>
       <div class="detail">
-        <button class="step prev" type="button" aria-label="Earlier span" ?disabled=${sel <= 0} @click=${() => this.step(-1)}>
+        <button class="step prev" type="button" aria-label="Earlier span" aria-disabled=${sel <= 0 ? 'true' : 'false'} @click=${() => this.step(-1)}>
           <oc-icon .icon=${ChevronLeft}></oc-icon></button>
         <p class="line t-${chosen ? this.tone(chosen.state) : 'calm'}" aria-hidden="true">${chosen
           ? html`<oc-icon .icon=${iconOf(chosen.state)}></oc-icon><span>${spanWords(chosen, v.end, v.asOf)}</span>` : nothing}</p>
-        <button class="step next" type="button" aria-label="Later span" ?disabled=${sel >= spans.length - 1} @click=${() => this.step(1)}>
+        <button class="step next" type="button" aria-label="Later span" aria-disabled=${sel >= spans.length - 1 ? 'true' : 'false'} @click=${() => this.step(1)}>
           <oc-icon .icon=${ChevronRight}></oc-icon></button>
         <span class="vh" aria-live="polite">${this.announce}</span>
       </div>

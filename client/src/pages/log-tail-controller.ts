@@ -77,6 +77,7 @@ export class LogTailController implements ReactiveController {
     this.#dropped = 0;
     this.#options.list()?.clear();
     this.#count = 0;
+    this.#held = 0;
     this.#unsubscribe = this.#host.live.subscribe('logs', (f) => this.#onFrame(f), { filter: { tail: tailFilter(this.#options.query()) } });
     this.#host.requestUpdate();
   }
@@ -101,10 +102,23 @@ export class LogTailController implements ReactiveController {
     this.#host.requestUpdate();
   }
 
-  /** The held lines are shown (the list appends them once it is no longer paused). */
+  /** The held lines are shown (the list appends them once it is no longer paused), and counted once it has. */
   resume(): void {
     this.#paused = false;
     this.#held = 0;
+    this.#host.requestUpdate();
+    void this.#countShown();
+  }
+
+  /** Once the page has drawn the list unpaused and the list has appended what it held: the count of its lines. */
+  async #countShown(): Promise<void> {
+    await this.#host.updateComplete;
+    const list = this.#options.list();
+    if (!list) return;
+    await list.updateComplete;
+    if (this.#paused) return;
+    this.#count = list.lines.length;
+    this.#held = list.pending;
     this.#host.requestUpdate();
   }
 
@@ -150,12 +164,14 @@ export class LogTailController implements ReactiveController {
   renderStatus(connection: ConnectionState, fieldError: string) {
     if (!this.#on) return html`<span class="tail-off">Live tail is off.</span>`;
     const parts = [];
+    // A refused pattern (by the hub or the search) is already said once, as an alert at the search field: the status line
+    // shows it without having it read out again.
     if (this.#error) {
-      parts.push(html`<span class="failed refused">Live tail stopped: it cannot run this pattern — change the pattern to start it again.</span>`);
+      parts.push(html`<span class="failed refused" aria-hidden="true">Live tail stopped: it cannot run this pattern — change the pattern to start it again.</span>`);
     } else if (connection !== 'live') {
       parts.push(html`<span class="tail-off disconnected">Live tail disconnected (${connection}) — lines written meanwhile are not shown here; search to see them.</span>`);
     } else if (this.#info === undefined && fieldError) {
-      parts.push(html`<span class="failed">The live tail cannot start: ${fieldError}</span>`);
+      parts.push(html`<span class="failed" aria-hidden="true">The live tail cannot start: ${fieldError}</span>`);
     } else if (this.#info === undefined) {
       parts.push(html`<span>Starting the live tail…</span>`);
     } else if (this.#info === null) {

@@ -428,11 +428,14 @@ export class PageLogs extends LitElement {
     switch (this.searchPhase) {
       case 'searching': {
         const seconds = Math.max(0, Math.floor((this.now - this.searchStartedAt) / 1000));
+        // The seconds tick inside a live region: shown, but kept from being read out every second.
         return html`<progress aria-label="Searching"></progress><span>Searching${this.loadingMore ? ' for older hits' : ''}…
-          ${seconds >= 1 ? `${seconds} s` : ''}${this.hitCount ? ` · ${this.hitCount} hits so far` : ''} — Cancel stops it.</span>`;
+          ${seconds >= 1 ? html`<span class="elapsed" aria-hidden="true">${seconds} s</span>` : ''}${this.hitCount ? ` · ${this.hitCount} hits so far` : ''} — Cancel stops it.</span>`;
       }
       case 'cancelled': return html`<span class="cancelled">Search cancelled${this.hitCount ? ` — showing the ${this.hitCount} hits found before` : ''}.</span>`;
-      case 'failed': return html`<span class="failed" role="alert">${this.searchError || this.fieldError}</span>`;
+      // A bad pattern is announced at the search field; here it is shown without being announced again.
+      case 'failed': return this.searchError ? html`<span class="failed" role="alert">${this.searchError}</span>`
+        : html`<span class="failed" aria-hidden="true">${this.fieldError}</span>`;
       case 'done': return r ? html`<span><strong>${this.hitCount}</strong> hit${this.hitCount === 1 ? '' : 's'}${r.nextCursor ? ' so far' : ''}
           · scanned ${formatBytes(r.scannedBytes)} in ${r.tookMs} ms</span>
           ${r.truncated ? html`<span class="partial">Partial results: the search's time budget ran out before the page was full — continue it to see more.</span>` : nothing}

@@ -1,5 +1,5 @@
 // The frame every section page shares: a centred column (1440px wide unless the page narrows it), the title
-// row (`.top`) with its headings, and the "updated N s ago" line that turns stale.
+// row (`.top`) with its headings, and the freshness line ("updated 14:02:11") that turns into "stale since …".
 import { css } from 'lit';
 
 export const pageFrame = css`
