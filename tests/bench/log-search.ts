@@ -9,21 +9,11 @@ import { fork, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { LogSearchRequest } from '../../gateway/domain/logs/log-search.js';
 import type { HostReply, HostRequest } from './log-search-host.js';
+import { rngFrom } from '../../webhook/simulator.js';
 
 const FILES = 20;
 const ROUNDS = 5;
 const RARE = 'zq-canary-7731';
-
-/** Deterministic pseudo-random numbers (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS = ['request', 'handled', 'user', 'session', 'cache', 'miss', 'queue', 'job', 'render', 'upload', 'token', 'refresh', 'payment', 'webhook', 'retry', 'timeout', 'connected', 'closed', 'sheet', 'row'];
 
@@ -32,7 +22,7 @@ export function writeCorpus(dir: string, totalBytes: number): string[] {
   const end = Date.now() - 60_000;
   const files: string[] = [];
   for (let f = 0; f < FILES; f++) {
-    const rand = rng(f + 1);
+    const rand = rngFrom(f + 1);
     // Phrases made once per file: building every line's words anew makes the corpus slow to write.
     const phrases = Array.from({ length: 4096 }, () => Array.from({ length: 4 + Math.floor(rand() * 6) }, () => WORDS[Math.floor(rand() * WORDS.length)]).join(' '));
     const kind = f % 3; // 0 pino JSON, 1 PM2-prefixed, 2 plain with stack traces

@@ -10,6 +10,7 @@ import { searchChunk, type LogSearchTask } from '../../workers/log-search.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { rngFrom } from '../../webhook/simulator.js';
 
 // The worker's runner without its vm time limit.
 const runner: RegexRunner = {
@@ -33,19 +34,8 @@ const runner: RegexRunner = {
   },
 };
 
-/** Deterministic pseudo-random numbers (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function corpus(): Buffer {
-  const rand = rng(7);
+  const rand = rngFrom(7);
   const parts: string[] = [];
   let t = Date.parse('2026-11-25T00:00:00.000Z');
   const needles = ['Zq-Canary-7731', 'zq-canary-7731', 'ZQ-CANARY-7731', 'zq-canary-7732'];
@@ -116,7 +106,7 @@ test('maxHits keeps the newest entries of the chunk', () => {
 });
 
 test('matches that cross window edges are found: a needle on every line, the chunk shortened line by line', () => {
-  const rand = rng(11);
+  const rand = rngFrom(11);
   const lines: string[] = [];
   for (let i = 0; i < 40_000; i++) lines.push(`L${i} ${'x'.repeat(Math.floor(rand() * 40))} Zq-Canary-7731 ${i}`);
   const dense = Buffer.from(lines.join('\n') + '\n', 'latin1');

@@ -6,6 +6,7 @@ import { AppliedIds } from '../../gateway/domain/agents/applied-ids.js';
 import { applyEvent, crashEvent, isTerminal, linkChild, markCrashed, summarize } from '../../gateway/domain/agents/run-reducer.js';
 import type { AgentEvent, AgentEventType, RunState } from '../../gateway/domain/agents/types.js';
 import { RUN_STATUSES } from '../../gateway/domain/agents/types.js';
+import { rngFrom } from '../../webhook/simulator.js';
 
 const T0 = Date.parse('2024-05-01T15:00:00.000Z');
 const at = (seconds: number) => new Date(T0 + seconds * 1000).toISOString();
@@ -389,17 +390,6 @@ test('linkChild appends a child once, in order, without touching the parent it w
 
 // ---- order independence over seeded random permutations ----
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function shuffle<T>(items: T[], random: () => number): T[] {
   const out = [...items];
   for (let i = out.length - 1; i > 0; i--) {
@@ -430,7 +420,7 @@ function comparable(state: RunState): unknown {
 }
 
 test('any arrival order (with duplicates mixed in) ends in the same status, endedAt, error, logs, metrics and start', () => {
-  const random = mulberry32(20240501);
+  const random = rngFrom(20240501);
   const terminals: AgentEventType[] = ['run.completed', 'run.failed', 'run.cancelled'];
   for (let round = 0; round < 200; round++) {
     const events = scenario(random, terminals[round % terminals.length]!);
@@ -455,7 +445,7 @@ test('any arrival order (with duplicates mixed in) ends in the same status, ende
 });
 
 test('when the terminal event arrives last, any order of the other events gives exactly the in-order state', () => {
-  const random = mulberry32(7);
+  const random = rngFrom(7);
   const terminals: AgentEventType[] = ['run.completed', 'run.failed', 'run.cancelled'];
   for (let round = 0; round < 200; round++) {
     const events = scenario(random, terminals[round % terminals.length]!);
