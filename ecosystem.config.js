@@ -21,9 +21,9 @@ export const apps = [
     time: true,
   },
   {
-    // The Story 3.2 WhatsApp button/CRM webhook (webhook/standalone.ts). Secrets come from the
+    // The WhatsApp button/CRM webhook (webhook/standalone.ts). Secrets come from the
     // environment or .env: WHATSAPP_APP_SECRET (required), WHATSAPP_VERIFY_TOKEN, WHATSAPP_ACCESS_TOKEN,
-    // WEBHOOK_TOKEN, WEBHOOK_PUBLIC_URL (README, "The Story 3.2 webhook").
+    // WEBHOOK_TOKEN, WEBHOOK_PUBLIC_URL (README, "The WhatsApp webhook").
     name: 'webhook-button-handler',
     script: 'dist/webhook/standalone.js',
     cwd: import.meta.dirname,

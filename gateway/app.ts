@@ -33,7 +33,7 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   (app as unknown as { keys: CookieSigner }).keys = deps.cookieSigner;
 
   app.on('error', (err: NodeJS.ErrnoException) => {
-    // A client that aborts a download is not a server fault (see TOOLCHAIN.md).
+    // A client that aborts a download is not a server fault, so it is not logged.
     if (err.code === 'ERR_STREAM_PREMATURE_CLOSE' || err.code === 'ECONNRESET' || err.code === 'EPIPE') return;
     s.logger.error({ err }, 'koa error');
   });

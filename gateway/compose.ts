@@ -149,7 +149,7 @@ export async function composeGateway(config: Config, o: ComposeOverrides = {}): 
   // /api/health carries today's pipeline stages (the registry's schedules reach runs via runs.setDefinitions).
   status.setOperationsSource(() => operationsNow(runs, runs.definitions(), clock.now()));
 
-  // Story 3.2 webhook: every event stored once in the journal; the connector runs only when WEBHOOK_URL is set.
+  // The WhatsApp webhook: every event stored once in the journal; the connector runs only when WEBHOOK_URL is set.
   const webhookStore = new WebhookEventStore({ journal, journalDir, pool, clock, logger });
   const webhook = new WebhookService(
     webhookStore,

@@ -90,7 +90,7 @@ export interface Config {
   logSelfKeep: number;
   /** Rotated files of the gateway's own log older than this are removed. */
   logRetentionDays: number;
-  /** The Story 3.2 webhook (../shared/WEBHOOK-CONTRACT.md); unset → nothing polls, status not_configured. */
+  /** The WhatsApp webhook (docs/webhook-contract.md); unset → nothing polls, status not_configured. */
   webhookUrl?: string;
   /** Bearer token sent on every webhook request. */
   webhookToken?: string;

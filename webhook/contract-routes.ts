@@ -1,4 +1,4 @@
-// The contract's HTTP side (../shared/WEBHOOK-CONTRACT.md): GET /health, /api/webhook/metrics,
+// The contract's HTTP side (docs/webhook-contract.md): GET /health, /api/webhook/metrics,
 // /api/webhook/conversations and /api/webhook/events, as one connect-style handler behind the optional
 // bearer token. The WebSocket stream (/ws/events) is attachEventStream, re-exported from event-stream.ts.
 import type { IncomingMessage, ServerResponse } from 'node:http';

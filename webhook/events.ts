@@ -1,4 +1,4 @@
-// The contract's Event shapes (../shared/WEBHOOK-CONTRACT.md, "Event"): what the webhook records and
+// The contract's Event shapes (docs/webhook-contract.md, "Event"): what the webhook records and
 // serves. Kept free of runtime code so the dashboard side and tests can import the types alone.
 
 export const BUTTONS = ['RETRIEVE_CONTENT', 'UNLOCK_CONTENT', 'SHARE_WITH_CLIENTS'] as const;

@@ -1,5 +1,5 @@
-// The parts of a WhatsApp Cloud API webhook body the receiver reads (contract appendix), as zod schemas,
-// and the mapping of button payloads to the contract's buttons. Unknown keys are ignored.
+// The parts of a WhatsApp Cloud API webhook body the receiver reads (docs/webhook-contract.md, appendix), as
+// zod schemas, and the mapping of button payloads to the contract's buttons. Unknown keys are ignored.
 import { z } from 'zod';
 import { isButton, type Button } from './events.js';
 

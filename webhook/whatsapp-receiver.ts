@@ -40,7 +40,7 @@ export interface ReceivedStats {
   duplicates: number;
   /** Messages of types the webhook does not handle, by type (e.g. "image", "interactive:list_reply"). */
   unknown: Record<string, number>;
-  /** Messages or statuses without the fields the contract appendix promises. */
+  /** Messages or statuses without the fields WhatsApp promises (docs/webhook-contract.md, appendix). */
   malformed: number;
   badSignatures: number;
 }

@@ -13,7 +13,7 @@ export function liveAuthenticator(s: Services, store: SessionStore, signer: Cook
     const url = new URL(req.url ?? '/', 'http://localhost');
     const token = url.searchParams.get('token');
     if (token) {
-      // Ingest tokens may only post events (API.md); the live hub is for 'api' principals.
+      // Ingest tokens may only post events (docs/api.md); the live hub is for 'api' principals.
       const principal = s.tokens.authenticate(token);
       return principal?.scope === 'api' ? principal : null;
     }

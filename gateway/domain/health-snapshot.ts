@@ -1,4 +1,4 @@
-// Builds the /api/health body (API.md) from the latest observations: a pure function of its inputs.
+// Builds the /api/health body (docs/api.md) from the latest observations: a pure function of its inputs.
 import type { SystemSample } from '../sources/system-metrics.js';
 import type { ProcessInfo } from '../sources/pm2-source.js';
 import type { OperationsToday } from './agents/operations-today.js';

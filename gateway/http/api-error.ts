@@ -1,4 +1,4 @@
-// The one error shape of the API (API.md): {"error": {code, message, details?}}.
+// The one error shape of the API (docs/api.md): {"error": {code, message, details?}}.
 // Domain code throws ApiError; the error middleware turns it into the response.
 
 export type ErrorDetails = unknown;

@@ -41,9 +41,9 @@ export interface Services {
   agents: AgentRegistry;
   scheduler: Scheduler;
   launcher: Launcher;
-  /** Agent runs: ingest, live state, history (issue 3). */
+  /** Agent runs: ingest, live state, history. */
   runs: RunService;
-  /** Story 3.2 webhook: connector status, stored events, button and CRM figures (docs/webhook.md). */
+  /** The WhatsApp webhook: connector status, stored events, button and CRM figures (docs/webhook.md). */
   webhook: WebhookService;
   /** Closes live connections of matching principals (logout, user disabled). */
   disconnectLive(predicate: (p: { username: string; sessionId?: string; tokenId?: string }) => boolean): void;

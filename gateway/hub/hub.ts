@@ -1,4 +1,4 @@
-// The one live WebSocket hub (ARCHITECTURE.md rule 5): upgrade auth + Origin check on the gateway's
+// The one live WebSocket hub (docs/architecture.md, rule 4): upgrade auth + Origin check on the gateway's
 // own http.Server, topic subscriptions with snapshot/replay, tick-batched fan-out, liveness.
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -402,7 +402,7 @@ function rawToBuffer(data: RawData): Buffer {
   return Buffer.from(data);
 }
 
-// Plain HTTP answer on the raw upgrade socket, then the socket is destroyed (API.md error shape).
+// Plain HTTP answer on the raw upgrade socket, then the socket is destroyed (the API's error shape).
 function refuseUpgrade(socket: Duplex, status: number, code: string, message: string): void {
   socket.on('error', () => {});
   if (!socket.writable) {

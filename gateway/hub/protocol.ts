@@ -1,4 +1,4 @@
-// Wire protocol of the live hub (API.md "WebSocket /ws"): topics, frame shape, close codes,
+// Wire protocol of the live hub (docs/api.md "WebSocket /ws"): topics, frame shape, close codes,
 // and the zod validation of what a client may send.
 import { z } from 'zod';
 import { compileTailFilter, tailFilterSchema, TailFilterError } from '../domain/logs/log-tail.js';

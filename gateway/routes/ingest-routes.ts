@@ -1,4 +1,4 @@
-// Ingest routes (issue 3): handlers and their access-table rows, spread into route-table.ts.
+// Ingest routes: handlers and their access-table rows, spread into route-table.ts.
 // POST /api/ingest/events: ingest-scope tokens of any role, or API tokens / sessions of role operator and up.
 import type { RouteSpec } from './route-table.js';
 import type { Ctx, Services } from '../http/services.js';

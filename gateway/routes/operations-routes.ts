@@ -1,4 +1,4 @@
-// Operations routes (issue 3): handlers and their access-table rows, spread into route-table.ts.
+// Operations routes: handlers and their access-table rows, spread into route-table.ts.
 import { z } from 'zod';
 import type { RouteSpec } from './route-table.js';
 import type { Ctx, Services } from '../http/services.js';

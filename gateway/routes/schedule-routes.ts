@@ -1,4 +1,4 @@
-// Schedule routes (issue 3): handlers and their access-table rows, spread into route-table.ts.
+// Schedule routes: handlers and their access-table rows, spread into route-table.ts.
 import type { RouteSpec } from './route-table.js';
 import type { Ctx, Services } from '../http/services.js';
 import { parseInput } from '../domain/validation.js';

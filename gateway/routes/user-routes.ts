@@ -1,4 +1,4 @@
-// Admin management of user accounts (API.md "Auth and users").
+// Admin management of user accounts (docs/api.md "Sign-in, users and tokens").
 import { z } from 'zod';
 import type { Ctx, Services } from '../http/services.js';
 import { parseInput, passwordSchema, roleSchema, usernameSchema } from '../domain/validation.js';

@@ -1,4 +1,4 @@
-// Story 3.2 webhook routes (docs/webhook.md "Dashboard side"): status, button and CRM figures of a range,
+// WhatsApp webhook routes (docs/webhook.md "Dashboard side"): status, button and CRM figures of a range,
 // and the newest stored events. All viewer; rows are spread into route-table.ts.
 import { z } from 'zod';
 import type { RouteSpec } from './route-table.js';

@@ -1,4 +1,4 @@
-// HTTP and WebSocket calls to the Story 3.2 webhook (../shared/WEBHOOK-CONTRACT.md) at WEBHOOK_URL, with the
+// HTTP and WebSocket calls to the WhatsApp webhook (docs/webhook-contract.md) at WEBHOOK_URL, with the
 // optional bearer token, a time limit on every request, and zod parsing of each response.
 import WebSocket from 'ws';
 import { z } from 'zod';

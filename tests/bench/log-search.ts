@@ -1,7 +1,7 @@
 // Log search against GNU grep on the same files: a corpus of mixed-format logs (pino JSON, PM2-prefixed,
 // plain text with stack traces) over 20 files, warm cache; the real LogSearch coordinator and the real
 // worker pool in a process of their own (log-search-host.ts), whose memory and event-loop lag are measured.
-// grep's output goes into a pipe (see TOOLCHAIN.md: to /dev/null it stops early).
+// grep's output goes into a pipe (to /dev/null GNU grep stops at the first match).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

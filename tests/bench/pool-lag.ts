@@ -1,5 +1,5 @@
 // Event-loop lag of the gateway thread while the worker pool runs CPU-heavy journal scans, compared
-// with the same scans run on the gateway thread itself (what rule 1 of the architecture avoids).
+// with the same scans run on the gateway thread itself (what rule 1 of docs/architecture.md avoids).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

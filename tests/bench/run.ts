@@ -68,22 +68,22 @@ if (runs('pool-lag')) {
   console.log('');
 }
 
-// 4. Durable ingest throughput (issue 3 benchmark, first half).
+// 4. Durable ingest throughput (first half of the agent-run benchmark).
 if (runs('ingest-throughput')) {
   printThroughput(await measureIngestThroughput(quick ? 4 : 10, [4, 16, 64], gatewayNodeArgs));
 }
 
-// 5. Ingest → WebSocket frame latency with 1,000 subscribed clients (issue 3 benchmark, second half).
+// 5. Ingest → WebSocket frame latency with 1,000 subscribed clients (second half of the agent-run benchmark).
 if (runs('ingest-fanout')) {
   printFanout(await measureIngestFanout({ clients: 1000, eventsPerSec: 2000, runs: 20, seconds: quick ? 6 : 20, nodeArgs: gatewayNodeArgs }));
 }
 
-// 6. Log search vs grep on 1 GiB of mixed-format logs (issue 4 benchmark); --quick: 128 MiB.
+// 6. Log search vs grep on 1 GiB of mixed-format logs (the log-search benchmark); --quick: 128 MiB.
 if (runs('log-search')) {
   printLogSearch(await measureLogSearch(quick ? 128 * 2 ** 20 : 2 ** 30));
 }
 
-// 7. Webhook POST → dashboard → browser WebSocket frame at 1,000 events/s (issue 5 benchmark): 10 clients (the
+// 7. Webhook POST → dashboard → browser WebSocket frame at 1,000 events/s (the webhook benchmark): 10 clients (the
 // pipeline alone), 100 and 1,000 (the fan-out); BENCH_WEBHOOK_CLIENTS="1000" picks the rows,
 // BENCH_WEBHOOK_TIMELINE=1 adds per-second latency, BENCH_WEBHOOK_NODE_ARGS profiles the webhook,
 // BENCH_WEBHOOK_CLIENTS_NICE=10 runs the simulated browsers at a lower priority.

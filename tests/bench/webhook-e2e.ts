@@ -1,4 +1,4 @@
-// Webhook → browser benchmark (issue 5): signed WhatsApp notifications are POSTed to the standalone webhook
+// Webhook → browser benchmark: signed WhatsApp notifications are POSTed to the standalone webhook
 // (dist/webhook/standalone.js, its own process) at a paced rate of events; the dashboard (dist/gateway, its own
 // process, WEBHOOK_URL pointed at it) streams them in, journals them and sends each as an `event` frame of
 // topic `webhook` to N WebSocket clients (cookie session + Origin). Latency per event: from just before its

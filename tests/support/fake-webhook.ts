@@ -1,4 +1,4 @@
-// A minimal webhook honouring ../shared/WEBHOOK-CONTRACT.md on 127.0.0.1 (real node:http + ws), with knobs
+// A minimal webhook honouring docs/webhook-contract.md on 127.0.0.1 (real node:http + ws), with knobs
 // for the connector tests: go down and come back, restart (optionally resetting seq), hang, answer degraded
 // or with an error, drop or pause the event stream, send malformed/unknown/duplicate frames, skew /metrics.
 import http from 'node:http';

@@ -1,4 +1,4 @@
-// Links from a symptom to the log center (UX.md: one tap from a symptom to its cause).
+// Links from a symptom to the log center: one tap from a symptom to its cause.
 
 /** A PM2 process's logs: its error stream first, then its output (source ids of docs/log-center.md). */
 export function processLogsHref(name: string): string {

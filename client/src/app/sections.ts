@@ -11,9 +11,9 @@ export interface Section {
   icon: IconNode;
   /** One of the five items of the phone's bottom navigation (the rest live under "More"). */
   inBottomNav: boolean;
-  /** For sections of later issues: what brings them. */
+  /** For sections not built yet: what brings them. */
   arrivesWith?: string;
-  /** For sections of later issues: what the section will let you do. */
+  /** For sections not built yet: what the section will let you do. */
   willDo?: string;
 }
 

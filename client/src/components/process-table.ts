@@ -11,7 +11,7 @@ import './state-badge.js';
 import './oc-icon.js';
 import { processLogsHref } from '../app/log-links.js';
 
-/** As the gateway's pm2-source reports it (contract "Sources"). */
+/** As the gateway's pm2-source reports it (docs/api.md, ProcessInfo). */
 export interface ProcessInfo {
   name: string; pmId: number; status: string; cpu: number; memory: number; restarts: number;
   uptimeSeconds: number | null; pid: number | null; outLogPath?: string; errLogPath?: string;

@@ -30,7 +30,7 @@ const LOOKS: Record<string, StateLook> = {
   up: { word: 'up', icon: CircleCheck, tone: 'ok', severity: 5 },
   online: { word: 'online', icon: CircleCheck, tone: 'ok', severity: 5 },
   not_configured: { word: 'not configured', icon: CircleMinus, tone: 'calm', severity: 6 },
-  // Agent runs (issue 3): run states and an agent with no run.
+  // Agent runs: run states and an agent with no run.
   error: { word: 'error', icon: CircleX, tone: 'bad', severity: 0 },
   crashed: { word: 'crashed', icon: OctagonX, tone: 'bad', severity: 0 },
   processing: { word: 'processing', icon: LoaderCircle, tone: 'busy', severity: 3 },

@@ -5,7 +5,7 @@ import { formatDuration } from '../app/time-format.js';
 
 export type { RunStatus, RunSummary, LogLevel };
 
-/** GET /api/agents item (contract "HTTP API"); `currentRun` is used when the gateway sends it. */
+/** GET /api/agents item (docs/api.md, AgentOverview); `currentRun` is used when the gateway sends it. */
 export interface AgentView {
   name: string; parent: string | null; description: string; children: string[];
   schedule: AgentSchedule | null; launch: AgentLaunch | null; example: boolean;

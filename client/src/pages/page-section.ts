@@ -1,4 +1,4 @@
-// Placeholder page for sections that later issues build: says plainly that the section is not built
+// Placeholder page for sections not built yet: says plainly that the section is not built
 // yet, what brings it, and what it will do — so nobody mistakes an empty screen for "no data".
 import { LitElement, css, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';

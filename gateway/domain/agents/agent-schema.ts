@@ -121,7 +121,7 @@ export const updateAgentSchema = z
   .strict()
   .refine((v) => Object.keys(v).some((k) => k !== 'name'), 'send at least one field to change');
 
-/** PUT /api/schedules/:agent (API.md): `cron` is one pattern or a list. */
+/** PUT /api/schedules/:agent (docs/api.md): `cron` is one pattern or a list. */
 export const schedulePutSchema = z
   .object({
     cron: z.union([cronSchema, z.array(cronSchema).min(1, 'at least one cron pattern').max(10)]),

@@ -1,4 +1,4 @@
-// The default pipeline (ARCHITECTURE.md "The agent pipeline"), written to lowdb once on first start so a
+// The default pipeline (docs/architecture.md "The agent pipeline"), written to lowdb once on first start so a
 // new installation shows a living viewer. Every seeded agent runs one of the labelled example scripts.
 import type { AgentDefinition, AgentLaunch } from './types.js';
 import { DEFAULT_TIMEZONE } from './agent-schema.js';

@@ -1,4 +1,4 @@
-// Validation of AgentEvent (API.md "Ingest"): what a producer may send (`producerEventSchema`, no run.crashed —
+// Validation of AgentEvent (docs/api.md "Ingest"): what a producer may send (`producerEventSchema`, no run.crashed —
 // only the dashboard declares a crash) and what the journal may hold (`storedEventSchema`). Messages name the
 // field and the rule, so a per-item rejection tells the agent author what to fix.
 import { z } from 'zod';

@@ -1,4 +1,4 @@
-// Shared shapes of the agent pipeline: the ingest event (API.md "AgentEvent"), a run's state as the reducer
+// Shared shapes of the agent pipeline: the ingest event (docs/api.md "Ingest"), a run's state as the reducer
 // keeps it, the summary sent to clients, and an agent's definition as stored in lowdb.
 
 export const EVENT_TYPES = [

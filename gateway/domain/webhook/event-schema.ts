@@ -1,4 +1,4 @@
-// The contract's Event (../shared/WEBHOOK-CONTRACT.md "Event"): zod schemas per type, and the classification
+// The contract's Event (docs/webhook-contract.md "Event"): zod schemas per type, and the classification
 // of anything received into a stored event, an unknown type, or a malformed one (counted, never fatal).
 import { z } from 'zod';
 
