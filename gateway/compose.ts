@@ -215,7 +215,7 @@ export async function composeGateway(config: Config, o: ComposeOverrides = {}): 
     logDigest,
     logSearch: new LogSearch({ pool, logSources }),
     sessions: sessionStore,
-    loginThrottle: new LoginThrottle(o.loginThrottle),
+    loginThrottle: new LoginThrottle({ ...config.loginThrottle, ...o.loginThrottle }),
     runs,
     agents,
     scheduler,
