@@ -26,6 +26,7 @@ import { loadSessionSecret } from './auth/session-secret.js';
 import { CookieSigner } from './auth/cookie-signer.js';
 import { liveAuthenticator } from './auth/live-auth.js';
 import { originAllowed } from './auth/access.js';
+import { proxyTrustOf, requestHost, requestProtocol } from './http/proxy-trust.js';
 import { UserService } from './domain/users.js';
 import { ApiTokenService } from './domain/api-token-service.js';
 import { AuditTrail } from './domain/audit-trail.js';
@@ -224,6 +225,7 @@ export async function composeGateway(config: Config, o: ComposeOverrides = {}): 
     disconnectLive: (predicate) => hub?.disconnect(predicate, 4001, 'signed out'),
   };
 
+  const trust = proxyTrustOf(config);
   hub = createHub({
     path: '/ws',
     authenticate: liveAuthenticator(services, sessionStore, cookieSigner, SESSION_COOKIE),
@@ -232,7 +234,7 @@ export async function composeGateway(config: Config, o: ComposeOverrides = {}): 
     isOriginAllowed: (origin, req) =>
       origin === undefined
         ? new URL(req.url ?? '/', 'http://localhost').searchParams.has('token')
-        : originAllowed(origin, req.headers.host, config.trustProxy && req.headers['x-forwarded-proto'] === 'https' ? 'https' : 'http', config.publicOrigin),
+        : originAllowed(origin, requestHost(req, trust), requestProtocol(req, trust), config.publicOrigin),
     snapshot: async (topic, _principal, filter) => {
       if (topic === 'status' || topic === 'processes') return status.snapshot(topic);
       if (topic === 'agents') return runs.agentsSnapshot();
