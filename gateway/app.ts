@@ -14,6 +14,7 @@ import { jsonBody } from './http/json-body.js';
 import { buildRouter } from './http/router.js';
 import { CookieSigner } from './auth/cookie-signer.js';
 import { applyProxyTrust, proxyTrustOf } from './http/proxy-trust.js';
+import { hostCheck, hostPolicy } from './http/host-check.js';
 
 export const SESSION_COOKIE = 'oc.sid';
 
@@ -43,6 +44,7 @@ export function createApp(deps: AppDeps): Koa<AppState> {
 
   app.use(errorHandler(s.logger));
   app.use(securityHeaders());
+  app.use(hostCheck(hostPolicy({ publicOrigin: s.config.publicOrigin, allowedHosts: s.config.allowedHosts, trust })));
   if (deps.staticDir) app.use(staticFiles(deps.staticDir));
   app.use(
     session(
