@@ -13,6 +13,8 @@ import { rateLimit } from './http/rate-limit.js';
 import { jsonBody } from './http/json-body.js';
 import { buildRouter } from './http/router.js';
 import { CookieSigner } from './auth/cookie-signer.js';
+import { applyProxyTrust, proxyTrustOf } from './http/proxy-trust.js';
+import { hostCheck, hostPolicy } from './http/host-check.js';
 
 export const SESSION_COOKIE = 'oc.sid';
 
@@ -28,7 +30,9 @@ export interface AppDeps {
 
 export function createApp(deps: AppDeps): Koa<AppState> {
   const { services: s } = deps;
-  const app = new Koa<AppState>({ proxy: s.config.trustProxy });
+  const app = new Koa<AppState>();
+  const trust = proxyTrustOf(s.config);
+  applyProxyTrust(app, trust);
   // Koa types app.keys as string[], but it accepts any Keygrip-compatible signer.
   (app as unknown as { keys: CookieSigner }).keys = deps.cookieSigner;
 
@@ -40,6 +44,7 @@ export function createApp(deps: AppDeps): Koa<AppState> {
 
   app.use(errorHandler(s.logger));
   app.use(securityHeaders());
+  app.use(hostCheck(hostPolicy({ publicOrigin: s.config.publicOrigin, allowedHosts: s.config.allowedHosts, trust })));
   if (deps.staticDir) app.use(staticFiles(deps.staticDir));
   app.use(
     session(

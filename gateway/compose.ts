@@ -10,7 +10,7 @@ import { systemClock, type Clock } from './clock.js';
 import { openDb, type Db } from './store/db.js';
 import { Journal } from './store/journal.js';
 import { createWorkerPool, type WorkerPool } from './pool/worker-pool.js';
-import { createHub, type Hub } from './hub/hub.js';
+import { createHub, UpgradeRefusal, type Hub } from './hub/hub.js';
 import { createPm2Source, type Pm2Source } from './sources/pm2-source.js';
 import { createLogSources } from './sources/log-sources.js';
 import { openSelfLog, selfLogDir } from './self-log.js';
@@ -24,8 +24,10 @@ import { PersistentSessions } from './auth/persistent-sessions.js';
 import { LoginThrottle, type LoginThrottleOptions } from './auth/login-throttle.js';
 import { loadSessionSecret } from './auth/session-secret.js';
 import { CookieSigner } from './auth/cookie-signer.js';
-import { liveAuthenticator } from './auth/live-auth.js';
+import { liveAuthenticator, tokenInUrlRefusal } from './auth/live-auth.js';
 import { originAllowed } from './auth/access.js';
+import { proxyTrustOf, requestHost, requestProtocol } from './http/proxy-trust.js';
+import { hostPolicy, hostRefusal } from './http/host-check.js';
 import { UserService } from './domain/users.js';
 import { ApiTokenService } from './domain/api-token-service.js';
 import { AuditTrail } from './domain/audit-trail.js';
@@ -215,7 +217,7 @@ export async function composeGateway(config: Config, o: ComposeOverrides = {}): 
     logDigest,
     logSearch: new LogSearch({ pool, logSources }),
     sessions: sessionStore,
-    loginThrottle: new LoginThrottle(o.loginThrottle),
+    loginThrottle: new LoginThrottle({ ...config.loginThrottle, ...o.loginThrottle }),
     runs,
     agents,
     scheduler,
@@ -224,15 +226,24 @@ export async function composeGateway(config: Config, o: ComposeOverrides = {}): 
     disconnectLive: (predicate) => hub?.disconnect(predicate, 4001, 'signed out'),
   };
 
+  const trust = proxyTrustOf(config);
+  const hosts = hostPolicy({ publicOrigin: config.publicOrigin, allowedHosts: config.allowedHosts, trust });
   hub = createHub({
     path: '/ws',
+    admit: (req) => {
+      if (!hosts.admits(req)) {
+        const refused = hostRefusal();
+        return new UpgradeRefusal(refused.status, refused.code, refused.message);
+      }
+      return tokenInUrlRefusal(req);
+    },
     authenticate: liveAuthenticator(services, sessionStore, cookieSigner, SESSION_COOKIE),
-    // Browsers always send Origin, so a cookie upgrade without one is refused; a script with `?token=`
-    // sends none and needs none (the token is its own proof, no ambient credential is involved).
+    // Browsers always send Origin, so a cookie upgrade without one is refused; a script with a bearer header
+    // sends none and needs none (the token is its own proof; a browser cannot set that header on a WebSocket).
     isOriginAllowed: (origin, req) =>
       origin === undefined
-        ? new URL(req.url ?? '/', 'http://localhost').searchParams.has('token')
-        : originAllowed(origin, req.headers.host, config.trustProxy && req.headers['x-forwarded-proto'] === 'https' ? 'https' : 'http', config.publicOrigin),
+        ? req.headers.authorization !== undefined
+        : originAllowed(origin, requestHost(req, trust), requestProtocol(req, trust), config.publicOrigin),
     snapshot: async (topic, _principal, filter) => {
       if (topic === 'status' || topic === 'processes') return status.snapshot(topic);
       if (topic === 'agents') return runs.agentsSnapshot();

@@ -9,11 +9,20 @@ const bool = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
   .transform((v) => v === '1' || v === 'true' || v === 'yes');
 
+// A DNS name (labels of letters, digits and inner hyphens); IP literals need no listing.
+const HOST_NAME = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
+
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().min(1).default('0.0.0.0'),
   DATA_DIR: z.string().min(1).default('./data'),
   TRUST_PROXY: bool.default(false),
+  TRUST_PROXY_HOPS: z.coerce.number().int().min(1, 'TRUST_PROXY_HOPS must be at least 1').max(10).default(1),
+  ALLOWED_HOSTS: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((h) => h.trim().toLowerCase().replace(/\.$/, '')).filter((h) => h.length > 0))
+    .refine((hosts) => hosts.every((h) => HOST_NAME.test(h)), 'ALLOWED_HOSTS must be a comma-separated list of host names without scheme or port, e.g. ops.example.org,dashboard.lan'),
   SESSION_SECRET: z.string().min(32, 'SESSION_SECRET must be at least 32 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DASHBOARD_ADMIN_PASSWORD: z.string().min(8, 'DASHBOARD_ADMIN_PASSWORD must be at least 8 characters').optional(),
@@ -29,6 +38,10 @@ const schema = z.object({
   JOURNAL_RETENTION_DAYS: z.coerce.number().int().positive().default(90),
   JOURNAL_MAX_MB: z.coerce.number().int().positive().default(2048),
   BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
+  LOGIN_MAX_FAILURES_PER_USER_IP: z.coerce.number().int().min(1).max(1000).default(5),
+  LOGIN_MAX_FAILURES_PER_IP: z.coerce.number().int().min(1).max(100_000).default(100),
+  LOGIN_MAX_FAILURES_PER_USER: z.coerce.number().int().min(0).max(100_000).default(50),
+  LOGIN_WINDOW_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
   AGENT_HEARTBEAT_TIMEOUT_SECONDS: z.coerce.number().positive().default(120),
   AGENT_SNAPSHOT_SECONDS: z.coerce.number().positive().default(30),
   SCHEDULE_GRACE_MINUTES: z.coerce.number().positive().default(10),
@@ -57,6 +70,10 @@ export interface Config {
   host: string;
   dataDir: string;
   trustProxy: boolean;
+  /** How many proxies in front append to X-Forwarded-*: the client is the entry this many from the right. */
+  trustProxyHops: number;
+  /** Host names (besides IP literals, localhost and PUBLIC_ORIGIN's host) the gateway answers to. */
+  allowedHosts: string[];
   sessionSecret?: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   adminPassword?: string;
@@ -74,6 +91,8 @@ export interface Config {
   journalRetentionDays: number;
   journalMaxBytes: number;
   bcryptCost: number;
+  /** Sign-in throttle: failures per (username, IP) pair, per IP across users, per username across IPs (0 = none). */
+  loginThrottle: { perUserIp: number; perIp: number; perUser: number; windowSeconds: number };
   /** An open run with no heartbeat or event for this long is marked crashed. */
   agentHeartbeatTimeoutMs: number;
   /** How often the run states are snapshotted (restart = snapshot + journal after it). */
@@ -121,6 +140,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     host: c.HOST,
     dataDir: path.resolve(cwd, c.DATA_DIR),
     trustProxy: c.TRUST_PROXY,
+    trustProxyHops: c.TRUST_PROXY_HOPS,
+    allowedHosts: c.ALLOWED_HOSTS,
     sessionSecret: c.SESSION_SECRET,
     logLevel: c.LOG_LEVEL,
     adminPassword: c.DASHBOARD_ADMIN_PASSWORD,
@@ -136,6 +157,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     journalRetentionDays: c.JOURNAL_RETENTION_DAYS,
     journalMaxBytes: c.JOURNAL_MAX_MB * 1024 * 1024,
     bcryptCost: c.BCRYPT_COST,
+    loginThrottle: {
+      perUserIp: c.LOGIN_MAX_FAILURES_PER_USER_IP,
+      perIp: c.LOGIN_MAX_FAILURES_PER_IP,
+      perUser: c.LOGIN_MAX_FAILURES_PER_USER,
+      windowSeconds: c.LOGIN_WINDOW_MINUTES * 60,
+    },
     agentHeartbeatTimeoutMs: c.AGENT_HEARTBEAT_TIMEOUT_SECONDS * 1000,
     agentSnapshotMs: c.AGENT_SNAPSHOT_SECONDS * 1000,
     scheduleGraceMs: c.SCHEDULE_GRACE_MINUTES * 60_000,

@@ -1,21 +1,37 @@
-// Authenticates a WebSocket upgrade the same way as HTTP: the signed session cookie, or `?token=`.
+// Authenticates a WebSocket upgrade the same way as HTTP: `Authorization: Bearer` (scripts, agents) or the
+// signed session cookie. A token in the URL is refused: URLs end up in proxy and server logs.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Cookies from 'cookies';
 import type { Services } from '../http/services.js';
 import type { Principal } from './principal.js';
 import type { SessionStore } from './session-store.js';
 import type { CookieSigner } from './cookie-signer.js';
+import { UpgradeRefusal } from '../hub/upgrade-refusal.js';
 
 const DISCARD_RESPONSE = { getHeader: () => undefined, setHeader: () => undefined } as unknown as ServerResponse;
 
+/** `?token=` is refused whatever else the request carries (and before the Origin check, so the answer says why). */
+export function tokenInUrlRefusal(req: IncomingMessage): UpgradeRefusal | null {
+  if (!new URL(req.url ?? '/', 'http://localhost').searchParams.has('token')) return null;
+  return new UpgradeRefusal(
+    401,
+    'token_in_url',
+    'API tokens are not accepted in the URL (URLs are logged). Send the header "Authorization: Bearer <token>" with the upgrade request.',
+  );
+}
+
 export function liveAuthenticator(s: Services, store: SessionStore, signer: CookieSigner, cookieName: string) {
   return async function authenticateUpgrade(req: IncomingMessage): Promise<Principal | null> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const token = url.searchParams.get('token');
-    if (token) {
+    const inUrl = tokenInUrlRefusal(req);
+    if (inUrl) throw inUrl;
+    const header = req.headers.authorization;
+    if (header) {
+      const m = /^Bearer\s+(\S+)$/i.exec(header);
+      const principal = m ? s.tokens.authenticate(m[1]!) : null;
+      if (!principal) throw new UpgradeRefusal(401, 'invalid_token', 'The API token is unknown, revoked, expired or malformed.');
       // Ingest tokens may only post events (docs/api.md); the live hub is for 'api' principals.
-      const principal = s.tokens.authenticate(token);
-      return principal?.scope === 'api' ? principal : null;
+      if (principal.scope !== 'api') throw new UpgradeRefusal(403, 'token_scope', `A token with scope "${principal.scope}" cannot open a live connection.`);
+      return principal;
     }
     // Cookies writes to the response when a signature is wrong (to clear it) or made with an older key;
     // an upgrade has no HTTP response yet, so those writes are discarded instead of throwing.

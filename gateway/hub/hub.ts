@@ -2,7 +2,6 @@
 // own http.Server, topic subscriptions with snapshot/replay, tick-batched fan-out, liveness.
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
-import { STATUS_CODES } from 'node:http';
 import { WebSocketServer, WebSocket } from 'ws';
 import type { RawData } from 'ws';
 import { HubClient } from './hub-client.js';
@@ -10,6 +9,7 @@ import type { HubClientCounters, HubPrincipal, Subscription } from './hub-client
 import { CLOSE_CODES, TOPICS, encodeErrorFrame, isTopic, parseClientMessage } from './protocol.js';
 import type { HubErrorData, SubscribeMessage, SubscriptionFilter, Topic, WatchMessage } from './protocol.js';
 import { TopicChannel } from './topic-channel.js';
+import { UpgradeRefusal, refuseUpgrade } from './upgrade-refusal.js';
 import { textFrames } from './wire-frames.js';
 import type { ChannelFrame, FrameSerializer } from './topic-channel.js';
 import { TailGate } from '../domain/logs/log-tail.js';
@@ -19,10 +19,13 @@ import type { LogLine } from '../domain/logs/log-format.js';
 export type { HubPrincipal } from './hub-client.js';
 export type { Topic, HubFrame, SubscriptionFilter } from './protocol.js';
 export { TOPICS, CLOSE_CODES, WATCH_ONLY_TOPICS } from './protocol.js';
+export { UpgradeRefusal } from './upgrade-refusal.js';
 
 export interface HubOptions {
   path?: string; // '/ws'
-  authenticate(req: http.IncomingMessage): Promise<HubPrincipal | null>; // cookie session or ?token=
+  /** A check ahead of all others (e.g. the Host header); a refusal is answered as it is. */
+  admit?(req: http.IncomingMessage): UpgradeRefusal | null;
+  authenticate(req: http.IncomingMessage): Promise<HubPrincipal | null>; // cookie session or bearer header; may throw UpgradeRefusal
   isOriginAllowed(origin: string | undefined, req: http.IncomingMessage): boolean;
   /** Current state of a topic; `filter` is the subscriber's (e.g. the runs whose log lines it watches). */
   snapshot(topic: Topic, principal: HubPrincipal, filter?: SubscriptionFilter): Promise<unknown>;
@@ -133,12 +136,15 @@ export function createHub(opts: HubOptions): Hub {
     let principal: HubPrincipal | null;
     try {
       if (closing) return refuseUpgrade(socket, 503, 'shutting_down', 'Server is shutting down.');
+      const refusal = opts.admit?.(req);
+      if (refusal) return refuseUpgrade(socket, refusal.status, refusal.code, refusal.message);
       // Origin first: a cross-site page must not even learn whether the cookie is valid.
       if (!opts.isOriginAllowed(req.headers.origin, req)) {
         return refuseUpgrade(socket, 403, 'origin_forbidden', 'Origin not allowed.');
       }
       principal = await opts.authenticate(req);
     } catch (err) {
+      if (err instanceof UpgradeRefusal) return refuseUpgrade(socket, err.status, err.code, err.message);
       onError(err, 'upgrade');
       return refuseUpgrade(socket, 500, 'internal_error', 'Could not authenticate the connection.');
     }
@@ -400,20 +406,4 @@ function rawToBuffer(data: RawData): Buffer {
   if (Buffer.isBuffer(data)) return data;
   if (Array.isArray(data)) return Buffer.concat(data);
   return Buffer.from(data);
-}
-
-// Plain HTTP answer on the raw upgrade socket, then the socket is destroyed (the API's error shape).
-function refuseUpgrade(socket: Duplex, status: number, code: string, message: string): void {
-  socket.on('error', () => {});
-  if (!socket.writable) {
-    socket.destroy();
-    return;
-  }
-  const body = JSON.stringify({ error: { code, message } });
-  socket.once('finish', () => socket.destroy());
-  socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n` +
-      'Connection: close\r\nContent-Type: application/json; charset=utf-8\r\n' +
-      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-  );
 }

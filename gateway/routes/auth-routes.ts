@@ -12,13 +12,11 @@ const passwordChangeSchema = z.object({ currentPassword: z.string().min(1).max(2
 export async function login(ctx: Ctx, s: Services): Promise<void> {
   const { username, password } = parseInput(loginSchema, ctx.request.body, 'sign-in');
   ctx.state.auditTarget = username;
-  await s.loginThrottle.check(username, ctx.ip);
+  // Counted before the password check: a failure stays counted, a success is given back.
+  const attempt = await s.loginThrottle.begin(username, ctx.ip);
   const user = await s.users.verify(username, password);
-  if (!user) {
-    await s.loginThrottle.failed(username, ctx.ip);
-    throw new InvalidCredentialsError();
-  }
-  await s.loginThrottle.succeeded(username);
+  if (!user) throw new InvalidCredentialsError();
+  await attempt.succeeded();
   // A new session id at every sign-in: a planted pre-login cookie is worthless.
   await ctx.session!.regenerate();
   ctx.session!.username = user.username;

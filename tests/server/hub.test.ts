@@ -6,7 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { ClientOptions } from 'ws';
-import { createHub, TOPICS } from '../../gateway/hub/hub.js';
+import { createHub, TOPICS, UpgradeRefusal } from '../../gateway/hub/hub.js';
 import type { Hub, HubFrame, HubOptions, HubPrincipal, Topic } from '../../gateway/hub/hub.js';
 
 const PRINCIPALS: Record<string, HubPrincipal> = {
@@ -18,7 +18,7 @@ interface Harness {
   hub: Hub;
   server: http.Server;
   origin: string;
-  url(token?: string, path?: string): string;
+  url(as?: string, path?: string): string;
   authCalls(): number;
   stop(): Promise<void>;
 }
@@ -33,8 +33,9 @@ async function startHub(overrides: Partial<HubOptions> = {}): Promise<Harness> {
   const hub = createHub({
     authenticate: async (req) => {
       authCalls += 1;
-      const token = new URL(req.url ?? '/', 'http://x').searchParams.get('token');
-      return (token && PRINCIPALS[token]) || null;
+      // Test-only stand-in for the gateway's authenticator: `?as=<name>` picks a fixture principal.
+      const name = new URL(req.url ?? '/', 'http://x').searchParams.get('as');
+      return (name && PRINCIPALS[name]) || null;
     },
     isOriginAllowed: (o) => o === undefined || o === origin,
     snapshot: async (topic) => ({ topic, snapshot: true }),
@@ -50,7 +51,7 @@ async function startHub(overrides: Partial<HubOptions> = {}): Promise<Harness> {
     hub,
     server,
     origin,
-    url: (token = 'alice', path = '/ws') => `ws://127.0.0.1:${port}${path}${token ? `?token=${token}` : ''}`,
+    url: (as = 'alice', path = '/ws') => `ws://127.0.0.1:${port}${path}${as ? `?as=${as}` : ''}`,
     authCalls: () => authCalls,
     stop: async () => {
       await hub.close();
@@ -181,6 +182,35 @@ test('a missing Origin is accepted or refused as isOriginAllowed decides', async
   await withHub({ isOriginAllowed: (origin) => origin !== undefined }, async (h) => {
     assert.is((await refused(h.url('alice'))).status, 403);
   });
+});
+
+test('admit() refuses ahead of the Origin check and authentication, with its own status and code', () =>
+  withHub({ admit: (req) => (req.headers.host?.startsWith('127.0.0.1') ? null : new UpgradeRefusal(421, 'host_not_allowed', 'Not our name.')) }, async (h) => {
+    const res = await refused(h.url('alice'), { origin: 'http://evil.example', headers: { host: 'rebound.example' } });
+    assert.is(res.status, 421);
+    assert.equal(res.body, { error: { code: 'host_not_allowed', message: 'Not our name.' } });
+    assert.is(h.authCalls(), 0, 'authenticate was not consulted');
+    const client = await TestClient.open(h.url('alice'), { origin: h.origin });
+    assert.is(client.ws.readyState, WebSocket.OPEN, 'admitted requests go on as before');
+  }));
+
+test('an UpgradeRefusal thrown by authenticate is answered as it is, not as a server error', async () => {
+  const errors: string[] = [];
+  await withHub(
+    {
+      authenticate: async () => {
+        throw new UpgradeRefusal(401, 'token_in_url', 'Send the token in the Authorization header.');
+      },
+      onError: (_err, where) => errors.push(where),
+    },
+    async (h) => {
+      const res = await refused(h.url('alice'), { origin: h.origin });
+      assert.is(res.status, 401);
+      assert.equal(res.body, { error: { code: 'token_in_url', message: 'Send the token in the Authorization header.' } });
+      assert.equal(errors, [], 'a refusal is not logged as a failure');
+      assert.is(h.hub.clientCount(), 0);
+    },
+  );
 });
 
 test('an upgrade with good auth and Origin is accepted and counted', () =>

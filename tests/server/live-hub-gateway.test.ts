@@ -1,4 +1,5 @@
-// The live hub as mounted on the real gateway: upgrade auth by session cookie or `?token=`, the Origin
+// The live hub as mounted on the real gateway: upgrade auth by session cookie or `Authorization: Bearer`
+// (never `?token=`), the Origin
 // rule, snapshot frames for status and processes (PM2 unreachable), live changes after the snapshot,
 // and connections closed (4001) on logout, disable and token revoke.
 import { test } from 'uvu';
@@ -10,10 +11,12 @@ import { readFrames } from '../support/live-frames.js';
 
 type Outcome = { ws: WebSocket; status?: undefined } | { status: number; body: any };
 
-function connect(t: TestGateway, opts: { cookie?: string; origin?: string | null; token?: string } = {}): Promise<Outcome> {
-  const url = `${t.base.replace('http', 'ws')}/ws${opts.token ? `?token=${encodeURIComponent(opts.token)}` : ''}`;
+function connect(t: TestGateway, opts: { cookie?: string; origin?: string | null; token?: string; tokenInUrl?: string; authorization?: string } = {}): Promise<Outcome> {
+  const url = `${t.base.replace('http', 'ws')}/ws${opts.tokenInUrl !== undefined ? `?token=${encodeURIComponent(opts.tokenInUrl)}` : ''}`;
   const headers: Record<string, string> = {};
   if (opts.cookie) headers.cookie = opts.cookie;
+  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+  if (opts.authorization) headers.authorization = opts.authorization;
   if (opts.origin !== null) headers.origin = opts.origin ?? t.base;
   const ws = new WebSocket(url, { headers });
   return new Promise((resolve, reject) => {
@@ -105,7 +108,7 @@ test('cookie + same Origin: subscribing to status and processes gives snapshot f
   ws.close();
 });
 
-test('`?token=` with an API token connects without a cookie and gets snapshots', async () => {
+test('an API token in `Authorization: Bearer` at upgrade connects without a cookie or Origin and gets snapshots', async () => {
   const bot = await tokenClient(t.base, admin, 'viewer');
   const ws = await open(t, { token: bot.bearer!, origin: null });
   sockets.push(ws);
@@ -116,14 +119,40 @@ test('`?token=` with an API token connects without a cookie and gets snapshots',
   ws.close();
   const bad = await connect(t, { token: 'oc_ffffffffffff_' + 'A'.repeat(43), origin: null });
   assert.is(bad.status, 401, 'an unknown token is refused');
+  assert.is((bad as { body: any }).body.error.code, 'invalid_token');
+  const basic = await connect(t, { authorization: 'Basic YWRtaW46YWRtaW4=', origin: null });
+  assert.is(basic.status, 401, 'another scheme is refused');
+  assert.is((basic as { body: any }).body.error.code, 'invalid_token');
   const foreign = await connect(t, { token: bot.bearer!, origin: 'http://evil.example' });
   assert.is(foreign.status, 403, 'a token from a foreign page is refused like a cookie');
 });
 
-test('an ingest-scope token cannot open a live connection', async () => {
+test('`?token=` on /ws is refused with 401 token_in_url saying to use the Authorization header, even with a valid token or cookie', async () => {
+  const bot = await tokenClient(t.base, admin, 'viewer');
+  const cases: Array<Parameters<typeof connect>[1]> = [
+    { tokenInUrl: bot.bearer!, origin: null },
+    { tokenInUrl: bot.bearer!, token: bot.bearer!, origin: null },
+    { tokenInUrl: '', cookie: admin.cookieHeader() },
+    { tokenInUrl: 'x', origin: 'http://evil.example' },
+  ];
+  for (const c of cases) {
+    const r = await connect(t, c);
+    assert.is(r.status, 401, JSON.stringify(c));
+    const body = (r as { body: any }).body;
+    assert.equal(Object.keys(body), ['error']);
+    assert.is(body.error.code, 'token_in_url');
+    assert.match(body.error.message, 'Authorization: Bearer');
+  }
+  // The token itself still works the right way.
+  const ws = await open(t, { token: bot.bearer!, origin: null });
+  ws.close();
+});
+
+test('an ingest-scope token cannot open a live connection (403 token_scope, as over HTTP)', async () => {
   const ingest = await tokenClient(t.base, admin, 'admin', 'ingest');
   const r = await connect(t, { token: ingest.bearer!, origin: null });
-  assert.is(r.status, 401);
+  assert.is(r.status, 403);
+  assert.is((r as { body: any }).body.error.code, 'token_scope');
 });
 
 test('revoking a token closes its live connection with 4001', async () => {

@@ -26,7 +26,7 @@ let srcB: string;
 const sockets: WebSocket[] = [];
 
 async function live(): Promise<LiveClient> {
-  const ws = new WebSocket(`${t.base.replace('http', 'ws')}/ws?token=${encodeURIComponent(viewerToken)}`);
+  const ws = new WebSocket(`${t.base.replace('http', 'ws')}/ws`, { headers: { authorization: `Bearer ${viewerToken}` } });
   sockets.push(ws);
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());

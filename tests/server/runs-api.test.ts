@@ -146,7 +146,7 @@ test('GET /api/agents/performance computes success rate, p50/p95, API calls and 
 
 test('the agents topic snapshot lists the open runs; run frames follow', async () => {
   const token = (await admin.post('/api/tokens', { name: 'ws-viewer', scope: 'api', role: 'viewer' })).body.token;
-  const ws = new WebSocket(`${t.base.replace('http', 'ws')}/ws?token=${token}`);
+  const ws = new WebSocket(`${t.base.replace('http', 'ws')}/ws`, { headers: { authorization: `Bearer ${token}` } });
   const frames: any[] = [];
   const got = (pred: (f: any) => boolean) =>
     new Promise<any>((resolve) => {
