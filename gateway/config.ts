@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
+import { passwordProblems } from './domain/password-policy.js';
 
 const bool = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
@@ -16,7 +17,13 @@ const schema = z.object({
   TRUST_PROXY: bool.default(false),
   SESSION_SECRET: z.string().min(32, 'SESSION_SECRET must be at least 32 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  DASHBOARD_ADMIN_PASSWORD: z.string().min(8, 'DASHBOARD_ADMIN_PASSWORD must be at least 8 characters').optional(),
+  // The same policy as every other new password; the messages name the rule, never the value.
+  DASHBOARD_ADMIN_PASSWORD: z
+    .string()
+    .superRefine((value, ctx) => {
+      for (const problem of passwordProblems(value)) ctx.addIssue({ code: 'custom', message: `DASHBOARD_ADMIN_PASSWORD needs ${problem}` });
+    })
+    .optional(),
   PUBLIC_ORIGIN: z.string().url().optional(),
   PM2_HOME: z.string().min(1).optional(),
   SESSION_IDLE_MINUTES: z.coerce.number().int().positive().default(60 * 12),

@@ -7,7 +7,7 @@ import { systemClock } from '../clock.js';
 import { openDb } from '../store/db.js';
 import { UserService } from '../domain/users.js';
 import { ApiTokenService } from '../domain/api-token-service.js';
-import { parseInput, passwordSchema, roleSchema, usernameSchema } from '../domain/validation.js';
+import { parseInput, passwordSchema, roleSchema, tokenNameSchema, usernameSchema } from '../domain/validation.js';
 import { ApiError } from '../http/api-error.js';
 import { readPassword } from './read-password.js';
 import { runningGatewayPid } from './pid-file.js';
@@ -91,8 +91,9 @@ async function main(): Promise<number> {
     case 'token-add': {
       const scope = values.scope === 'ingest' ? 'ingest' : values.scope === 'api' ? 'api' : null;
       if (!args[0] || !scope) throw new ApiError(400, 'validation_failed', 'token-add needs a NAME and --scope api|ingest.');
+      const tokenName = parseInput(tokenNameSchema, args[0], 'token name');
       const role = values.role ? parseInput(roleSchema, values.role, 'role') : 'viewer';
-      const created = await tokens.create({ name: args[0], scope, role, ...(values.expires ? { expiresAt: values.expires } : {}) }, 'cli');
+      const created = await tokens.create({ name: tokenName, scope, role, ...(values.expires ? { expiresAt: values.expires } : {}) }, 'cli');
       console.log(`Token ${created.id} (${scope}, ${role}) — shown once, store it now:\n${created.token}`);
       return 0;
     }

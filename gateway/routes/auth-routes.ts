@@ -2,11 +2,13 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { Ctx, Services } from '../http/services.js';
-import { parseInput, passwordSchema } from '../domain/validation.js';
+import { isPrintable, parseInput, passwordSchema, PRINTABLE_PROBLEM } from '../domain/validation.js';
 import { InvalidCredentialsError } from '../domain/users.js';
 import { ApiError, unavailable } from '../http/api-error.js';
 
-const loginSchema = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(200) });
+// Sign-in takes any password up to the old limit (accounts made before the policy must still sign in), and a
+// username that could be stored: a refused one never reaches the audit trail.
+const loginSchema = z.object({ username: z.string().min(1).max(64).refine(isPrintable, PRINTABLE_PROBLEM), password: z.string().min(1).max(200) });
 const passwordChangeSchema = z.object({ currentPassword: z.string().min(1).max(200), newPassword: passwordSchema });
 
 export async function login(ctx: Ctx, s: Services): Promise<void> {

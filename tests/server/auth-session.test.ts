@@ -135,6 +135,14 @@ test('an unknown user and a wrong password get the same 401 body', async () => {
   assert.is(unknown.headers.getSetCookie().length, 0, 'no cookie on failure');
 });
 
+test('a sign-in whose username holds a control or bidi character is 400 naming username, not a 401', async () => {
+  for (const username of ['admin\u0000', 'ad\u202Emin', 'admin\nforged line']) {
+    const res = await new TestClient(t.base).post('/api/auth/login', { username, password: ADMIN_PASSWORD });
+    assertError(res, 400, 'validation_failed', JSON.stringify(username));
+    assert.equal(res.body.error.details.map((d: { field: string }) => d.field), ['username']);
+  }
+});
+
 test('a login body with missing fields is 400 with details, not 401', async () => {
   const res = await new TestClient(t.base).post('/api/auth/login', { username: 'admin' });
   assertError(res, 400, 'validation_failed');
@@ -301,6 +309,12 @@ test('POST /api/auth/password: a wrong current password is 400; the right one ch
 
   const short = await me.post('/api/auth/password', { currentPassword: 'operator-password-1', newPassword: 'short' });
   assertError(short, 400, 'validation_failed');
+  for (const [what, newPassword] of [['common', 'LeaveMeAlone'], ['73 bytes', `${'b'.repeat(71)}é`], ['11 characters', 'elevenchars']]) {
+    const refused = await me.post('/api/auth/password', { currentPassword: 'operator-password-1', newPassword });
+    assertError(refused, 400, 'validation_failed', what);
+    assert.equal(refused.body.error.details.map((d: { field: string }) => d.field), ['newPassword'], what);
+  }
+  assert.is((await new TestClient(t.base).login('changer', 'operator-password-1')).status, 200, 'unchanged after the refusals');
 
   const ok = await me.post('/api/auth/password', { currentPassword: 'operator-password-1', newPassword: 'brand-new-pass-1' });
   assert.is(ok.status, 204, ok.text);
