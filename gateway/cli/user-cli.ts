@@ -7,6 +7,7 @@ import { systemClock } from '../clock.js';
 import { openDb } from '../store/db.js';
 import { UserService } from '../domain/users.js';
 import { ApiTokenService } from '../domain/api-token-service.js';
+import { removeFirstAdminPasswordFile } from '../domain/bootstrap-admin.js';
 import { parseInput, passwordSchema, roleSchema, tokenNameSchema, usernameSchema } from '../domain/validation.js';
 import { ApiError } from '../http/api-error.js';
 import { readPassword } from './read-password.js';
@@ -50,7 +51,7 @@ async function main(): Promise<number> {
     return 1;
   }
   const db = await openDb(path.join(config.dataDir, 'db.json'));
-  const users = new UserService(db, systemClock, config.bcryptCost);
+  const users = new UserService(db, systemClock, config.bcryptCost, { onFirstPasswordRetired: () => removeFirstAdminPasswordFile(config.dataDir) });
   const tokens = new ApiTokenService(db, systemClock);
   const name = () => parseInput(usernameSchema, args[0], 'username');
   const password = async () => parseInput(passwordSchema, await readPassword(values['password-stdin'] ?? false), 'password');

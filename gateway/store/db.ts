@@ -15,6 +15,8 @@ export interface UserRecord {
   createdAt: string;
   updatedAt: string;
   passwordChangedAt: string;
+  /** Set on the first admin made with a generated password: every route but the password change is refused. */
+  mustChangePassword?: true;
 }
 
 export interface TokenRecord {

@@ -52,7 +52,7 @@ test('login sets an HttpOnly, SameSite=Strict session cookie without Secure over
   const c = new TestClient(t.base);
   const res = await c.post('/api/auth/login', { username: 'admin', password: ADMIN_PASSWORD });
   assert.is(res.status, 200);
-  assert.equal(res.body, { user: { username: 'admin', role: 'admin' } });
+  assert.equal(res.body, { user: { username: 'admin', role: 'admin' }, mustChangePassword: false });
   const cookie = sessionCookie(res).toLowerCase();
   assert.match(cookie, /; httponly/);
   assert.match(cookie, /; samesite=strict/);
