@@ -23,6 +23,6 @@ export function passwordProblems(password: string): string[] {
   }
   // A line break or tab cannot be typed into the sign-in form; from a script it is a leftover of the input.
   if (/\p{Cc}/u.test(password)) problems.push('no control characters (such as a line break or a tab)');
-  if (COMMON_PASSWORDS.has(password.toLowerCase())) problems.push('is a commonly used password; choose another');
+  if (COMMON_PASSWORDS.has(password.toLowerCase())) problems.push('too common (on a list of leaked passwords); choose another');
   return problems;
 }

@@ -121,7 +121,7 @@ test('keeping the first password or choosing a common one is refused and changes
   const dbBefore = fs.readFileSync(path.join(t.dataDir, 'db.json'));
   for (const [what, newPassword, problem] of [
     ['the same password', password, 'must differ from the current password'],
-    ['a common one', 'LeaveMeAlone', 'is a commonly used password; choose another'],
+    ['a common one', 'LeaveMeAlone', 'too common (on a list of leaked passwords); choose another'],
   ] as const) {
     const res = await c.post('/api/auth/password', { currentPassword: password, newPassword });
     assertError(res, 400, 'validation_failed', what);

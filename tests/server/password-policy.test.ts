@@ -27,7 +27,7 @@ test('12 characters is the minimum, counted in characters, not bytes or UTF-16 u
 
 test('a password from the common list is refused in any case; the existing test passwords are not on it', () => {
   for (const common of ['qwertyuiop12', 'QWERTYUIOP12', 'LeaveMeAlone', 'administrator']) {
-    assert.ok(passwordProblems(common).includes('is a commonly used password; choose another'), common);
+    assert.ok(passwordProblems(common).includes('too common (on a list of leaked passwords); choose another'), common);
   }
   for (const fine of ['admin-password-1', 'password-123', 'bob-password-1', 'configured-pass-1', 'e2e-admin-password']) {
     assert.equal(passwordProblems(fine), [], fine);
@@ -51,7 +51,7 @@ test('a line break, a carriage return, a tab or a NUL anywhere is refused', () =
 test('DASHBOARD_ADMIN_PASSWORD under the policy is a config error naming the variable and the rule, not the value', () => {
   for (const [value, rule] of [
     ['short-pw-1', /at least 12 characters/],
-    ['Password1234', /commonly used/],
+    ['Password1234', /too common/],
     ['é'.repeat(40), /at most 72 bytes/],
   ] as const) {
     const err = configError({ DASHBOARD_ADMIN_PASSWORD: value });

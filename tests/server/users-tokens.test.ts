@@ -127,7 +127,7 @@ test('a 12-character password and one of exactly 72 UTF-8 bytes are accepted, an
 test('a refused password is named by rule, never echoed back', async () => {
   const res = await admin.post('/api/users', { username: 'bob', password: 'QWERTYUIOP12', role: 'viewer' });
   assertError(res, 400, 'validation_failed');
-  assert.equal(res.body.error.details, [{ field: 'password', problem: 'is a commonly used password; choose another' }]);
+  assert.equal(res.body.error.details, [{ field: 'password', problem: 'too common (on a list of leaked passwords); choose another' }]);
   assert.not.ok(res.text.includes('QWERTYUIOP12'));
 });
 
