@@ -10,7 +10,7 @@ import { ApiTokenService } from '../domain/api-token-service.js';
 import { removeFirstAdminPasswordFile } from '../domain/bootstrap-admin.js';
 import { parseInput, passwordSchema, roleSchema, tokenNameSchema, usernameSchema } from '../domain/validation.js';
 import { ApiError } from '../http/api-error.js';
-import { readPassword } from './read-password.js';
+import { PasswordEntryCancelled, readNewPassword } from './read-password.js';
 import { runningGatewayPid } from './pid-file.js';
 
 const USAGE = `Usage: npm run user -- <command> [options]
@@ -23,9 +23,10 @@ const USAGE = `Usage: npm run user -- <command> [options]
   tokens                                 list API tokens
   token-add NAME --scope api|ingest [--role ROLE] [--expires ISO]
   token-revoke ID
-Options: --password-stdin (read the password from standard input)
-         --force  run even while the gateway runs on this data directory — its next write may undo
-                  the change; prefer the web UI or the API then`;
+Options: --password-stdin  read the password from standard input (one trailing line break is dropped);
+                           without it a terminal asks for the password twice
+         --force           run even while the gateway runs on this data directory — its next write may
+                           undo the change; prefer the web UI or the API then`;
 
 async function main(): Promise<number> {
   const { positionals, values } = parseArgs({
@@ -54,7 +55,8 @@ async function main(): Promise<number> {
   const users = new UserService(db, systemClock, config.bcryptCost, { onFirstPasswordRetired: () => removeFirstAdminPasswordFile(config.dataDir) });
   const tokens = new ApiTokenService(db, systemClock);
   const name = () => parseInput(usernameSchema, args[0], 'username');
-  const password = async () => parseInput(passwordSchema, await readPassword(values['password-stdin'] ?? false), 'password');
+  // The policy again for the standard-input path (the terminal prompt already checks as it asks).
+  const password = async (forWhom: string) => parseInput(passwordSchema, await readNewPassword(forWhom, values['password-stdin'] ?? false), 'password');
 
   switch (command) {
     case 'list':
@@ -63,13 +65,15 @@ async function main(): Promise<number> {
     case 'add': {
       const role = parseInput(roleSchema, values.role, 'role');
       const username = name();
-      const u = await users.create({ username, role, password: await password() });
+      if (users.get(username)) throw new ApiError(409, 'user_exists', `A user named "${username}" already exists.`);
+      const u = await users.create({ username, role, password: await password(username) });
       console.log(`Created ${u.username} (${u.role}).`);
       return 0;
     }
     case 'passwd': {
       const username = name();
-      await users.update(username, { password: await password() });
+      if (!users.get(username)) throw new ApiError(404, 'not_found', `No user named "${username}".`);
+      await users.update(username, { password: await password(username) });
       console.log(`Password of ${username} changed.`);
       return 0;
     }
@@ -112,6 +116,6 @@ main().then(
   (code) => process.exit(code),
   (err: unknown) => {
     console.error(err instanceof Error ? err.message : String(err));
-    process.exit(1);
+    process.exit(err instanceof PasswordEntryCancelled ? 130 : 1);
   },
 );
