@@ -9,6 +9,7 @@ import * as assert from 'uvu/assert';
 import { ConfigError, loadConfig } from '../../gateway/config.js';
 import { DbOpenError, openDb } from '../../gateway/store/db.js';
 import { startTestGateway } from '../support/test-gateway.js';
+import { loadSettings, SettingsError } from '../../webhook/settings.js';
 
 const SECRET = 'SECRET5e7a';
 const scratch: string[] = [];
@@ -49,6 +50,20 @@ for (const [key, value] of [
     const err = configError({ [key]: value });
     assert.match(err.message, new RegExp(key));
     assert.not.ok(err.message.includes(SECRET), err.message);
+  });
+}
+
+for (const key of ['WHATSAPP_API_URL', 'WEBHOOK_PUBLIC_URL']) {
+  test(`the webhook's ${key} holding a password is a settings error that names the variable and not the value`, () => {
+    let err: unknown = null;
+    try {
+      loadSettings({ WHATSAPP_APP_SECRET: 'app-secret', [key]: `https://meta:${SECRET}@graph.example.org/v21.0` }, '/nonexistent-dir/.env');
+    } catch (e) {
+      err = e;
+    }
+    assert.instance(err, SettingsError);
+    assert.match((err as Error).message, new RegExp(key));
+    assert.not.ok((err as Error).message.includes(SECRET), (err as Error).message);
   });
 }
 
