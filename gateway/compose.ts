@@ -39,7 +39,7 @@ import { describeAgents, runHistoryOf } from './domain/agents/agent-overview.js'
 import { Launcher } from './domain/agents/launcher.js';
 import { Scheduler, SCHEDULE_STREAM, type MissedRun } from './domain/agents/scheduler.js';
 import type { JournalPage } from './store/journal.js';
-import { ensureFirstAdmin } from './domain/bootstrap-admin.js';
+import { ensureFirstAdmin, removeFirstAdminPasswordFile, type FirstAdmin } from './domain/bootstrap-admin.js';
 import { createWebhookClient } from './sources/webhook-client.js';
 import { WebhookEventStore } from './domain/webhook/event-store.js';
 import { WebhookConnector } from './domain/webhook/connector.js';
@@ -64,8 +64,8 @@ export interface Gateway {
   journal: Journal;
   pool: WorkerPool;
   pm2: Pm2Source;
-  /** Set on first start when no user existed: print it once. */
-  firstAdmin: { username: string; password: string; generated: boolean } | null;
+  /** Set on the first start (no user existed) and while its generated password is unchanged: where it is, never what. */
+  firstAdmin: FirstAdmin | null;
   /** Starts timers (sampling, polling, session sweep and flush). */
   start(): Promise<void>;
   /** Stops timers, closes live connections, writes the sessions, drains the pool, flushes the journal. */
@@ -115,7 +115,7 @@ export async function composeGateway(config: Config, o: ComposeOverrides = {}): 
   });
   const cookieSigner = new CookieSigner([loadSessionSecret(config.dataDir, config.sessionSecret)]);
 
-  const users = new UserService(db, clock, config.bcryptCost);
+  const users = new UserService(db, clock, config.bcryptCost, { onFirstPasswordRetired: () => removeFirstAdminPasswordFile(config.dataDir) });
   // Sessions survive restarts (DATA_DIR/sessions.json); an unreadable file only signs everyone out.
   const sessions = await PersistentSessions.open({
     file: path.join(config.dataDir, 'sessions.json'),
@@ -290,7 +290,7 @@ export async function composeGateway(config: Config, o: ComposeOverrides = {}): 
     attachHub(server);
   };
 
-  const firstAdmin = await ensureFirstAdmin(users, config.adminPassword);
+  const firstAdmin = await ensureFirstAdmin(users, { dataDir: config.dataDir, configuredPassword: config.adminPassword });
   const staticDir = o.staticDir === null ? undefined : (o.staticDir ?? defaultStaticDir());
   const app = createApp({ services, sessionStore, cookieSigner, staticDir });
 

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
+import { passwordProblems } from './domain/password-policy.js';
 
 const bool = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
@@ -11,6 +12,25 @@ const bool = z
 
 // A DNS name (labels of letters, digits and inner hyphens); IP literals need no listing.
 const HOST_NAME = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
+
+// A user name or password inside a URL ends up wherever the URL does: in the error a failed request reports (shown in
+// /api/health and logged), in a launched agent's log. Credentials go in their own variables.
+const noCredentials = (v: string) => {
+  try {
+    const u = new URL(v);
+    return u.username === '' && u.password === '';
+  } catch {
+    return true; // not a URL at all: the .url() check says so
+  }
+};
+const noQuery = (v: string) => {
+  try {
+    const u = new URL(v);
+    return u.search === '' && u.hash === '';
+  } catch {
+    return true;
+  }
+};
 
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -25,8 +45,14 @@ const schema = z.object({
     .refine((hosts) => hosts.every((h) => HOST_NAME.test(h)), 'ALLOWED_HOSTS must be a comma-separated list of host names without scheme or port, e.g. ops.example.org,dashboard.lan'),
   SESSION_SECRET: z.string().min(32, 'SESSION_SECRET must be at least 32 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  DASHBOARD_ADMIN_PASSWORD: z.string().min(8, 'DASHBOARD_ADMIN_PASSWORD must be at least 8 characters').optional(),
-  PUBLIC_ORIGIN: z.string().url().optional(),
+  // The same policy as every other new password; the messages name the rule, never the value.
+  DASHBOARD_ADMIN_PASSWORD: z
+    .string()
+    .superRefine((value, ctx) => {
+      for (const problem of passwordProblems(value)) ctx.addIssue({ code: 'custom', message: `DASHBOARD_ADMIN_PASSWORD needs ${problem}` });
+    })
+    .optional(),
+  PUBLIC_ORIGIN: z.string().url().refine(noCredentials, 'PUBLIC_ORIGIN must not hold a user name or password').optional(),
   PM2_HOME: z.string().min(1).optional(),
   SESSION_IDLE_MINUTES: z.coerce.number().int().positive().default(60 * 12),
   SESSION_ABSOLUTE_HOURS: z.coerce.number().int().positive().default(24 * 7),
@@ -45,7 +71,11 @@ const schema = z.object({
   AGENT_HEARTBEAT_TIMEOUT_SECONDS: z.coerce.number().positive().default(120),
   AGENT_SNAPSHOT_SECONDS: z.coerce.number().positive().default(30),
   SCHEDULE_GRACE_MINUTES: z.coerce.number().positive().default(10),
-  DASHBOARD_INGEST_URL: z.string().url().optional(),
+  DASHBOARD_INGEST_URL: z
+    .string()
+    .url()
+    .refine(noCredentials, 'DASHBOARD_INGEST_URL must not hold a user name or password (agents get their own token)')
+    .optional(),
   LOG_DIRS: z
     .string()
     .default('')
@@ -59,6 +89,8 @@ const schema = z.object({
     .string()
     .url('WEBHOOK_URL must be a URL, e.g. http://127.0.0.1:3000')
     .refine((v) => /^https?:\/\//i.test(v), 'WEBHOOK_URL must start with http:// or https://')
+    .refine(noCredentials, 'WEBHOOK_URL must not hold a user name or password; put the token in WEBHOOK_TOKEN')
+    .refine(noQuery, 'WEBHOOK_URL must be the base URL only, without ?query or #fragment; put a token in WEBHOOK_TOKEN')
     .optional(),
   WEBHOOK_TOKEN: z.string().min(1).optional(),
   WEBHOOK_POLL_SECONDS: z.coerce.number().positive().max(3600).default(10),

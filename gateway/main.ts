@@ -50,12 +50,19 @@ async function main(): Promise<void> {
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   console.log(`Ops Center is running at http://${shownHost}:${port}`);
   console.log(`Data directory: ${config.dataDir}`);
-  if (gateway.firstAdmin) {
-    const { username, password, generated } = gateway.firstAdmin;
+  const first = gateway.firstAdmin;
+  // Never the password itself: stdout ends up in PM2's log files, which the log center serves to every viewer.
+  if (first?.passwordFrom === 'configured') {
+    console.log(`First start: created user "${first.username}" with the password from DASHBOARD_ADMIN_PASSWORD.`);
+  } else if (first) {
     console.log(
-      generated
-        ? `First start: created user "${username}" with password ${password}\n  (shown once; change it with POST /api/auth/password while signed in, or with the gateway stopped: npm run user -- passwd ${username})`
-        : `First start: created user "${username}" with the password from DASHBOARD_ADMIN_PASSWORD.`,
+      [
+        first.created
+          ? `First start: created user "${first.username}"; its password is in ${first.file} (readable by this system user only).`
+          : `User "${first.username}" still has its first password, in ${first.file}.`,
+        `  Read it with: cat ${first.file}`,
+        '  Signing in asks for a new password at once; the file is removed when it is changed.',
+      ].join('\n'),
     );
   }
 }

@@ -7,6 +7,7 @@ import pino, { type Logger } from 'pino';
 import { createStream, type RotatingFileStream } from 'rotating-file-stream';
 import type { Config } from './config.js';
 import { SELF_LOG_FILE, selfRotatedName } from './sources/rotated-files.js';
+import { REDACTED, REDACTED_LOG_PATHS } from './log-redaction.js';
 
 /** Where the rotation keeps the names of the rotated files it made (for LOG_SELF_KEEP). */
 const HISTORY_FILE = '.ops-center-rotations.txt';
@@ -55,7 +56,7 @@ export function openSelfLog(
 
   const level = config.logLevel === 'silent' ? 'fatal' : config.logLevel;
   const logger = pino(
-    { level: config.logLevel, base: { app: 'ops-center' } },
+    { level: config.logLevel, base: { app: 'ops-center' }, redact: { paths: [...REDACTED_LOG_PATHS], censor: REDACTED } },
     pino.multistream([
       { level, stream: opts.stdout ?? process.stdout },
       { level, stream: { write: (line: string) => void (failed === null && !stream.writableEnded && stream.write(line)) } },

@@ -10,6 +10,17 @@ const optional = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
 
+// A user name or password inside a URL is quoted by the error of a failed request (logged, stored with the event)
+// and printed in the banner: credentials go in their own variables.
+const noCredentials = (v: string) => {
+  try {
+    const u = new URL(v);
+    return u.username === '' && u.password === '';
+  } catch {
+    return true; // not a URL: .url() says so
+  }
+};
+
 const schema = z.object({
   WEBHOOK_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   WEBHOOK_HOST: z.string().min(1).default('0.0.0.0'),
@@ -17,10 +28,14 @@ const schema = z.object({
   WHATSAPP_APP_SECRET: z.string({ error: 'WHATSAPP_APP_SECRET is required: the app secret that signs X-Hub-Signature-256' }).min(1, 'WHATSAPP_APP_SECRET must not be empty'),
   WHATSAPP_VERIFY_TOKEN: optional,
   WHATSAPP_ACCESS_TOKEN: optional,
-  WHATSAPP_API_URL: z.string().url('WHATSAPP_API_URL must be a URL').default(DEFAULT_WHATSAPP_API_URL),
+  WHATSAPP_API_URL: z
+    .string()
+    .url('WHATSAPP_API_URL must be a URL')
+    .refine(noCredentials, 'WHATSAPP_API_URL must not hold a user name or password; the token goes in WHATSAPP_ACCESS_TOKEN')
+    .default(DEFAULT_WHATSAPP_API_URL),
   WHATSAPP_PHONE_NUMBER_ID: optional,
   WEBHOOK_TOKEN: optional,
-  WEBHOOK_PUBLIC_URL: z.string().url('WEBHOOK_PUBLIC_URL must be a URL').optional(),
+  WEBHOOK_PUBLIC_URL: z.string().url('WEBHOOK_PUBLIC_URL must be a URL').refine(noCredentials, 'WEBHOOK_PUBLIC_URL must not hold a user name or password').optional(),
   WEBHOOK_TIMEZONE: z
     .string()
     .default('Asia/Kolkata')

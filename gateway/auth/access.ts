@@ -53,3 +53,14 @@ export function enforceAccess(access: Access, scopes: readonly Scope[], publicOr
     return next();
   };
 }
+
+/**
+ * Refuses every route not marked for it while the session's user must replace a generated first password
+ * (only sign-out, "who am I" and the change itself are marked). Tokens are never in that state.
+ */
+export async function requirePasswordChanged(ctx: Ctx, next: Next): Promise<void> {
+  if (ctx.state.principal?.mustChangePassword) {
+    throw new ApiError(403, 'password_change_required', 'Choose a new password first (POST /api/auth/password); until then only that, sign-out and GET /api/auth/me are allowed.');
+  }
+  return next();
+}

@@ -32,5 +32,9 @@ function sessionPrincipal(ctx: Ctx, s: Services): Principal | null {
     return null;
   }
   const sessionId = session.externalKey;
-  return { kind: 'session', id: `user:${user.username}`, username: user.username, role: user.role, scope: 'api', ...(sessionId ? { sessionId } : {}) };
+  return {
+    kind: 'session', id: `user:${user.username}`, username: user.username, role: user.role, scope: 'api',
+    ...(sessionId ? { sessionId } : {}),
+    ...(user.mustChangePassword ? { mustChangePassword: true } : {}),
+  };
 }

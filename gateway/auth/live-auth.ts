@@ -41,7 +41,8 @@ export function liveAuthenticator(s: Services, store: SessionStore, signer: Cook
     const data = store.peek(key, true);
     const username = typeof data?.username === 'string' ? data.username : null;
     const user = username ? s.users.get(username) : undefined;
-    if (!user || user.disabled) return null;
+    // A user who must still replace a generated first password gets no live data either (HTTP answers 403).
+    if (!user || user.disabled || user.mustChangePassword) return null;
     return { kind: 'session', id: `user:${user.username}`, username: user.username, role: user.role, scope: 'api', sessionId: key };
   };
 }

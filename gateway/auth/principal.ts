@@ -11,4 +11,6 @@ export interface Principal {
   tokenId?: string;
   /** Token scope; sessions are always 'api'. */
   scope: 'api' | 'ingest';
+  /** A session of a user who must replace a generated first password before anything else. */
+  mustChangePassword?: true;
 }

@@ -90,7 +90,7 @@ function keptSecret(file: string): string {
   } catch {
     // first run
   }
-  const fresh = randomBytes(12).toString('base64url');
+  const fresh = randomBytes(18).toString('base64url');
   fs.writeFileSync(file, `${fresh}\n`, { mode: 0o600 });
   return fresh;
 }
@@ -167,7 +167,8 @@ async function main(): Promise<void> {
   const args = readArgs();
   if (!ensureClientBuilt(root)) process.exit(1);
   fs.mkdirSync(args.dataDir, { recursive: true });
-  const adminPassword = keptSecret(path.join(args.dataDir, 'admin-password'));
+  const adminPasswordFile = path.join(args.dataDir, 'admin-password');
+  const adminPassword = keptSecret(adminPasswordFile);
   const appSecret = randomBytes(16).toString('hex');
   const webhookToken = randomBytes(16).toString('hex');
 
@@ -252,7 +253,8 @@ async function main(): Promise<void> {
       [
         '',
         `Ops Center demo is running at ${dash.url}`,
-        `  sign in as admin with password ${adminPassword}`,
+        // The path, not the password: this output is often kept (a terminal log, a PM2 log).
+        `  sign in as admin with the password in ${adminPasswordFile} (cat ${adminPasswordFile})`,
         `  webhook (standalone, local mode): ${hook.url}   WhatsApp traffic simulated at ${args.rate} notifications/s`,
         `  example agents: content-engine runs now${args.agentsEveryMinutes > 0 ? ` and every ${args.agentsEveryMinutes} min` : ''}`,
         `  state: ${args.dataDir}`,

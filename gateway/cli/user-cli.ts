@@ -7,9 +7,10 @@ import { systemClock } from '../clock.js';
 import { openDb } from '../store/db.js';
 import { UserService } from '../domain/users.js';
 import { ApiTokenService } from '../domain/api-token-service.js';
-import { parseInput, passwordSchema, roleSchema, usernameSchema } from '../domain/validation.js';
+import { removeFirstAdminPasswordFile } from '../domain/bootstrap-admin.js';
+import { parseInput, passwordSchema, roleSchema, tokenNameSchema, usernameSchema } from '../domain/validation.js';
 import { ApiError } from '../http/api-error.js';
-import { readPassword } from './read-password.js';
+import { PasswordEntryCancelled, readNewPassword } from './read-password.js';
 import { runningGatewayPid } from './pid-file.js';
 
 const USAGE = `Usage: npm run user -- <command> [options]
@@ -22,9 +23,10 @@ const USAGE = `Usage: npm run user -- <command> [options]
   tokens                                 list API tokens
   token-add NAME --scope api|ingest [--role ROLE] [--expires ISO]
   token-revoke ID
-Options: --password-stdin (read the password from standard input)
-         --force  run even while the gateway runs on this data directory — its next write may undo
-                  the change; prefer the web UI or the API then`;
+Options: --password-stdin  read the password from standard input (one trailing line break is dropped);
+                           without it a terminal asks for the password twice
+         --force           run even while the gateway runs on this data directory — its next write may
+                           undo the change; prefer the web UI or the API then`;
 
 async function main(): Promise<number> {
   const { positionals, values } = parseArgs({
@@ -50,10 +52,11 @@ async function main(): Promise<number> {
     return 1;
   }
   const db = await openDb(path.join(config.dataDir, 'db.json'));
-  const users = new UserService(db, systemClock, config.bcryptCost);
+  const users = new UserService(db, systemClock, config.bcryptCost, { onFirstPasswordRetired: () => removeFirstAdminPasswordFile(config.dataDir) });
   const tokens = new ApiTokenService(db, systemClock);
   const name = () => parseInput(usernameSchema, args[0], 'username');
-  const password = async () => parseInput(passwordSchema, await readPassword(values['password-stdin'] ?? false), 'password');
+  // The policy again for the standard-input path (the terminal prompt already checks as it asks).
+  const password = async (forWhom: string) => parseInput(passwordSchema, await readNewPassword(forWhom, values['password-stdin'] ?? false), 'password');
 
   switch (command) {
     case 'list':
@@ -62,13 +65,15 @@ async function main(): Promise<number> {
     case 'add': {
       const role = parseInput(roleSchema, values.role, 'role');
       const username = name();
-      const u = await users.create({ username, role, password: await password() });
+      if (users.get(username)) throw new ApiError(409, 'user_exists', `A user named "${username}" already exists.`);
+      const u = await users.create({ username, role, password: await password(username) });
       console.log(`Created ${u.username} (${u.role}).`);
       return 0;
     }
     case 'passwd': {
       const username = name();
-      await users.update(username, { password: await password() });
+      if (!users.get(username)) throw new ApiError(404, 'not_found', `No user named "${username}".`);
+      await users.update(username, { password: await password(username) });
       console.log(`Password of ${username} changed.`);
       return 0;
     }
@@ -91,8 +96,9 @@ async function main(): Promise<number> {
     case 'token-add': {
       const scope = values.scope === 'ingest' ? 'ingest' : values.scope === 'api' ? 'api' : null;
       if (!args[0] || !scope) throw new ApiError(400, 'validation_failed', 'token-add needs a NAME and --scope api|ingest.');
+      const tokenName = parseInput(tokenNameSchema, args[0], 'token name');
       const role = values.role ? parseInput(roleSchema, values.role, 'role') : 'viewer';
-      const created = await tokens.create({ name: args[0], scope, role, ...(values.expires ? { expiresAt: values.expires } : {}) }, 'cli');
+      const created = await tokens.create({ name: tokenName, scope, role, ...(values.expires ? { expiresAt: values.expires } : {}) }, 'cli');
       console.log(`Token ${created.id} (${scope}, ${role}) — shown once, store it now:\n${created.token}`);
       return 0;
     }
@@ -110,6 +116,6 @@ main().then(
   (code) => process.exit(code),
   (err: unknown) => {
     console.error(err instanceof Error ? err.message : String(err));
-    process.exit(1);
+    process.exit(err instanceof PasswordEntryCancelled ? 130 : 1);
   },
 );

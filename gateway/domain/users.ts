@@ -12,6 +12,8 @@ export interface PublicUser {
   createdAt: string;
   updatedAt: string;
   passwordChangedAt: string;
+  /** Present (true) until the user replaces a generated first password. */
+  mustChangePassword?: true;
 }
 
 export interface UserChanges {
@@ -27,11 +29,17 @@ function isLastAdmin(users: readonly UserRecord[], username: string): boolean {
   return admins.length === 1 && admins[0]!.username === username;
 }
 
+export interface UserServiceOptions {
+  /** Called once a generated first password is no longer in use (replaced, or its account deleted). */
+  onFirstPasswordRetired?: () => Promise<void>;
+}
+
 export class UserService {
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
     private readonly bcryptCost: number,
+    private readonly o: UserServiceOptions = {},
   ) {}
 
   list(): PublicUser[] {
@@ -42,11 +50,14 @@ export class UserService {
     return this.db.read().users.find((u) => u.username === username);
   }
 
-  async create(input: { username: string; password: string; role: Role }): Promise<PublicUser> {
+  async create(input: { username: string; password: string; role: Role; mustChangePassword?: boolean }): Promise<PublicUser> {
     if (this.get(input.username)) throw conflict('user_exists', `A user named "${input.username}" already exists.`);
     const passwordHash = await hashPassword(input.password, this.bcryptCost);
     const now = new Date(this.clock.now()).toISOString();
-    const record: UserRecord = { username: input.username, role: input.role, passwordHash, disabled: false, createdAt: now, updatedAt: now, passwordChangedAt: now };
+    const record: UserRecord = {
+      username: input.username, role: input.role, passwordHash, disabled: false, createdAt: now, updatedAt: now, passwordChangedAt: now,
+      ...(input.mustChangePassword ? { mustChangePassword: true } : {}),
+    };
     return this.db.update((d) => {
       // Checked again inside the serialised update: two concurrent creates must not both succeed.
       if (d.users.some((u) => u.username === input.username)) throw conflict('user_exists', `A user named "${input.username}" already exists.`);
@@ -58,7 +69,8 @@ export class UserService {
   async update(username: string, changes: UserChanges): Promise<PublicUser> {
     const passwordHash = changes.password === undefined ? undefined : await hashPassword(changes.password, this.bcryptCost);
     const now = new Date(this.clock.now()).toISOString();
-    return this.db.update((d) => {
+    let retired = false;
+    const updated = await this.db.update((d) => {
       const user = d.users.find((u) => u.username === username);
       if (!user) throw notFound(`No user named "${username}".`);
       const losesAdmin = (changes.role !== undefined && changes.role !== 'admin') || changes.disabled === true;
@@ -70,21 +82,33 @@ export class UserService {
       if (passwordHash !== undefined) {
         user.passwordHash = passwordHash;
         user.passwordChangedAt = now;
+        retired = user.mustChangePassword === true;
+        delete user.mustChangePassword;
       }
       user.updatedAt = now;
       return toPublicUser(user);
     });
+    if (retired) await this.#retireFirstPassword();
+    return updated;
   }
 
   async remove(username: string): Promise<void> {
+    let retired = false;
     await this.db.update((d) => {
       const index = d.users.findIndex((u) => u.username === username);
       if (index < 0) throw notFound(`No user named "${username}".`);
       if (d.users[index]!.role === 'admin' && isLastAdmin(d.users, username)) {
         throw conflict('last_admin', 'This is the only enabled admin; make another admin first.');
       }
+      retired = d.users[index]!.mustChangePassword === true;
       d.users.splice(index, 1);
     });
+    if (retired) await this.#retireFirstPassword();
+  }
+
+  // The change is saved already; a file that cannot be removed now is removed at the next start.
+  async #retireFirstPassword(): Promise<void> {
+    await this.o.onFirstPasswordRetired?.().catch(() => undefined);
   }
 
   /** Checks credentials; the same answer (null) for an unknown user, a disabled one and a wrong password. */

@@ -1,14 +1,23 @@
 // Turns every failure into the API's one error shape: ApiError, body-parser errors (400/413/415),
-// unmatched /api routes (404) and unexpected throws (500, details hidden, logged).
+// unmatched /api routes (404), a database write that failed (503, logged) and unexpected throws (500, details
+// hidden, logged).
 import type { Context, Next } from 'koa';
 import type { Logger } from 'pino';
-import { ApiError } from './api-error.js';
+import { ApiError, unavailable } from './api-error.js';
+import { DbWriteError } from '../store/db.js';
 
 interface HttpishError extends Error {
   status?: number;
   statusCode?: number;
   type?: string;
   expose?: boolean;
+}
+
+// Not the caller's fault and nothing was saved: a backend (the disk) is down, which is 503 (API.md).
+function fromDbWriteError(err: DbWriteError): ApiError {
+  return err.diskFull
+    ? unavailable('storage_full', 'The server\'s disk is full, so nothing was saved. Free space in the data directory and try again.')
+    : unavailable('store_unavailable', 'The server could not write its database, so nothing was saved. The error was logged; try again later.');
 }
 
 function fromHttpError(err: HttpishError): ApiError | null {
@@ -33,7 +42,8 @@ export function errorHandler(logger: Logger) {
       }
     } catch (raw) {
       const err = raw as HttpishError;
-      const apiError = err instanceof ApiError ? err : fromHttpError(err);
+      if (err instanceof DbWriteError) logger.error({ err, path: ctx.path, method: ctx.method }, 'database write failed');
+      const apiError = err instanceof ApiError ? err : err instanceof DbWriteError ? fromDbWriteError(err) : fromHttpError(err);
       if (apiError) {
         ctx.status = apiError.status;
         if (apiError.headers) ctx.set(apiError.headers);

@@ -2,12 +2,17 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { Ctx, Services } from '../http/services.js';
-import { parseInput, passwordSchema } from '../domain/validation.js';
+import { isPrintable, parseInput, passwordSchema, PRINTABLE_PROBLEM } from '../domain/validation.js';
 import { InvalidCredentialsError } from '../domain/users.js';
 import { ApiError, unavailable } from '../http/api-error.js';
 
-const loginSchema = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(200) });
-const passwordChangeSchema = z.object({ currentPassword: z.string().min(1).max(200), newPassword: passwordSchema });
+// Sign-in takes any password up to the old limit (accounts made before the policy must still sign in), and a
+// username that could be stored: a refused one never reaches the audit trail.
+const loginSchema = z.object({ username: z.string().min(1).max(64).refine(isPrintable, PRINTABLE_PROBLEM), password: z.string().min(1).max(200) });
+const passwordChangeSchema = z
+  .object({ currentPassword: z.string().min(1).max(200), newPassword: passwordSchema })
+  // Keeping a generated first password (it sits in a file) or a known one is no change at all.
+  .refine((v) => v.newPassword !== v.currentPassword, { path: ['newPassword'], message: 'must differ from the current password' });
 
 export async function login(ctx: Ctx, s: Services): Promise<void> {
   const { username, password } = parseInput(loginSchema, ctx.request.body, 'sign-in');
@@ -22,8 +27,13 @@ export async function login(ctx: Ctx, s: Services): Promise<void> {
   ctx.session!.username = user.username;
   ctx.session!.csrfToken = randomBytes(24).toString('base64url');
   ctx.session!.createdAt = s.clock.now();
-  ctx.state.principal = { kind: 'session', id: `user:${user.username}`, username: user.username, role: user.role, scope: 'api' };
-  ctx.body = { user: { username: user.username, role: user.role } };
+  const mustChangePassword = user.mustChangePassword === true;
+  ctx.state.principal = {
+    kind: 'session', id: `user:${user.username}`, username: user.username, role: user.role, scope: 'api',
+    ...(mustChangePassword ? { mustChangePassword: true } : {}),
+  };
+  // The sign-in succeeds either way; with mustChangePassword every other route answers 403 until it is changed.
+  ctx.body = { user: { username: user.username, role: user.role }, mustChangePassword };
 }
 
 export async function logout(ctx: Ctx, s: Services): Promise<void> {
@@ -48,6 +58,7 @@ export async function me(ctx: Ctx): Promise<void> {
   ctx.body = {
     user: { username: p.username, role: p.role, kind: p.kind },
     csrfToken: p.kind === 'session' ? ctx.session?.csrfToken ?? null : null,
+    mustChangePassword: p.mustChangePassword === true,
   };
 }
 

@@ -26,6 +26,8 @@ export interface RouteSpec {
   scopeAccess?: Partial<Record<Scope, Access>>;
   /** Audit action name; every state-changing route has one. */
   audit?: string;
+  /** Open to a session that must still replace a generated first password (every other route answers 403). */
+  allowsPendingPasswordChange?: true;
   handler: Handler;
 }
 
@@ -35,9 +37,9 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'GET', path: '/api/metrics/system', access: 'viewer', handler: status.systemHistory },
 
   { method: 'POST', path: '/api/auth/login', access: 'public', audit: 'auth.login', handler: auth.login },
-  { method: 'POST', path: '/api/auth/logout', access: 'viewer', audit: 'auth.logout', handler: auth.logout },
-  { method: 'GET', path: '/api/auth/me', access: 'viewer', handler: auth.me },
-  { method: 'POST', path: '/api/auth/password', access: 'viewer', audit: 'auth.password', handler: auth.changeOwnPassword },
+  { method: 'POST', path: '/api/auth/logout', access: 'viewer', audit: 'auth.logout', allowsPendingPasswordChange: true, handler: auth.logout },
+  { method: 'GET', path: '/api/auth/me', access: 'viewer', allowsPendingPasswordChange: true, handler: auth.me },
+  { method: 'POST', path: '/api/auth/password', access: 'viewer', audit: 'auth.password', allowsPendingPasswordChange: true, handler: auth.changeOwnPassword },
 
   { method: 'GET', path: '/api/users', access: 'admin', handler: users.listUsers },
   { method: 'POST', path: '/api/users', access: 'admin', audit: 'user.create', handler: users.createUser },

@@ -1,12 +1,12 @@
 // Admin management of API tokens; the secret is in the creation response only.
 import { z } from 'zod';
 import type { Ctx, Services } from '../http/services.js';
-import { parseInput, roleSchema } from '../domain/validation.js';
+import { parseInput, roleSchema, tokenNameSchema } from '../domain/validation.js';
 import { badRequest } from '../http/api-error.js';
 
 const createSchema = z
   .object({
-    name: z.string().trim().min(1).max(80),
+    name: tokenNameSchema,
     scope: z.enum(['api', 'ingest']),
     role: roleSchema.optional(),
     expiresAt: z.string().datetime({ offset: true }).optional(),

@@ -15,6 +15,8 @@ export interface UserRecord {
   createdAt: string;
   updatedAt: string;
   passwordChangedAt: string;
+  /** Set on the first admin made with a generated password: every route but the password change is refused. */
+  mustChangePassword?: true;
 }
 
 export interface TokenRecord {
@@ -45,6 +47,24 @@ export class DbOpenError extends Error {
     super(`cannot open database ${file}: ${describeCause(cause)}`, { cause });
     this.name = 'DbOpenError';
     this.file = file;
+  }
+}
+
+/** A commit that could not be written (disk full, read-only, I/O error): nothing changed, in memory or on disk. */
+export class DbWriteError extends Error {
+  readonly file: string;
+  /** The errno code of the failed write (ENOSPC for a full disk), when there is one. */
+  readonly code: string | undefined;
+  constructor(file: string, cause: unknown) {
+    super(`cannot save database ${file}: ${describeCause(cause)}`, { cause });
+    this.name = 'DbWriteError';
+    this.file = file;
+    this.code = (cause as NodeJS.ErrnoException | undefined)?.code;
+  }
+
+  /** ENOSPC, or EDQUOT (the user's quota on the disk is used up). */
+  get diskFull(): boolean {
+    return this.code === 'ENOSPC' || this.code === 'EDQUOT';
   }
 }
 
@@ -117,7 +137,11 @@ class LowDb implements Db {
       const committed = JSON.parse(JSON.stringify(draft)) as DbData;
       const problem = shapeProblem(committed);
       if (problem) throw new TypeError(`db update would break the state: ${problem}`);
-      await this.#low.adapter.write(committed);
+      try {
+        await this.#low.adapter.write(committed);
+      } catch (err) {
+        throw new DbWriteError(this.file, err);
+      }
       this.#low.data = deepFreeze(committed);
       return result as T;
     };

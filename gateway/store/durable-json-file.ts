@@ -10,6 +10,15 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * V8 quotes a few characters of the input around a JSON syntax error ("Unexpected token 'x', ...\"csrfToken\":x..."
+ * is not valid JSON"): these files hold hashes and CSRF tokens, and the message is logged, so keep only the token.
+ */
+function withoutQuotedInput(message: string): string {
+  const m = /^(Unexpected token .+?), (?:"|\.\.\.").*is not valid JSON$/s.exec(message);
+  return m ? m[1]! : message;
+}
+
 /** Makes the rename itself durable; some filesystems refuse fsync on a directory, which is harmless. */
 async function fsyncDir(dir: string): Promise<void> {
   let handle: FileHandle | undefined;
@@ -52,7 +61,7 @@ export class DurableJsonFile<T> implements Adapter<T> {
     try {
       parsed = JSON.parse(text);
     } catch (err) {
-      throw new Error(`invalid JSON (${(err as Error).message})`);
+      throw new Error(`invalid JSON (${withoutQuotedInput((err as Error).message)})`);
     }
     const problem = this.#shapeProblem(parsed);
     if (problem) throw new Error(`unexpected shape: ${problem}`);

@@ -53,7 +53,7 @@ test('login sets an HttpOnly, SameSite=Strict session cookie without Secure over
   const c = new TestClient(t.base);
   const res = await c.post('/api/auth/login', { username: 'admin', password: ADMIN_PASSWORD });
   assert.is(res.status, 200);
-  assert.equal(res.body, { user: { username: 'admin', role: 'admin' } });
+  assert.equal(res.body, { user: { username: 'admin', role: 'admin' }, mustChangePassword: false });
   const cookie = sessionCookie(res).toLowerCase();
   assert.match(cookie, /; httponly/);
   assert.match(cookie, /; samesite=strict/);
@@ -134,6 +134,14 @@ test('an unknown user and a wrong password get the same 401 body', async () => {
   assertError(unknown, 401, 'invalid_credentials');
   assert.equal(unknown.body, wrong.body);
   assert.is(unknown.headers.getSetCookie().length, 0, 'no cookie on failure');
+});
+
+test('a sign-in whose username holds a control or bidi character is 400 naming username, not a 401', async () => {
+  for (const username of ['admin\u0000', 'ad\u202Emin', 'admin\nforged line']) {
+    const res = await new TestClient(t.base).post('/api/auth/login', { username, password: ADMIN_PASSWORD });
+    assertError(res, 400, 'validation_failed', JSON.stringify(username));
+    assert.equal(res.body.error.details.map((d: { field: string }) => d.field), ['username']);
+  }
 });
 
 test('a login body with missing fields is 400 with details, not 401', async () => {
@@ -281,6 +289,12 @@ test('POST /api/auth/password: a wrong current password is 400; the right one ch
 
   const short = await me.post('/api/auth/password', { currentPassword: 'operator-password-1', newPassword: 'short' });
   assertError(short, 400, 'validation_failed');
+  for (const [what, newPassword] of [['common', 'LeaveMeAlone'], ['73 bytes', `${'b'.repeat(71)}é`], ['11 characters', 'elevenchars']]) {
+    const refused = await me.post('/api/auth/password', { currentPassword: 'operator-password-1', newPassword });
+    assertError(refused, 400, 'validation_failed', what);
+    assert.equal(refused.body.error.details.map((d: { field: string }) => d.field), ['newPassword'], what);
+  }
+  assert.is((await new TestClient(t.base).login('changer', 'operator-password-1')).status, 200, 'unchanged after the refusals');
 
   const ok = await me.post('/api/auth/password', { currentPassword: 'operator-password-1', newPassword: 'brand-new-pass-1' });
   assert.is(ok.status, 204, ok.text);

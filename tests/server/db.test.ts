@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { DbOpenError, openDb } from '../../gateway/store/db.js';
+import { DbOpenError, DbWriteError, openDb } from '../../gateway/store/db.js';
 import type { UserRecord } from '../../gateway/store/db.js';
 
 const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-db-test-'));
@@ -114,7 +114,7 @@ test('an async fn that rejects changes nothing', async () => {
   assert.ok(fs.readFileSync(file).equals(before));
 });
 
-test('a failed write leaves memory and disk unchanged', async () => {
+test('a failed write rejects with DbWriteError (naming the file and the errno) and leaves memory and disk unchanged', async () => {
   const file = tempFile();
   const db = await openDb(file);
   const before = fs.readFileSync(file);
@@ -125,7 +125,10 @@ test('a failed write leaves memory and disk unchanged', async () => {
     await db.update((d) => void d.users.push(user('ana')));
     assert.unreachable('update should reject');
   } catch (err) {
-    assert.instance(err, Error);
+    assert.instance(err, DbWriteError);
+    assert.is((err as DbWriteError).code, 'EISDIR');
+    assert.is((err as DbWriteError).diskFull, false);
+    assert.ok((err as DbWriteError).message.includes(file), (err as Error).message);
   }
   assert.equal(db.read().users, []);
   assert.ok(fs.readFileSync(file).equals(before));

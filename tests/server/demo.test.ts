@@ -93,15 +93,18 @@ test('npm run demo: a living system that Ctrl-C stops completely', async () => {
   demo.stderr!.setEncoding('utf8').on('data', (d: string) => (out += d));
   const exited = new Promise<{ code: number | null; signal: string | null }>((r) => demo!.once('exit', (code, signal) => r({ code, signal })));
 
-  const [, base, password] = await untilDemo('the demo banner', async () => /running at (http:\/\/\S+)\s+sign in as admin with password (\S+)/.exec(out), 120_000);
-  assert.ok(fs.readFileSync(path.join(dataDir, 'admin-password'), 'utf8').includes(password!), 'the printed password is the one kept for the next start');
+  const [, base, file] = await untilDemo('the demo banner', async () => /running at (http:\/\/\S+)\s+sign in as admin with the password in (\S+)/.exec(out), 120_000);
+  assert.is(file, path.join(dataDir, 'admin-password'), 'the banner names the file kept for the next start');
+  assert.is(fs.statSync(file!).mode & 0o777, 0o600);
+  const password = fs.readFileSync(file!, 'utf8').trim();
+  assert.not.ok(out.includes(password), 'the demo never prints the password');
 
   const login = await fetch(`${base}/api/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', origin: base! },
     body: JSON.stringify({ username: 'admin', password }),
   });
-  assert.is(login.status, 200, 'the printed password signs in');
+  assert.is(login.status, 200, 'the password in the named file signs in');
   const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
   const get = async (p: string) => {
     const r = await fetch(`${base}${p}`, { headers: { cookie } });
@@ -148,6 +151,7 @@ test('npm run demo: a living system that Ctrl-C stops completely', async () => {
   const left = [...tree].filter((p) => live.has(p)).map((p) => `${p} ${cmdline(p)}`);
   assert.equal(left, [], 'no process of the demo is left');
   assert.match(out, /Stopping the demo/);
+  assert.not.ok(out.includes(password), 'nor did anything the demo relayed from its children');
 });
 
 test.run();

@@ -146,28 +146,31 @@ function journalText(dataDir: string, stream: string): string {
     .join('');
 }
 
-const FIRST_PASSWORD = /First start: created user "admin" with password (\S+)/g;
+const FIRST_FILE = /its password is in (\S+) \(readable by this system user only\)/;
 
 test.after(async () => {
   for (const child of children) child.kill('SIGKILL');
   for (const dir of scratch) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-test('first start prints the URL and a generated admin password exactly once; it signs in; SIGTERM exits 0 with the journal flushed', async () => {
+test('first start prints the URL and the path of the admin password file, never the password; it signs in; SIGTERM exits 0 with the journal flushed', async () => {
   const e = makeEnv();
   const { proc, base } = await startGateway(e);
-  await proc.waitForOutput(/First start: created user "admin" with password \S+/);
-  const passwords = [...proc.stdout().matchAll(FIRST_PASSWORD)].map((m) => m[1]!);
-  assert.is(passwords.length, 1, proc.stdout());
-  assert.ok(passwords[0]!.length >= 12);
+  const [, file] = await proc.waitForOutput(FIRST_FILE);
+  assert.is(file, path.join(e.dataDir, 'first-admin-password'));
+  await proc.waitForOutput(/Read it with: cat \S+first-admin-password/);
+  const password = fs.readFileSync(file!, 'utf8').trim();
+  assert.ok(password.length >= 20);
+  assert.not.ok(proc.stdout().includes(password), 'the password is not printed');
   assert.ok(fs.existsSync(path.join(e.dataDir, 'gateway.pid')), 'pid file written');
 
   const health = await fetch(`${base}/healthz`);
   assert.equal(await health.json(), { status: 'ok' });
   const c = new TestClient(base);
   assert.is((await c.post('/api/auth/login', { username: 'admin', password: 'wrong-one-xx' })).status, 401);
-  const ok = await c.login('admin', passwords[0]!);
+  const ok = await c.login('admin', password);
   assert.is(ok.status, 200, ok.text);
+  assert.is(ok.body.mustChangePassword, true);
 
   const code = await stopGateway(proc);
   assert.is(code, 0, `exit ${code}; stderr: ${proc.stderr()}`);
@@ -176,15 +179,31 @@ test('first start prints the URL and a generated admin password exactly once; it
   assert.ok(lines.some((l) => l.action === 'auth.login' && l.outcome === 'ok' && l.actor === 'admin'), audit);
   assert.ok(lines.some((l) => l.action === 'auth.login' && l.outcome === 'denied'), audit);
   assert.not.ok(fs.existsSync(path.join(e.dataDir, 'gateway.pid')), 'pid file removed on a clean exit');
+  assert.not.ok(proc.stderr().includes(password));
 
-  // Second start on the same data: no password is printed, and the first one still works.
+  // Second start on the same data, password not yet changed: the path is named again, the password still not.
   const again = await startGateway(e);
-  assert.not.match(again.proc.stdout(), /First start/);
-  assert.not.ok(again.proc.stdout().includes(passwords[0]!), 'the password is never printed again');
-  assert.is((await new TestClient(again.base).login('admin', passwords[0]!)).status, 200);
+  await again.proc.waitForOutput(/User "admin" still has its first password, in \S+first-admin-password/);
+  assert.is((await new TestClient(again.base).login('admin', password)).status, 200);
   assert.is(await stopGateway(again.proc), 0);
-  assert.not.ok(again.proc.stdout().includes(passwords[0]!));
-  assert.not.ok(again.proc.stderr().includes(passwords[0]!));
+  assert.not.ok(again.proc.stdout().includes(password));
+  assert.not.ok(again.proc.stderr().includes(password));
+});
+
+test('npm run user -- passwd admin replaces the first password and removes its file', async () => {
+  const e = makeEnv();
+  const first = await startGateway(e);
+  const [, file] = await first.proc.waitForOutput(FIRST_FILE);
+  assert.is(await stopGateway(first.proc), 0);
+  const passwd = run(CLI, ['passwd', 'admin', '--password-stdin'], e, {}, 'offline-chosen-pass-1\n');
+  assert.is(await passwd.exited, 0, passwd.stderr());
+  assert.not.ok(fs.existsSync(file!), 'the file is removed');
+  const { proc, base } = await startGateway(e);
+  const login = await new TestClient(base).login('admin', 'offline-chosen-pass-1');
+  assert.is(login.status, 200, login.text);
+  assert.is(login.body.mustChangePassword, false);
+  assert.not.match(proc.stdout(), /first password|First start/);
+  assert.is(await stopGateway(proc), 0);
 });
 
 test('with DASHBOARD_ADMIN_PASSWORD the first start names the variable and prints no password', async () => {

@@ -70,6 +70,32 @@ test('writes every line to stdout and the file, rotates by size into .gz files a
   assert.not.match(live + printed, /below the level/);
 });
 
+test('credentials in headers and fields named for a secret are redacted on stdout and in the file', async () => {
+  const dataDir = tempDir('oc-selflog-redact-');
+  const stdout = new PassThrough();
+  let printed = '';
+  stdout.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+  const self = openSelfLog({ dataDir, logLevel: 'info', logSelfMaxBytes: 1024 * 1024, logSelfKeep: 3 }, { stdout });
+  const err = Object.assign(new Error('request failed'), {
+    headers: { authorization: 'Bearer SECRET-A', cookie: 'oc.sid=SECRET-B' },
+    cause: { headers: { authorization: 'Bearer SECRET-C' } },
+  });
+  self.logger.warn({ err, where: 'webhook' }, 'call failed');
+  self.logger.info({ req: { method: 'POST', headers: { authorization: 'Bearer SECRET-D', 'x-csrf-token': 'SECRET-E', 'set-cookie': 'SECRET-F' } } }, 'request');
+  self.logger.info({ password: 'SECRET-G', body: { newPassword: 'SECRET-H', currentPassword: 'SECRET-I' } }, 'body');
+  self.logger.info({ config: { port: 8080, sessionSecret: 'SECRET-J', adminPassword: 'SECRET-K', webhookToken: 'SECRET-L' } }, 'config');
+  self.logger.info({ token: 'SECRET-M', link: { token: 'SECRET-N', state: 'up' } }, 'token');
+  await self.close();
+  const file = fs.readFileSync(self.file, 'utf8');
+  for (const text of [printed, file]) {
+    assert.not.match(text, /SECRET-/, text);
+    assert.match(text, /\[redacted\]/);
+    assert.match(text, /"port":8080/, 'the rest of the line is kept');
+    assert.match(text, /"state":"up"/);
+    assert.match(text, /request failed/);
+  }
+});
+
 test('the composed gateway (no logger passed) writes DATA_DIR/logs/ops-center.log and lists it as the self source', async () => {
   const dataDir = tempDir('oc-selfgw-');
   const pm2Home = await makeTempPm2Home('oc-pm2-empty-');

@@ -23,7 +23,8 @@ function fieldsOf(res: Reply): string[] {
     assert.type(d.field, 'string');
     assert.type(d.problem, 'string');
   }
-  return res.body.error.details.map((d: { field: string }) => d.field).sort();
+  // A field may break several rules (a short common password): each is its own detail.
+  return [...new Set<string>(res.body.error.details.map((d: { field: string }) => d.field))].sort();
 }
 
 const dbFile = () => path.join(t.dataDir, 'db.json');
@@ -91,6 +92,11 @@ const BAD_CREATES: Array<[string, unknown, string[]]> = [
   ['a one-letter username', { username: 'a', password: 'password-123', role: 'viewer' }, ['username']],
   ['a username with a slash', { username: 'a/b', password: 'password-123', role: 'viewer' }, ['username']],
   ['a short password', { username: 'bob', password: 'short', role: 'viewer' }, ['password']],
+  ['an 11-character password', { username: 'bob', password: 'elevenchars', role: 'viewer' }, ['password']],
+  ['a common password written in capitals', { username: 'bob', password: 'QWERTYUIOP12', role: 'viewer' }, ['password']],
+  ['a password of 74 UTF-8 bytes (bcrypt would ignore the rest)', { username: 'bob', password: 'é'.repeat(37), role: 'viewer' }, ['password']],
+  ['a password ending in a line break', { username: 'bob', password: 'bob-password-1\n', role: 'viewer' }, ['password']],
+  ['a username with a bidi override', { username: 'bob\u202Eexe', password: 'password-123', role: 'viewer' }, ['username']],
   ['an unknown role', { username: 'bob', password: 'password-123', role: 'root' }, ['role']],
   ['a number for a password', { username: 'bob', password: 12345678, role: 'viewer' }, ['password']],
   ['an unknown field', { username: 'bob', password: 'password-123', role: 'viewer', isAdmin: true }, ['(body)']],
@@ -106,6 +112,24 @@ for (const [what, body, fields] of BAD_CREATES) {
     });
   });
 }
+
+test('a 12-character password and one of exactly 72 UTF-8 bytes are accepted, and each signs in', async () => {
+  const twelve = 'tw3lve-chars';
+  const seventyTwo = `${'é'.repeat(35)}ab`; // 70 + 2 bytes
+  assert.is(Buffer.byteLength(seventyTwo), 72);
+  assert.is((await admin.post('/api/users', { username: 'edge-12', password: twelve, role: 'viewer' })).status, 201);
+  assert.is((await admin.post('/api/users', { username: 'edge-72', password: seventyTwo, role: 'viewer' })).status, 201);
+  assert.is((await new TestClient(t.base).login('edge-12', twelve)).status, 200);
+  assert.is((await new TestClient(t.base).login('edge-72', seventyTwo)).status, 200);
+  for (const name of ['edge-12', 'edge-72']) assert.is((await admin.request('DELETE', `/api/users/${name}`)).status, 204);
+});
+
+test('a refused password is named by rule, never echoed back', async () => {
+  const res = await admin.post('/api/users', { username: 'bob', password: 'QWERTYUIOP12', role: 'viewer' });
+  assertError(res, 400, 'validation_failed');
+  assert.equal(res.body.error.details, [{ field: 'password', problem: 'too common (on a list of leaked passwords); choose another' }]);
+  assert.not.ok(res.text.includes('QWERTYUIOP12'));
+});
 
 test('creating a user with a JSON null body is refused with 400 and stores nothing', async () => {
   await expectNothingChanges(async () => {
@@ -143,6 +167,8 @@ const BAD_PATCHES: Array<[string, unknown, string]> = [
   ['an unknown role', { role: 'superuser' }, 'role'],
   ['a string for disabled', { disabled: 'yes' }, 'disabled'],
   ['a short password', { password: 'short' }, 'password'],
+  ['a common password', { password: 'Password1234' }, 'password'],
+  ['a password of 73 UTF-8 bytes', { password: `${'a'.repeat(71)}é` }, 'password'],
 ];
 
 for (const [what, body, field] of BAD_PATCHES) {
@@ -270,6 +296,11 @@ const BAD_TOKENS: Array<[string, unknown, string]> = [
   ['an unknown role', { name: 'x', scope: 'api', role: 'root' }, 'role'],
   ['a malformed expiresAt', { name: 'x', scope: 'api', expiresAt: 'tomorrow' }, 'expiresAt'],
   ['an unknown field', { name: 'x', scope: 'api', hash: 'abc' }, '(body)'],
+  ['a name with a right-to-left override', { name: 'deploy\u202Egnp.exe', scope: 'api' }, 'name'],
+  ['a name with a line break', { name: 'deploy\nbot', scope: 'api' }, 'name'],
+  ['a name with a zero-width space', { name: 'deploy\u200Bbot', scope: 'api' }, 'name'],
+  ['a name with a NUL', { name: 'deploy\u0000bot', scope: 'api' }, 'name'],
+  ['a name with a paragraph separator', { name: 'deploy\u2029bot', scope: 'api' }, 'name'],
 ];
 
 for (const [what, body, field] of BAD_TOKENS) {
@@ -281,6 +312,13 @@ for (const [what, body, field] of BAD_TOKENS) {
     });
   });
 }
+
+test('a token name in another script with accents and emoji is kept as written', async () => {
+  const res = await admin.post('/api/tokens', { name: 'déploiement — नमस्ते 🚀', scope: 'api' });
+  assert.is(res.status, 201, res.text);
+  assert.is(res.body.name, 'déploiement — नमस्ते 🚀');
+  assert.is((await admin.request('DELETE', `/api/tokens/${res.body.id}`)).status, 204);
+});
 
 test('creating a token whose expiresAt is in the past (by the injected clock) is 400 and stores nothing', async () => {
   await expectNothingChanges(async () => {

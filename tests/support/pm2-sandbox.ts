@@ -40,6 +40,8 @@ export interface Pm2Sandbox {
   daemonPid(): Promise<number | null>;
   /** Launch (or relaunch after killDaemon) the daemon in this home and start the app in it. */
   startDaemon(): Promise<void>;
+  /** Starts one more app (a PM2 app declaration: script, name, cwd, env, …) in the running daemon. */
+  startApp(app: Record<string, unknown>): Promise<void>;
   /** `pm2 kill` through the API, then wait until the daemon process is gone. */
   killDaemon(): Promise<void>;
   /** Delete processes, kill the daemon, remove the directory. Idempotent. */
@@ -73,6 +75,11 @@ export async function startPm2Sandbox(opts: { appName?: string } = {}): Promise<
       api = new Api({ pm2_home: home, daemon_mode: true });
       await callback((cb) => api!.connect(cb));
       await callback((cb) => api!.start({ script: scriptPath, name: appName, cwd: home, autorestart: true }, cb));
+    },
+    async startApp(app) {
+      if (!api) throw new Error('the sandbox daemon is not running');
+      const current = api;
+      await callback((cb) => current.start(app, cb));
     },
     async killDaemon() {
       if (!api) return;

@@ -2,7 +2,9 @@
 // the CSRF token on state-changing requests, and the API's error shape turned into ApiClientError.
 
 export interface SessionUser { username: string; role: 'viewer' | 'operator' | 'admin' }
-export interface MeResponse { user: SessionUser; csrfToken: string | null }
+/** `mustChangePassword`: a generated first password is still in use; only its change is allowed (403 otherwise). */
+export interface MeResponse { user: SessionUser; csrfToken: string | null; mustChangePassword?: boolean }
+export interface LoginResult { user: SessionUser; mustChangePassword: boolean }
 
 /** A non-2xx reply (or a network failure: status 0, code 'network_error'). */
 export class ApiClientError extends Error {
@@ -114,10 +116,16 @@ export class ApiClient {
     return this.#me;
   }
 
-  async login(username: string, password: string): Promise<SessionUser> {
+  async login(username: string, password: string): Promise<LoginResult> {
     this.forgetSession();
-    const reply = await this.post<{ user: SessionUser }>('/api/auth/login', { username, password }, { quiet401: true, csrf: false });
-    return reply.user;
+    const reply = await this.post<{ user: SessionUser; mustChangePassword?: boolean }>('/api/auth/login', { username, password }, { quiet401: true, csrf: false });
+    return { user: reply.user, mustChangePassword: reply.mustChangePassword === true };
+  }
+
+  /** Changes the signed-in user's own password; the session goes on (the cached "who am I" is refreshed). */
+  async changePassword(currentPassword: string, newPassword: string): Promise<void> {
+    await this.post('/api/auth/password', { currentPassword, newPassword });
+    this.#me = null;
   }
 
   async logout(): Promise<void> {

@@ -10,11 +10,12 @@ type ActionReturn = Awaited<ReturnType<Action>>;
 /** Lets the page through when signed in (or when the gateway can't be asked: offline shows cached status). */
 async function requireSession(context: RouteContext, commands: Commands): Promise<ActionReturn | undefined> {
   const session = await checkSession();
-  if (session.kind !== 'signed-out') {
+  if (session.kind !== 'signed-out' && session.kind !== 'must-change-password') {
     // The shell starts the live connection on this (user null = offline, not yet known).
     window.dispatchEvent(new CustomEvent('oc-session', { detail: { user: session.kind === 'signed-in' ? session.user : null } }));
     return undefined;
   }
+  // Signed out, or a first password still to change (the sign-in page asks for it).
   // commands.redirect() drops the query string, so navigate explicitly and cancel this render.
   queueMicrotask(() => Router.go(loginUrlFor(`${context.pathname}${context.search ?? ''}`)));
   return commands.prevent();
@@ -33,10 +34,13 @@ export const routes: Route[] = [
     path: '/login',
     component: 'page-login',
     action: async (context, commands) => {
-      const [session] = await Promise.all([checkSession(), import('../pages/page-login.js')]);
-      if (session.kind === 'signed-in') {
-        const { safeNext } = await import('../pages/page-login.js');
-        return commands.redirect(safeNext(context.search ?? ''));
+      const [session, { safeNext }] = await Promise.all([checkSession(), import('../pages/page-login.js')]);
+      if (session.kind === 'signed-in') return commands.redirect(safeNext(context.search ?? ''));
+      if (session.kind === 'must-change-password') {
+        // Signed in (e.g. after a reload) but the first password is unchanged: straight to choosing a new one.
+        const page = document.createElement('page-login');
+        page.pendingChangeFor = session.user;
+        return page;
       }
       return undefined;
     },

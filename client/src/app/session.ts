@@ -6,6 +6,8 @@ import { liveStore } from '../live/live-store.js';
 
 export type SessionState =
   | { kind: 'signed-in'; user: SessionUser }
+  /** Signed in with a generated first password: nothing but choosing a new one until then. */
+  | { kind: 'must-change-password'; user: SessionUser }
   | { kind: 'signed-out' }
   /** The gateway could not be asked (offline): let the shell show the last known status. */
   | { kind: 'unknown' };
@@ -15,7 +17,7 @@ export const STATUS_CACHE = 'oc-status';
 export async function checkSession(): Promise<SessionState> {
   try {
     const me = await api.me();
-    return { kind: 'signed-in', user: me.user };
+    return { kind: me.mustChangePassword ? 'must-change-password' : 'signed-in', user: me.user };
   } catch (err) {
     if (err instanceof ApiClientError && err.status === 401) return { kind: 'signed-out' };
     return { kind: 'unknown' };
