@@ -202,6 +202,7 @@ export async function composeGateway(config: Config, o: ComposeOverrides = {}): 
   runs.setAgentsView(() => describeAgents(agents.list(), runs, (name) => scheduler.nextRunAt(name)));
 
   let hub: Hub | undefined;
+  let lifecycle: 'starting' | 'ready' | 'stopping' = 'starting';
   const services: Services = {
     config,
     clock,
@@ -221,6 +222,7 @@ export async function composeGateway(config: Config, o: ComposeOverrides = {}): 
     scheduler,
     launcher,
     webhook,
+    lifecycle: () => lifecycle,
     disconnectLive: (predicate) => hub?.disconnect(predicate, 4001, 'signed out'),
   };
 
@@ -312,8 +314,10 @@ export async function composeGateway(config: Config, o: ComposeOverrides = {}): 
         logRetention();
       }, 60 * 60_000).unref();
       logRetention();
+      lifecycle = 'ready';
     },
     async close() {
+      lifecycle = 'stopping';
       status.stop();
       if (retentionTimer) clearInterval(retentionTimer);
       scheduler.stop();
