@@ -92,9 +92,14 @@ function makeAppDir(env: Record<string, string>): string {
   return dir;
 }
 
-test("started by a real PM2 daemon from ecosystem.config.js, the gateway uses the .env's PORT, HOST and DATA_DIR and PM2 gets its 'ready' once /healthz is 200", async () => {
+test("started by a real PM2 daemon from ecosystem.config.js, both apps use the .env's ports, hosts and data directories and PM2 gets each one's 'ready' (the gateway's once /healthz is 200)", async () => {
   const port = await freePort();
+  const webhookPort = await freePort();
   const app = makeAppDir({
+    WEBHOOK_PORT: String(webhookPort),
+    WEBHOOK_HOST: '127.0.0.1',
+    WEBHOOK_DATA_DIR: './hook-events',
+    WHATSAPP_APP_SECRET: 'ecosystem-app-secret',
     PORT: String(port),
     HOST: '127.0.0.1',
     DATA_DIR: './state',
@@ -104,18 +109,17 @@ test("started by a real PM2 daemon from ecosystem.config.js, the gateway uses th
     METRICS_INTERVAL_SECONDS: '3600',
   });
   // PM2 passes the starting process's environment on to the app; values here would win over .env.
-  const saved = Object.fromEntries(['PORT', 'HOST', 'DATA_DIR'].map((k) => [k, process.env[k]]));
+  const saved = Object.fromEntries(['PORT', 'HOST', 'DATA_DIR', 'WEBHOOK_PORT', 'WEBHOOK_HOST', 'WEBHOOK_DATA_DIR'].map((k) => [k, process.env[k]]));
   for (const k of Object.keys(saved)) delete process.env[k];
   let sandbox: Pm2Sandbox | undefined;
   try {
     sandbox = await startPm2Sandbox();
     const messages: Pm2BusPacket[] = [];
-    await sandbox.onProcessMessage((p) => {
-      if (p.process.name === 'monitoring-dashboard') messages.push(p);
-    });
-    // With wait_ready, PM2 answers the start once the app sent 'ready' (or listen_timeout passed without it).
-    await sandbox.startFile(path.join(app, 'ecosystem.config.js'), { only: 'monitoring-dashboard' });
-    await waitFor("the gateway's 'ready' on PM2's bus", () => messages.some((m) => m.raw === 'ready'), 10_000);
+    await sandbox.onProcessMessage((p) => messages.push(p));
+    const readyFrom = (name: string) => messages.some((m) => m.raw === 'ready' && m.process.name === name);
+    // With wait_ready, PM2 answers the start once each app sent 'ready' (or listen_timeout passed without it).
+    await sandbox.startFile(path.join(app, 'ecosystem.config.js'));
+    await waitFor("the gateway's 'ready' on PM2's bus", () => readyFrom('monitoring-dashboard'), 10_000);
 
     const health = await fetch(`http://127.0.0.1:${port}/healthz`);
     assert.is(health.status, 200, 'answers on the .env PORT');
@@ -127,6 +131,11 @@ test("started by a real PM2 daemon from ecosystem.config.js, the gateway uses th
     assert.is(described?.pm2_env.status, 'online');
     assert.is(described?.pm2_env.wait_ready, true);
     assert.is(described?.pm2_env.pm_cwd, app);
+
+    await waitFor("the webhook's 'ready' on PM2's bus", () => readyFrom('webhook-button-handler'), 10_000);
+    const hook = await fetch(`http://127.0.0.1:${webhookPort}/health`);
+    assert.is(hook.status, 200, 'the webhook answers on the .env WEBHOOK_PORT');
+    assert.ok(fs.readdirSync(path.join(app, 'hook-events')).some((n) => n.endsWith('.jsonl')), 'its event log is in the .env WEBHOOK_DATA_DIR');
   } finally {
     for (const [k, v] of Object.entries(saved)) if (v !== undefined) process.env[k] = v;
     await sandbox?.teardown();
