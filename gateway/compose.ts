@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { systemClock, type Clock } from './clock.js';
 import { openDb, type Db } from './store/db.js';
+import { ensurePrivateDir, tightenTree } from './store/private-files.js';
 import { Journal } from './store/journal.js';
 import { createWorkerPool, type WorkerPool } from './pool/worker-pool.js';
 import { createHub, type Hub } from './hub/hub.js';
@@ -86,10 +87,13 @@ export function defaultStaticDir(): string {
 
 export async function composeGateway(config: Config, o: ComposeOverrides = {}): Promise<Gateway> {
   const clock = o.clock ?? systemClock;
+  // Data files 0600 and folders 0700, also what an older version or a restore left looser.
+  ensurePrivateDir(config.dataDir);
+  const tightened = tightenTree(config.dataDir);
   // Tests pass their own logger; otherwise pino writes to stdout and to DATA_DIR/logs/ops-center.log (rotated).
   const selfLog = o.logger ? null : openSelfLog(config);
   const logger = o.logger ?? selfLog!.logger;
-  fs.mkdirSync(config.dataDir, { recursive: true });
+  if (tightened > 0) logger.info({ tightened }, 'data directory: group/other access removed from files and folders');
   const journalDir = path.join(config.dataDir, 'journal');
 
   const db = await openDb(path.join(config.dataDir, 'db.json'));
