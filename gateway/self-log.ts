@@ -86,39 +86,36 @@ export function openSelfLog(
   };
 
   let current: RotatingFileStream = open();
-  let failed: { at: number; dropped: number } | null = null;
+  /** When writing the file last failed; null while it works. */
+  let failedAt: number | null = null;
   let confirming = false;
   let closed = false;
 
   // A stream that failed is done for (rotating-file-stream destroys it): drop it, print only, and reopen later.
   function fail(s: RotatingFileStream, err: Error): void {
     if (s !== current) return;
-    const first = failed === null;
-    failed = { at: Date.now(), dropped: failed?.dropped ?? 0 };
+    const first = failedAt === null;
+    failedAt = Date.now();
     confirming = false;
     s.destroy();
     events.emit('failed', err);
-    if (first) stderr.write(`ops-center: writing ${file} failed: ${err.message}; logging goes on to stdout, the file is retried every ${Math.round(retryMs / 1000)} s\n`);
+    if (first) stderr.write(`ops-center: writing ${file} failed: ${err.message}; logging goes on to stdout, and the file is tried again ${Math.round(retryMs / 1000)} s later\n`);
   }
 
   const writeToFile = (line: string) => {
     if (closed) return;
-    if (failed !== null && !confirming) {
-      if (Date.now() - failed.at < retryMs) {
-        failed.dropped += 1;
-        return;
-      }
+    if (failedAt !== null && !confirming) {
+      if (Date.now() - failedAt < retryMs) return; // on stdout only
       current = open();
       confirming = true;
       const s = current;
-      const gap = failed.dropped;
       const glue = endsMidLine(file) ? '\n' : '';
       s.write(`${glue}${line}`, (err) => {
-        if (err || s !== current || failed === null) return;
-        failed = null;
+        if (err || s !== current || failedAt === null) return;
+        failedAt = null;
         confirming = false;
-        stderr.write(`ops-center: writing ${file} works again (${gap} lines are only on stdout)\n`);
-        events.emit('resumed', gap);
+        stderr.write(`ops-center: writing ${file} works again; what was logged meanwhile is only on stdout\n`);
+        events.emit('resumed');
       });
       return;
     }
