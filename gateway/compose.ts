@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { systemClock, type Clock } from './clock.js';
 import { openDb, type Db } from './store/db.js';
+import { ensurePrivateDir, tightenTree } from './store/private-files.js';
 import { Journal } from './store/journal.js';
 import { createWorkerPool, type WorkerPool } from './pool/worker-pool.js';
 import { createHub, UpgradeRefusal, type Hub } from './hub/hub.js';
@@ -88,10 +89,13 @@ export function defaultStaticDir(): string {
 
 export async function composeGateway(config: Config, o: ComposeOverrides = {}): Promise<Gateway> {
   const clock = o.clock ?? systemClock;
+  // Data files 0600 and folders 0700, also what an older version or a restore left looser.
+  ensurePrivateDir(config.dataDir);
+  const tightened = tightenTree(config.dataDir);
   // Tests pass their own logger; otherwise pino writes to stdout and to DATA_DIR/logs/ops-center.log (rotated).
   const selfLog = o.logger ? null : openSelfLog(config);
   const logger = o.logger ?? selfLog!.logger;
-  fs.mkdirSync(config.dataDir, { recursive: true });
+  if (tightened > 0) logger.info({ tightened }, 'data directory: group/other access removed from files and folders');
   const journalDir = path.join(config.dataDir, 'journal');
 
   const db = await openDb(path.join(config.dataDir, 'db.json'));
@@ -204,6 +208,7 @@ export async function composeGateway(config: Config, o: ComposeOverrides = {}): 
   runs.setAgentsView(() => describeAgents(agents.list(), runs, (name) => scheduler.nextRunAt(name)));
 
   let hub: Hub | undefined;
+  let lifecycle: 'starting' | 'ready' | 'stopping' = 'starting';
   const services: Services = {
     config,
     clock,
@@ -223,6 +228,7 @@ export async function composeGateway(config: Config, o: ComposeOverrides = {}): 
     scheduler,
     launcher,
     webhook,
+    lifecycle: () => lifecycle,
     disconnectLive: (predicate) => hub?.disconnect(predicate, 4001, 'signed out'),
   };
 
@@ -323,8 +329,10 @@ export async function composeGateway(config: Config, o: ComposeOverrides = {}): 
         logRetention();
       }, 60 * 60_000).unref();
       logRetention();
+      lifecycle = 'ready';
     },
     async close() {
+      lifecycle = 'stopping';
       status.stop();
       if (retentionTimer) clearInterval(retentionTimer);
       scheduler.stop();

@@ -41,6 +41,19 @@ interface Segment {
 }
 
 const SEGMENT = /^events-(\d{4}-\d{2}-\d{2})\.jsonl$/;
+// The events hold customers' phone numbers and messages: for this user only, whatever the umask, and what
+// an older version or a restore left looser is tightened at open.
+const FILE_MODE = 0o600;
+const DIR_MODE = 0o700;
+
+function makeDirPrivate(dir: string): void {
+  fs.mkdirSync(dir, { recursive: true, mode: DIR_MODE });
+  fs.chmodSync(dir, DIR_MODE);
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    if (entry.isFile() && (fs.statSync(p).mode & 0o077) !== 0) fs.chmodSync(p, FILE_MODE);
+  }
+}
 const DAY_MS = 86_400_000;
 
 export class EventLog {
@@ -84,7 +97,7 @@ export class EventLog {
 
   static async open(o: EventLogOptions): Promise<EventLog> {
     const now = o.now ?? Date.now;
-    fs.mkdirSync(o.dataDir, { recursive: true });
+    makeDirPrivate(o.dataDir);
     const names = fs
       .readdirSync(o.dataDir)
       .filter((n) => SEGMENT.test(n))
@@ -104,7 +117,7 @@ export class EventLog {
       const tail = lines.pop() ?? '';
       if (tail.length > 0 && i === kept.length - 1) {
         const aside = path.join(o.dataDir, `torn-${now()}.txt`);
-        fs.writeFileSync(aside, tail);
+        fs.writeFileSync(aside, tail, { mode: FILE_MODE });
         fs.truncateSync(file, Buffer.byteLength(text) - Buffer.byteLength(tail));
         report.tornTail = aside;
       } else if (tail.length > 0) {
@@ -237,7 +250,7 @@ export class EventLog {
         seg = { date, file: path.join(this.dir, `events-${date}.jsonl`), lastSeq: this.seq };
         this.segments.push(seg);
       }
-      this.fd = fs.openSync(seg.file, 'a');
+      this.fd = fs.openSync(seg.file, 'a', FILE_MODE);
     }
     const buf = Buffer.from(line);
     let off = 0;

@@ -1,5 +1,6 @@
 // WS /ws/events[?after=SEQ]: replays the stored events after SEQ, then streams new ones live, one Event
 // as JSON per text frame, in seq order without gaps or repeats. Uses `ws` on the caller's http server.
+// Upgrades from web pages (an Origin header) are refused; WEBHOOK_TOKEN, when set, is required.
 import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -48,6 +49,13 @@ export function attachEventStream(server: Server, log: EventLog, o: EventStreamO
     if (url.pathname !== path) {
       // Leave other paths to other upgrade listeners; when there are none, say so.
       if (server.listenerCount('upgrade') === 1) refuse(socket, 404, 'Not Found', { error: { code: 'not_found', message: `No WebSocket at ${url.pathname}.` } });
+      return;
+    }
+    // Browsers always send Origin on a WebSocket upgrade, and they send it for any page's script. The stream's
+    // readers (the dashboard's connector, scripts) send none, so any Origin means a web page is asking:
+    // refused, same-site too, since a DNS-rebinding page looks same-site.
+    if (req.headers.origin !== undefined) {
+      refuse(socket, 403, 'Forbidden', { error: { code: 'origin_refused', message: `WebSocket upgrades from web pages are refused (Origin ${JSON.stringify(req.headers.origin)}); /ws/events is for servers and scripts, which send no Origin.` } });
       return;
     }
     if (!bearerOk(req, o.token)) {

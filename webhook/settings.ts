@@ -1,6 +1,7 @@
 // The standalone webhook's settings, read and validated once from the environment (plus an optional
 // .env in the working directory; the environment wins).
 import fs from 'node:fs';
+import net from 'node:net';
 import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
 import { DEFAULT_WHATSAPP_API_URL } from './responder.js';
@@ -35,6 +36,10 @@ const schema = z.object({
     .default(DEFAULT_WHATSAPP_API_URL),
   WHATSAPP_PHONE_NUMBER_ID: optional,
   WEBHOOK_TOKEN: optional,
+  WEBHOOK_ALLOW_NO_TOKEN: z
+    .enum(['1', '0', 'true', 'false', 'yes', 'no', ''], { error: 'WEBHOOK_ALLOW_NO_TOKEN must be 1 or 0' })
+    .default('0')
+    .transform((v) => v === '1' || v === 'true' || v === 'yes'),
   WEBHOOK_PUBLIC_URL: z.string().url('WEBHOOK_PUBLIC_URL must be a URL').refine(noCredentials, 'WEBHOOK_PUBLIC_URL must not hold a user name or password').optional(),
   WEBHOOK_TIMEZONE: z
     .string()
@@ -62,6 +67,8 @@ export interface WebhookSettings {
   apiUrl: string;
   phoneNumberId?: string;
   token?: string;
+  /** No token on an address other machines can reach, accepted with WEBHOOK_ALLOW_NO_TOKEN=1 (warned at start). */
+  openWithoutToken: boolean;
   publicUrl?: string;
   timeZone: string;
   retentionDays: number;
@@ -70,6 +77,18 @@ export interface WebhookSettings {
 }
 
 export class SettingsError extends Error {}
+
+const loopback = new net.BlockList();
+loopback.addSubnet('127.0.0.0', 8, 'ipv4');
+loopback.addAddress('::1', 'ipv6'); // BlockList also matches IPv4-mapped ::ffff:127.x against the IPv4 rule
+
+/** Only this machine can connect: 127.0.0.0/8, ::1 (in any spelling), localhost. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  if (h === 'localhost' || h.endsWith('.localhost')) return true;
+  const family = net.isIP(h);
+  return family !== 0 && loopback.check(h, family === 4 ? 'ipv4' : 'ipv6');
+}
 
 export function loadSettings(env: NodeJS.ProcessEnv = process.env, dotenvFile = '.env'): WebhookSettings {
   const fromFile = fs.existsSync(dotenvFile) ? parseDotenv(fs.readFileSync(dotenvFile)) : {};
@@ -87,7 +106,18 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, dotenvFile = 
     timeZone: d.WEBHOOK_TIMEZONE,
     retentionDays: d.WEBHOOK_RETENTION_DAYS,
     abandonAfterMinutes: d.WEBHOOK_ABANDON_MINUTES,
+    openWithoutToken: false,
   };
+  // Without a token the contract routes (customers' phone numbers in /api/webhook/conversations) and
+  // /ws/events answer whoever connects: fine on loopback, refused elsewhere unless explicitly accepted.
+  if (!d.WEBHOOK_TOKEN && !isLoopbackHost(d.WEBHOOK_HOST)) {
+    if (!d.WEBHOOK_ALLOW_NO_TOKEN) {
+      throw new SettingsError(
+        `WEBHOOK_TOKEN is not set, and WEBHOOK_HOST ${d.WEBHOOK_HOST} lets other machines read the conversations (customers' phone numbers) and the event stream: set WEBHOOK_TOKEN (the dashboard sends the same), or WEBHOOK_HOST=127.0.0.1, or WEBHOOK_ALLOW_NO_TOKEN=1 to accept that.`,
+      );
+    }
+    s.openWithoutToken = true;
+  }
   if (d.WHATSAPP_VERIFY_TOKEN) s.verifyToken = d.WHATSAPP_VERIFY_TOKEN;
   if (d.WHATSAPP_ACCESS_TOKEN) s.accessToken = d.WHATSAPP_ACCESS_TOKEN;
   if (d.WHATSAPP_PHONE_NUMBER_ID) s.phoneNumberId = d.WHATSAPP_PHONE_NUMBER_ID;

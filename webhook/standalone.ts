@@ -1,7 +1,9 @@
 // `node dist/webhook/standalone.js` (PM2 app webhook-button-handler): the whole webhook on a plain
-// node:http server on WEBHOOK_PORT; graceful on SIGTERM/SIGINT (finish clicks under way, close streams).
+// node:http server on WEBHOOK_PORT; tells PM2 when it is ready; graceful on SIGTERM/SIGINT (finish clicks
+// under way, close streams).
 import http from 'node:http';
 import pino from 'pino';
+import { ListenError, listenOn } from '../gateway/listen-error.js';
 import { createWebhook } from './module.js';
 import { loadAdvisors, loadSettings, SettingsError } from './settings.js';
 
@@ -10,6 +12,9 @@ const SHUTDOWN_GRACE_MS = 8_000;
 async function main(): Promise<void> {
   const s = loadSettings();
   const logger = pino({ name: 'webhook-button-handler' });
+  if (s.openWithoutToken) {
+    console.warn(`Warning: WEBHOOK_ALLOW_NO_TOKEN=1 and no WEBHOOK_TOKEN: anyone who can reach ${s.host}:${s.port} can read the conversations (customers' phone numbers) and the event stream.`);
+  }
   const advisors = s.advisorsFile ? loadAdvisors(s.advisorsFile) : null;
   const webhook = await createWebhook({
     dataDir: s.dataDir,
@@ -29,10 +34,7 @@ async function main(): Promise<void> {
   const server = http.createServer((req, res) => webhook.handler(req, res));
   server.keepAliveTimeout = 65_000;
   webhook.attach(server);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(s.port, s.host, resolve);
-  });
+  await listenOn(server, { port: s.port, host: s.host, portVar: 'WEBHOOK_PORT', hostVar: 'WEBHOOK_HOST' });
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -48,8 +50,9 @@ async function main(): Promise<void> {
     await closed;
     process.exit(0);
   };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
+  // Kept for the whole run (not `once`): a Ctrl-C arrives from the terminal and again relayed by npm.
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
 
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : s.port;
@@ -62,9 +65,10 @@ async function main(): Promise<void> {
   if (!s.accessToken) banner.push('WHATSAPP_ACCESS_TOKEN is not set: local mode, replies are recorded but not sent.');
   if (!s.verifyToken) banner.push('WHATSAPP_VERIFY_TOKEN is not set: the GET /webhook handshake is refused.');
   console.log(banner.join('\n'));
+  process.send?.('ready'); // PM2 (wait_ready) counts it online from here
 }
 
 main().catch((err: unknown) => {
-  console.error(err instanceof SettingsError ? err.message : `The webhook failed to start: ${String((err as Error)?.stack ?? err)}`);
+  console.error(err instanceof SettingsError || err instanceof ListenError ? err.message : `The webhook failed to start: ${String((err as Error)?.stack ?? err)}`);
   process.exit(1);
 });

@@ -1,12 +1,13 @@
 // The gateway writes its pid into the data directory so offline tools can tell it is running.
 import fs from 'node:fs';
 import path from 'node:path';
+import { PRIVATE_FILE_MODE } from '../store/private-files.js';
 
 const FILE = 'gateway.pid';
 
 export function writePidFile(dataDir: string): () => void {
   const file = path.join(dataDir, FILE);
-  fs.writeFileSync(file, `${process.pid}\n`);
+  fs.writeFileSync(file, `${process.pid}\n`, { mode: PRIVATE_FILE_MODE });
   return () => {
     try {
       if (fs.readFileSync(file, 'utf8').trim() === String(process.pid)) fs.unlinkSync(file);

@@ -45,6 +45,8 @@ export interface Services {
   runs: RunService;
   /** The WhatsApp webhook: connector status, stored events, button and CRM figures (docs/webhook.md). */
   webhook: WebhookService;
+  /** 'ready' once start() has finished, 'stopping' once close() began; /healthz answers 503 otherwise. */
+  lifecycle(): 'starting' | 'ready' | 'stopping';
   /** Closes live connections of matching principals (logout, user disabled). */
   disconnectLive(predicate: (p: { username: string; sessionId?: string; tokenId?: string }) => boolean): void;
 }

@@ -7,8 +7,12 @@ import { ApiError } from '../http/api-error.js';
 const OPS = ['start', 'stop', 'restart', 'reload'] as const;
 const historySchema = z.object({ minutes: z.coerce.number().int().min(1).max(1440).default(60) });
 
-export async function liveness(ctx: Ctx): Promise<void> {
-  ctx.body = { status: 'ok' };
+/** 503 until start-up has finished and again once shutdown began, so PM2 and balancers wait or drain. */
+export async function liveness(ctx: Ctx, s: Services): Promise<void> {
+  ctx.set('Cache-Control', 'no-store');
+  const state = s.lifecycle();
+  ctx.status = state === 'ready' ? 200 : 503;
+  ctx.body = { status: state === 'ready' ? 'ok' : state };
 }
 
 export async function health(ctx: Ctx, s: Services): Promise<void> {

@@ -4,6 +4,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Low } from 'lowdb';
 import { DurableJsonFile, isPlainObject } from './durable-json-file.js';
+import { PRIVATE_DIR_MODE } from './private-files.js';
 import type { Role } from '../auth/role.js';
 import type { AgentDefinition } from '../domain/agents/types.js';
 
@@ -157,7 +158,7 @@ export async function openDb(file: string): Promise<Db> {
   const defaults = defaultDbData();
   const low = new Low<DbData>(new DurableJsonFile<DbData>(absolute, shapeProblem), defaults);
   try {
-    await fs.mkdir(path.dirname(absolute), { recursive: true });
+    await fs.mkdir(path.dirname(absolute), { recursive: true, mode: PRIVATE_DIR_MODE });
     await low.read();
     // lowdb keeps the default object when the adapter reports a missing file.
     if (low.data === defaults) await low.write();

@@ -4,6 +4,7 @@
 import fs from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { PRIVATE_FILE_MODE } from './private-files.js';
 
 export const STREAM_NAME = /^[a-z][a-z0-9-]{0,39}$/;
 const SEGMENT_NAME = /^(\d{4}-\d{2}-\d{2})(?:\.([1-9]\d{0,8}))?\.jsonl$/;
@@ -120,7 +121,7 @@ export async function repairTornTail(file: string): Promise<TornTail | null> {
     const torn = Buffer.alloc(size - tornFrom);
     await handle.read(torn, 0, torn.length, tornFrom);
     const copy = await freeTornName(file);
-    const copyHandle = await fs.open(copy, 'wx');
+    const copyHandle = await fs.open(copy, 'wx', PRIVATE_FILE_MODE);
     try {
       await copyHandle.writeFile(torn);
       await copyHandle.sync();

@@ -20,6 +20,7 @@ import {
   writeAll,
 } from './journal-segments.js';
 import type { TornTail } from './journal-segments.js';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from './private-files.js';
 
 export { readJournal, encodeCursor, decodeCursor } from './journal-reader.js';
 export type { JournalEntry, JournalMatch, JournalPage, JournalQuery } from './journal-reader.js';
@@ -134,7 +135,7 @@ export class Journal {
 
   static async open(dir: string, opts: JournalOptions = {}): Promise<Journal> {
     const root = path.resolve(dir);
-    await fs.mkdir(root, { recursive: true });
+    await fs.mkdir(root, { recursive: true, mode: PRIVATE_DIR_MODE });
     return new Journal(root, opts, await recoverJournal(root));
   }
 
@@ -407,9 +408,9 @@ export class Journal {
 
   async #openWriter(stream: string, date: string, index: number): Promise<SegmentWriter> {
     const streamDir = path.join(this.dir, stream);
-    await fs.mkdir(streamDir, { recursive: true });
+    await fs.mkdir(streamDir, { recursive: true, mode: PRIVATE_DIR_MODE });
     const file = path.join(streamDir, segmentName(date, index));
-    const handle = await fs.open(file, 'a');
+    const handle = await fs.open(file, 'a', PRIVATE_FILE_MODE);
     const size = (await handle.stat()).size;
     if (size === 0) this.#dirsToSync.add(streamDir); // fsync'd with the file's first batch, in the sync loop
     const writer: SegmentWriter = { stream, date, index, file, handle, size, lastBatch: this.#batchCount, poisoned: false };

@@ -8,6 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { PassThrough } from 'node:stream';
+import { spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { openSelfLog } from '../../gateway/self-log.js';
 import { loadConfig } from '../../gateway/config.js';
 import { composeGateway } from '../../gateway/compose.js';
@@ -93,6 +95,57 @@ test('credentials in headers and fields named for a secret are redacted on stdou
     assert.match(text, /"port":8080/, 'the rest of the line is kept');
     assert.match(text, /"state":"up"/);
     assert.match(text, /request failed/);
+  }
+});
+
+// A real full disk: a small tmpfs mounted for the test (root only), filled up, then given room again.
+const canMount = process.getuid?.() === 0;
+(canMount ? test : test.skip)('after ENOSPC on a full disk the self-log goes on to stdout, then reopens the file and logs again once there is room (real tmpfs; needs root to mount it)', async () => {
+  const mountPoint = tempDir('oc-selflog-full-');
+  const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k,mode=0700', 'tmpfs', mountPoint], { encoding: 'utf8' });
+  assert.is(mounted.status, 0, `mount: ${mounted.stderr}`);
+  try {
+    const stdout = new PassThrough();
+    let printed = '';
+    stdout.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+    const stderr = new PassThrough();
+    let reported = '';
+    stderr.on('data', (chunk: Buffer) => (reported += chunk.toString()));
+    // Fill the tmpfs first: the log file then gets no byte (tmpfs hands out whole pages), so nothing is half-written.
+    const filler = path.join(mountPoint, 'filler');
+    const fd = fs.openSync(filler, 'w');
+    try {
+      for (;;) fs.writeSync(fd, Buffer.alloc(4096));
+    } catch (err) {
+      assert.is((err as NodeJS.ErrnoException).code, 'ENOSPC');
+    } finally {
+      fs.closeSync(fd);
+    }
+    const self = openSelfLog({ dataDir: mountPoint, logLevel: 'info', logSelfMaxBytes: 1024 * 1024, logSelfKeep: 2 }, { stdout, stderr, retryMs: 0 });
+    const failed = once(self.events, 'failed');
+    self.logger.info('while the disk is full');
+    const [err] = (await failed) as [NodeJS.ErrnoException];
+    assert.is(err.code, 'ENOSPC');
+    // retryMs 0: the next line reopens the file at once, and fails again while the disk is still full.
+    const failedAgain = once(self.events, 'failed');
+    self.logger.info('still full');
+    await failedAgain;
+    assert.match(printed, /while the disk is full/);
+    assert.match(printed, /still full/, 'stdout logging never stops');
+    assert.is(reported.match(/ops-center\.log failed: ENOSPC/g)?.length, 1, `reported once: ${reported}`);
+
+    fs.rmSync(filler);
+    const resumed = once(self.events, 'resumed');
+    self.logger.info('room again');
+    await resumed;
+    self.logger.info('and after that');
+    await self.close();
+    const lines = fs.readFileSync(self.file, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { msg: string }).msg);
+    assert.equal(lines, ['room again', 'and after that'], 'logging goes on in the file');
+    assert.match(reported, /works again/);
+  } finally {
+    const un = spawnSync('umount', [mountPoint], { encoding: 'utf8' });
+    assert.is(un.status, 0, `umount: ${un.stderr}`);
   }
 });
 

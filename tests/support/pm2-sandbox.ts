@@ -10,11 +10,17 @@ type Cb<T = unknown> = (err: Error | null, result?: T) => void;
 interface AxonSocket { set(name: string, value: unknown): unknown; close(): void; retry?: number }
 interface Pm2Api {
   connect(cb: Cb): void;
-  start(app: Record<string, unknown>, cb: Cb): void;
+  start(app: Record<string, unknown> | string, opts: Record<string, unknown>, cb: Cb): void;
+  launchBus(cb: (err: Error | null, bus?: Pm2Bus) => void): void;
+  describe(name: string, cb: Cb<Pm2Description[]>): void;
   delete(name: string, cb: Cb): void;
   killDaemon(cb: Cb): void;
   Client: { client_sock?: AxonSocket; sub_sock?: AxonSocket };
 }
+interface Pm2Bus { on(event: string, listener: (packet: Pm2BusPacket) => void): void }
+/** What an app sent with process.send, as PM2's bus relays it. */
+export interface Pm2BusPacket { raw?: unknown; process: { name: string; pm_id: number } }
+export interface Pm2Description { name: string; pid: number; pm2_env: Record<string, unknown> & { status: string } }
 type Pm2ApiClass = new (opts: { pm2_home: string; daemon_mode: boolean }) => Pm2Api;
 
 let Pm2Api: Pm2ApiClass | undefined;
@@ -44,6 +50,12 @@ export interface Pm2Sandbox {
   startApp(app: Record<string, unknown>): Promise<void>;
   /** `pm2 kill` through the API, then wait until the daemon process is gone. */
   killDaemon(): Promise<void>;
+  /** `pm2 start <file> [--only <name>]`: PM2's own loader reads the ecosystem file. Resolves when PM2 answers. */
+  startFile(file: string, opts?: { only?: string }): Promise<void>;
+  /** Calls `listener` with every message an app sends with process.send (PM2's bus, event process:msg). */
+  onProcessMessage(listener: (packet: Pm2BusPacket) => void): Promise<void>;
+  /** `pm2 describe <name>`. */
+  describe(name: string): Promise<Pm2Description[]>;
   /** Delete processes, kill the daemon, remove the directory. Idempotent. */
   teardown(): Promise<void>;
 }
@@ -74,7 +86,20 @@ export async function startPm2Sandbox(opts: { appName?: string } = {}): Promise<
       const Api = pm2ApiClass();
       api = new Api({ pm2_home: home, daemon_mode: true });
       await callback((cb) => api!.connect(cb));
-      await callback((cb) => api!.start({ script: scriptPath, name: appName, cwd: home, autorestart: true }, cb));
+      await callback((cb) => api!.start({ script: scriptPath, name: appName, cwd: home, autorestart: true }, {}, cb));
+    },
+    async startFile(file, opts = {}) {
+      if (!api) throw new Error('the sandbox daemon is not running');
+      await callback((cb) => api!.start(file, opts, cb));
+    },
+    async onProcessMessage(listener) {
+      if (!api) throw new Error('the sandbox daemon is not running');
+      const bus = await callback<Pm2Bus>((cb) => api!.launchBus(cb));
+      bus!.on('process:msg', listener);
+    },
+    async describe(name) {
+      if (!api) throw new Error('the sandbox daemon is not running');
+      return (await callback<Pm2Description[]>((cb) => api!.describe(name, cb))) ?? [];
     },
     async startApp(app) {
       if (!api) throw new Error('the sandbox daemon is not running');

@@ -2,6 +2,7 @@
 // fsync, rename, fsync of the directory) so a kill at any moment leaves either the old or the new file.
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { makePrivateFile, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../../store/private-files.js';
 import { isStoredIds, restoreIds, storeIds, type StoredIds } from './applied-ids.js';
 import type { RunState } from './types.js';
 
@@ -32,10 +33,11 @@ export function restoreRun(stored: StoredRunState): RunState {
 
 export async function writeSnapshot(file: string, snapshot: RunSnapshot): Promise<void> {
   const dir = path.dirname(file);
-  await fs.mkdir(dir, { recursive: true });
+  await fs.mkdir(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
   const temp = `${file}.${process.pid}.tmp`;
-  const handle = await fs.open(temp, 'w');
+  const handle = await fs.open(temp, 'w', PRIVATE_FILE_MODE);
   try {
+    await handle.chmod(PRIVATE_FILE_MODE); // a temp file left by a crash keeps its own mode otherwise
     await handle.writeFile(JSON.stringify(snapshot));
     await handle.sync();
   } finally {
@@ -74,7 +76,8 @@ export async function readSnapshot(file: string): Promise<SnapshotRead> {
     }
     return { snapshot: parsed as RunSnapshot };
   } catch (err) {
-    await fs.rename(file, `${file}.bad-${Date.now()}`).catch(() => undefined);
+    const aside = `${file}.bad-${Date.now()}`;
+    await fs.rename(file, aside).then(() => makePrivateFile(aside)).catch(() => undefined);
     return { snapshot: null, problem: `${file} set aside: ${(err as Error).message}` };
   }
 }

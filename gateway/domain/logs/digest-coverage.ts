@@ -4,6 +4,7 @@
 import path from 'node:path';
 import fs from 'node:fs/promises';
 import { TextFile } from 'lowdb/node';
+import { makePrivateFile, PRIVATE_DIR_MODE } from '../../store/private-files.js';
 import type { ErrorGroupsState } from './error-groups.js';
 import type { LogRatesState } from './log-rates.js';
 
@@ -68,20 +69,27 @@ export async function readDigestSnapshot(file: string): Promise<{ snapshot: Dige
     const text = await new TextFile(file).read();
     data = text === null ? null : JSON.parse(text);
   } catch (err) {
-    await fs.rename(file, `${file}.bad-${Date.now()}`).catch(() => undefined);
+    await setAside(file);
     return { snapshot: null, problem: `${file} set aside: ${(err as Error).message}` };
   }
   if (data === null) return { snapshot: null };
   const s = data as Partial<DigestSnapshot>;
   if (s.version !== 1 || typeof s.errors?.groups !== 'object' || typeof s.rates?.minutes !== 'object' || typeof s.files !== 'object' || s.files === null) {
-    await fs.rename(file, `${file}.bad-${Date.now()}`).catch(() => undefined);
+    await setAside(file);
     return { snapshot: null, problem: `${file} set aside: not a version 1 log digest` };
   }
   return { snapshot: s as DigestSnapshot };
 }
 
+async function setAside(file: string): Promise<void> {
+  const aside = `${file}.bad-${Date.now()}`;
+  await fs.rename(file, aside).then(() => makePrivateFile(aside)).catch(() => undefined);
+}
+
 /** Temp file and rename (steno, under lowdb's TextFile): a crash leaves the old file or the new one. */
 export async function writeDigestSnapshot(file: string, snapshot: DigestSnapshot): Promise<void> {
-  await fs.mkdir(path.dirname(file), { recursive: true });
+  await fs.mkdir(path.dirname(file), { recursive: true, mode: PRIVATE_DIR_MODE });
   await new TextFile(file).write(JSON.stringify(snapshot));
+  // steno creates its temp file with the default mode; the directory (0700) already keeps others out.
+  await makePrivateFile(file);
 }
