@@ -12,6 +12,7 @@ import { createLogSources } from '../../gateway/sources/log-sources.js';
 import type { Pm2Source } from '../../gateway/sources/pm2-source.js';
 import { LogSearch, SearchAbortedError, type LogSearchRequest } from '../../gateway/domain/logs/log-search.js';
 import { LogDigest } from '../../gateway/domain/logs/log-digest.js';
+import { holdGate } from '../support/workers/hold.js';
 
 const BASE = Date.parse('2026-11-25T08:00:00.000Z');
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -277,7 +278,7 @@ test('cancellation: an aborted search stops, a replaced one answers 409, and the
   assert.is(replaced.body.error.code, 'search_cancelled');
 });
 
-const spinTask = new URL('../support/workers/spin.ts', import.meta.url);
+const holdTask = new URL('../support/workers/hold.ts', import.meta.url);
 const dirSources = () => createLogSources({ pm2: { list: async () => [] } as unknown as Pm2Source, logDirs: [`${dir}/*.log`], selfLogDir: path.join(dir, 'no-self'), clock: { now: () => Date.now() } });
 
 async function until(check: () => boolean, what: string): Promise<void> {
@@ -291,10 +292,13 @@ test('a cancelled search takes its chunks still waiting in the pool out of the q
   try {
     const ls = new LogSearch({ pool: one, logSources: dirSources() });
     await ls.search(req({ q: 'warm', limit: 1 })); // the thread is up and has loaded the task
+    // A warm-up that ran out of its budget on a busy machine leaves a chunk running: not one to count.
+    await until(() => one.stats().running === 0, 'the warm-up search left the pool');
     const completedBefore = one.stats().completed;
     let started!: () => void;
     const startedPromise = new Promise<void>((resolve) => (started = resolve));
-    const busy = one.run('spin', { ms: 400, steps: 2 }, { filename: spinTask, onProgress: () => started() });
+    const gate = holdGate();
+    const busy = one.run('hold', { gate: gate.gate }, { filename: holdTask, lane: 'search', onProgress: () => started() });
     await startedPromise;
     const controller = new AbortController();
     const cancelled = ls.search(req({ q: 'job' }), controller.signal).then(() => null, (err: unknown) => err);
@@ -302,6 +306,7 @@ test('a cancelled search takes its chunks still waiting in the pool out of the q
     controller.abort();
     assert.instance(await cancelled, SearchAbortedError);
     assert.is(one.stats().queued, 0, 'its chunks left the queue');
+    gate.open();
     await busy;
     await new Promise((r) => setTimeout(r, 100));
     assert.is(one.stats().completed, completedBefore + 1, 'only the busy task ran: no chunk of the cancelled search');
