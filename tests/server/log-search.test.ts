@@ -315,6 +315,39 @@ test('a cancelled search takes its chunks still waiting in the pool out of the q
   }
 });
 
+test('a search that has its page takes its chunks still waiting in the pool out of the queue', async () => {
+  const one = createWorkerPool({ taskTimeoutMs: 30_000, maxThreads: 1 });
+  const own = fs.mkdtempSync(path.join(os.tmpdir(), 'oc-logsearch-page-'));
+  try {
+    fs.writeFileSync(path.join(own, 'many.log'), Array.from({ length: 400 }, (_, i) => `${iso(BASE + i * 1000)} INFO entry ${i} pad pad pad`).join('\n') + '\n');
+    const sources = createLogSources({ pm2: { list: async () => [] } as unknown as Pm2Source, logDirs: [`${own}/*.log`], selfLogDir: path.join(own, 'no-self'), clock: { now: () => Date.now() } });
+    // Small chunks, three in flight: the newest chunk alone fills a page of one.
+    const ls = new LogSearch({ pool: one, logSources: sources, chunkBytes: 1024, firstChunkBytes: 1024, concurrency: 3 });
+    await ls.search(req({ q: 'warm', limit: 1 }));
+    await until(() => one.stats().running === 0 && one.stats().queued === 0, 'the warm-up search left the pool');
+    const completedBefore = one.stats().completed;
+    const gate = holdGate();
+    let started!: () => void;
+    const startedPromise = new Promise<void>((resolve) => (started = resolve));
+    const busy = one.run('hold', { gate: gate.gate }, { filename: holdTask, lane: 'search', onProgress: () => started() });
+    await startedPromise;
+    const page = ls.search(req({ q: 'entry', limit: 1 }));
+    await until(() => one.stats().queued === 3, 'the search has three chunks queued behind the held thread');
+    gate.open();
+    await busy;
+    const result = await page;
+    assert.is(result.hits.length, 1);
+    assert.is(result.hits[0]!.message, 'INFO entry 399 pad pad pad');
+    assert.is(one.stats().queued, 0, 'the chunks it no longer needs left the queue');
+    await until(() => one.stats().running === 0, 'the pool is idle');
+    // The thread freed by the page's chunk may already have taken the next one; the last one never runs.
+    assert.ok(one.stats().completed <= completedBefore + 3, `${one.stats().completed - completedBefore} tasks ran: the held one and at most two chunks`);
+  } finally {
+    await one.close();
+    fs.rmSync(own, { recursive: true, force: true });
+  }
+});
+
 test('a search is not held up by the log digest backfill that shares its pool', async () => {
   const digestDir = fs.mkdtempSync(path.join(os.tmpdir(), 'oc-logsearch-digest-'));
   const shared = createWorkerPool({ taskTimeoutMs: 60_000, maxThreads: 2 });
