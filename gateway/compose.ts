@@ -213,7 +213,7 @@ export async function composeGateway(config: Config, o: ComposeOverrides = {}): 
     pm2,
     logSources,
     logDigest,
-    logSearch: new LogSearch({ pool, logSources }),
+    logSearch: new LogSearch({ pool, logSources, perUserLimit: config.searchConcurrencyPerUser }),
     sessions: sessionStore,
     loginThrottle: new LoginThrottle(o.loginThrottle),
     runs,

@@ -24,6 +24,7 @@ const schema = z.object({
   METRICS_INTERVAL_SECONDS: z.coerce.number().positive().default(5),
   POOL_MAX_THREADS: z.coerce.number().int().positive().optional(),
   TASK_TIMEOUT_SECONDS: z.coerce.number().positive().default(30),
+  SEARCH_CONCURRENCY_PER_USER: z.coerce.number().int().min(1).max(100).default(2),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(6000),
   INGEST_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(120_000),
   JOURNAL_RETENTION_DAYS: z.coerce.number().int().positive().default(90),
@@ -68,6 +69,8 @@ export interface Config {
   metricsIntervalMs: number;
   poolMaxThreads?: number;
   taskTimeoutMs: number;
+  /** Log searches one user (or token) may have running at once; more answer 429 too_many_searches. */
+  searchConcurrencyPerUser: number;
   rateLimitPerMinute: number;
   /** Requests (batches) per minute per ingest principal on /api/ingest/*. */
   ingestRateLimitPerMinute: number;
@@ -131,6 +134,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     metricsIntervalMs: c.METRICS_INTERVAL_SECONDS * 1000,
     poolMaxThreads: c.POOL_MAX_THREADS,
     taskTimeoutMs: c.TASK_TIMEOUT_SECONDS * 1000,
+    searchConcurrencyPerUser: c.SEARCH_CONCURRENCY_PER_USER,
     rateLimitPerMinute: c.RATE_LIMIT_PER_MINUTE,
     ingestRateLimitPerMinute: c.INGEST_RATE_LIMIT_PER_MINUTE,
     journalRetentionDays: c.JOURNAL_RETENTION_DAYS,

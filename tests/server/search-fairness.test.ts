@@ -57,4 +57,71 @@ test('GET /api/audit answers while three viewers run six slow regex searches, be
   assert.is(finished[0], 'audit', `order of answers: ${finished.join(', ')}`);
 });
 
+const plainSearch = (c: TestClient): Promise<Reply> => c.get(`/api/logs/search?${new URLSearchParams({ q: 'plain', limit: '1' })}`);
+const running = (): number => t.gw.services.logSearch.registry.size;
+
+function assertTooMany(r: Reply): void {
+  assert.is(r.status, 429, r.text);
+  assert.equal(Object.keys(r.body), ['error']);
+  assert.is(r.body.error.code, 'too_many_searches');
+  assert.match(r.body.error.message, 'searches running');
+  assert.is(r.body.error.details.limit, 2);
+  assert.is(r.headers.get('retry-after'), '2');
+}
+
+/** A search is over and was not cancelled: 422 once its regex overran, or 200 with what its budget found. */
+function assertRanItsCourse(r: Reply): void {
+  if (r.status === 200) assert.is(r.body.truncated, true, r.text);
+  else assert.is(r.body.error?.code, 'regex_timeout', `${r.status} ${r.text}`);
+}
+
+test('a third search by a user with two running answers 429 too_many_searches with Retry-After; the two run on untouched', async () => {
+  const dan = await signedInAs(t.base, t.admin, 'viewer', 'dan');
+  const eve = await signedInAs(t.base, t.admin, 'viewer', 'eve');
+  const first = slowSearch(dan);
+  const second = slowSearch(dan);
+  await waitFor('both searches of dan run', () => running() === 2);
+  assertTooMany(await slowSearch(dan));
+  // Another user is not held to dan's count.
+  const other = await plainSearch(eve);
+  assert.is(other.status, 200, other.text);
+  assert.is(other.body.hits.length, 1);
+  assert.is(running(), 2, 'the refused search did not cancel either of the running ones');
+  assertRanItsCourse(await first);
+  assertRanItsCourse(await second);
+  // Once they have answered, their slots are free again.
+  const again = await plainSearch(dan);
+  assert.is(again.status, 200, again.text);
+});
+
+test('at the limit, a search that replaces one of the same session (X-Search-Replaces) is accepted and the replaced one answers 409', async () => {
+  const fay = await signedInAs(t.base, t.admin, 'viewer', 'fay');
+  const first = slowSearch(fay, { 'X-Search-Id': 'fay-1' });
+  const second = slowSearch(fay, { 'X-Search-Id': 'fay-2' });
+  await waitFor('both searches of fay run', () => running() === 2);
+  const replacement = await fay.get(`/api/logs/search?${new URLSearchParams({ q: 'plain', limit: '1' })}`, { 'X-Search-Replaces': 'fay-1' });
+  assert.is(replacement.status, 200, replacement.text);
+  const replaced = await first;
+  assert.is(replaced.status, 409, replaced.text);
+  assert.is(replaced.body.error.code, 'search_cancelled');
+  assertRanItsCourse(await second);
+});
+
+test('a search whose client went away frees its slot at once', async () => {
+  const gus = await signedInAs(t.base, t.admin, 'viewer', 'gus');
+  const controller = new AbortController();
+  const gone = fetch(`${t.base}/api/logs/search?${new URLSearchParams({ q: CATASTROPHIC, regex: '1', source: `dir:${dir}/*.log` })}`, {
+    headers: { cookie: gus.cookieHeader() },
+    signal: controller.signal,
+  }).catch((err: unknown) => err);
+  const kept = slowSearch(gus);
+  await waitFor('both searches of gus run', () => running() === 2);
+  controller.abort();
+  assert.instance(await gone, Error);
+  await waitFor('the abandoned search is no longer counted', () => running() === 1);
+  const next = await plainSearch(gus);
+  assert.is(next.status, 200, next.text);
+  assertRanItsCourse(await kept);
+});
+
 test.run();

@@ -48,6 +48,8 @@ export interface LogSearchOptions {
   concurrency?: number;
   /** Per chunk; default 1 s. */
   regexTimeoutMs?: number;
+  /** Searches one user may have running at once; default 2. */
+  perUserLimit?: number;
   now?: () => number;
 }
 
@@ -78,8 +80,8 @@ export class LogSearch {
   private readonly firstChunkBytes: number;
   private readonly regexTimeoutMs: number;
   private readonly now: () => number;
-  /** Searches in flight, for X-Search-Replaces and client disconnects. */
-  readonly registry = new SearchRegistry();
+  /** Searches in flight, for X-Search-Replaces, client disconnects and the per-user limit. */
+  readonly registry: SearchRegistry;
 
   constructor(private readonly o: LogSearchOptions) {
     this.budgetMs = o.budgetMs ?? 2_000;
@@ -87,6 +89,8 @@ export class LogSearch {
     this.firstChunkBytes = Math.min(o.firstChunkBytes ?? 64 * 1024, this.chunkBytes);
     this.regexTimeoutMs = o.regexTimeoutMs ?? 1_000;
     this.now = o.now ?? (() => performance.now());
+    // A slot frees within about a budget: a search answers when its budget is spent, whatever it has.
+    this.registry = new SearchRegistry({ perUser: o.perUserLimit, retryAfterSeconds: this.budgetMs / 1000 });
   }
 
   /** The entries around `offset` in a file of a source (GET /api/logs/context). */
