@@ -208,7 +208,7 @@ export async function composeGateway(config: Config, o: ComposeOverrides = {}): 
     logger,
     users,
     tokens,
-    audit: new AuditTrail(journal, pool, journalDir),
+    audit: new AuditTrail(journal, pool, journalDir, clock, (err) => logger.error({ err }, 'audit write failed')),
     status,
     pm2,
     logSources,
@@ -324,6 +324,7 @@ export async function composeGateway(config: Config, o: ComposeOverrides = {}): 
       await hub!.close();
       await sessions.close();
       await logDigest.close();
+      await services.audit.close();
       await pool.close();
       await journal.close();
       await pm2.close();
