@@ -97,6 +97,8 @@ export async function composeGateway(config: Config, o: ComposeOverrides = {}): 
     clock,
     retentionDays: config.journalRetentionDays,
     maxTotalBytes: config.journalMaxBytes,
+    // A flood of other events must not push the audit trail out under the size cap.
+    minRetentionDays: { audit: config.auditMinRetentionDays },
   });
   for (const torn of journal.recovery.tornLines) logger.warn({ torn }, 'journal: torn last line set aside during recovery');
 

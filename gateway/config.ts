@@ -29,6 +29,7 @@ const schema = z.object({
   INGEST_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(120_000),
   JOURNAL_RETENTION_DAYS: z.coerce.number().int().positive().default(90),
   JOURNAL_MAX_MB: z.coerce.number().int().positive().default(2048),
+  AUDIT_MIN_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(365),
   BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
   AGENT_HEARTBEAT_TIMEOUT_SECONDS: z.coerce.number().positive().default(120),
   AGENT_SNAPSHOT_SECONDS: z.coerce.number().positive().default(30),
@@ -76,6 +77,8 @@ export interface Config {
   ingestRateLimitPerMinute: number;
   journalRetentionDays: number;
   journalMaxBytes: number;
+  /** Audit segments younger than this are never removed: not by JOURNAL_MAX_MB, nor by a shorter journal age. */
+  auditMinRetentionDays: number;
   bcryptCost: number;
   /** An open run with no heartbeat or event for this long is marked crashed. */
   agentHeartbeatTimeoutMs: number;
@@ -139,6 +142,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     ingestRateLimitPerMinute: c.INGEST_RATE_LIMIT_PER_MINUTE,
     journalRetentionDays: c.JOURNAL_RETENTION_DAYS,
     journalMaxBytes: c.JOURNAL_MAX_MB * 1024 * 1024,
+    auditMinRetentionDays: c.AUDIT_MIN_RETENTION_DAYS,
     bcryptCost: c.BCRYPT_COST,
     agentHeartbeatTimeoutMs: c.AGENT_HEARTBEAT_TIMEOUT_SECONDS * 1000,
     agentSnapshotMs: c.AGENT_SNAPSHOT_SECONDS * 1000,

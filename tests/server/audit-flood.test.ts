@@ -1,5 +1,6 @@
-// A flood of refused anonymous requests cannot bury the audit trail: they are summed per IP, action and reason a
-// minute into lines with a count, while signed-in callers' refusals stay one line each.
+// A flood cannot bury the audit trail: refused anonymous requests are summed per IP, action and reason a minute
+// into lines with a count (signed-in callers' refusals stay one line each), and the journal's size cap never
+// removes audit days younger than AUDIT_MIN_RETENTION_DAYS.
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
@@ -7,6 +8,7 @@ import * as assert from 'uvu/assert';
 import { readJournal } from '../../gateway/store/journal.js';
 import { MAX_BUCKETS_PER_MINUTE, RefusalAggregator } from '../../gateway/domain/audit-refusals.js';
 import type { AuditEntry } from '../../gateway/domain/audit-trail.js';
+import { ConfigError, loadConfig } from '../../gateway/config.js';
 import { ManualClock, signedInAs, startAdminGateway, TestClient, type AdminGateway } from '../support/test-gateway.js';
 
 interface Line extends AuditEntry {
@@ -168,6 +170,48 @@ test('a minute that ends without further refusals is summed up by its timer', as
   assert.equal(written.map((e) => e.count), [1, 6]);
   await agg.close();
   assert.is(written.length, 2, 'nothing left to write at close');
+});
+
+test('the gateway keeps audit days under JOURNAL_MAX_MB and removes other streams\' instead', async () => {
+  const clock = new ManualClock(); // 2026-11-25
+  const t = await startAdminGateway({ JOURNAL_MAX_MB: '1', AUDIT_MIN_RETENTION_DAYS: '30' }, { clock });
+  try {
+    const journalDir = path.join(t.dataDir, 'journal');
+    const plant = (stream: string, date: string, bytes: number): string => {
+      fs.mkdirSync(path.join(journalDir, stream), { recursive: true });
+      const line = JSON.stringify({ ts: `${date}T12:00:00.000Z`, pad: 'x'.repeat(200) }) + '\n';
+      const file = path.join(journalDir, stream, `${date}.jsonl`);
+      fs.writeFileSync(file, line.repeat(Math.ceil(bytes / line.length)));
+      return file;
+    };
+    const oldAudit = plant('audit', '2026-11-05', 950_000); // 20 days old: inside the 30
+    const agedAudit = plant('audit', '2026-10-01', 100_000); // 55 days old: past them, removable by size
+    const oldSamples = plant('samples', '2026-11-20', 700_000);
+    plant('samples', '2026-11-24', 10_000);
+    const { removed } = await t.gw.journal.applyRetention();
+    assert.equal(removed, [path.join('samples', '2026-11-20.jsonl'), path.join('audit', '2026-10-01.jsonl')]);
+    assert.not.ok(fs.existsSync(oldSamples));
+    assert.not.ok(fs.existsSync(agedAudit));
+    assert.ok(fs.existsSync(oldAudit), 'the audit day inside AUDIT_MIN_RETENTION_DAYS stays');
+  } finally {
+    await t.close();
+  }
+});
+
+test('AUDIT_MIN_RETENTION_DAYS and SEARCH_CONCURRENCY_PER_USER must be whole numbers from 1', () => {
+  for (const env of [{ AUDIT_MIN_RETENTION_DAYS: '0' }, { AUDIT_MIN_RETENTION_DAYS: 'a year' }, { SEARCH_CONCURRENCY_PER_USER: '0' }, { SEARCH_CONCURRENCY_PER_USER: '1.5' }]) {
+    const name = Object.keys(env)[0]!;
+    try {
+      loadConfig(env, '/nonexistent');
+      assert.unreachable(`${JSON.stringify(env)} was accepted`);
+    } catch (err) {
+      assert.instance(err, ConfigError);
+      assert.match((err as ConfigError).message, name);
+    }
+  }
+  const defaults = loadConfig({}, '/nonexistent');
+  assert.is(defaults.auditMinRetentionDays, 365);
+  assert.is(defaults.searchConcurrencyPerUser, 2);
 });
 
 test.run();
