@@ -7,10 +7,12 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { signedInAs, startAdminGateway, type AdminGateway, type Reply, type TestClient } from '../support/test-gateway.js';
 import { waitFor } from '../support/wait-for.js';
+import { holdGate } from '../support/workers/hold.js';
 
 // `^(a+)+$` backtracks for ever on a run of a's that ends in something else: every search of it runs until its
 // regex time limit (1 s a chunk) and then answers 422 regex_timeout.
 const CATASTROPHIC = '^(a+)+$';
+const holdTask = new URL('../support/workers/hold.ts', import.meta.url);
 let dir: string;
 let t: AdminGateway;
 
@@ -60,6 +62,24 @@ test('GET /api/audit answers while three viewers run six slow regex searches, be
 const plainSearch = (c: TestClient): Promise<Reply> => c.get(`/api/logs/search?${new URLSearchParams({ q: 'plain', limit: '1' })}`);
 const running = (): number => t.gw.services.logSearch.registry.size;
 
+/** Holds both threads of the search lane until release(): searches then wait in the pool as long as a test needs. */
+async function holdSearchThreads(): Promise<{ release(): Promise<void> }> {
+  const gate = holdGate();
+  const started: Array<Promise<void>> = [];
+  const holds = [0, 1].map(() => {
+    let begun!: () => void;
+    started.push(new Promise<void>((resolve) => (begun = resolve)));
+    return t.gw.pool.run('hold', { gate: gate.gate }, { filename: holdTask, lane: 'search', onProgress: () => begun() });
+  });
+  await Promise.all(started);
+  return {
+    release: async () => {
+      gate.open();
+      await Promise.allSettled(holds);
+    },
+  };
+}
+
 function assertTooMany(r: Reply): void {
   assert.is(r.status, 429, r.text);
   assert.equal(Object.keys(r.body), ['error']);
@@ -78,50 +98,69 @@ function assertRanItsCourse(r: Reply): void {
 test('a third search by a user with two running answers 429 too_many_searches with Retry-After; the two run on untouched', async () => {
   const dan = await signedInAs(t.base, t.admin, 'viewer', 'dan');
   const eve = await signedInAs(t.base, t.admin, 'viewer', 'eve');
-  const first = slowSearch(dan);
-  const second = slowSearch(dan);
-  await waitFor('both searches of dan run', () => running() === 2);
-  assertTooMany(await slowSearch(dan));
-  // Another user is not held to dan's count.
-  const other = await plainSearch(eve);
-  assert.is(other.status, 200, other.text);
-  assert.is(other.body.hits.length, 1);
-  assert.is(running(), 2, 'the refused search did not cancel either of the running ones');
-  assertRanItsCourse(await first);
-  assertRanItsCourse(await second);
-  // Once they have answered, their slots are free again.
-  const again = await plainSearch(dan);
-  assert.is(again.status, 200, again.text);
+  const held = await holdSearchThreads();
+  try {
+    const first = slowSearch(dan);
+    const second = slowSearch(dan);
+    await waitFor('both searches of dan run', () => running() === 2);
+    assertTooMany(await slowSearch(dan));
+    assert.is(running(), 2, 'the refused search did not cancel either of the running ones');
+    // Another user is not held to dan's count.
+    const other = plainSearch(eve);
+    await waitFor("eve's search runs beside dan's", () => running() === 3);
+    await held.release();
+    assert.is((await other).status, 200);
+    assertRanItsCourse(await first);
+    assertRanItsCourse(await second);
+    // Once they have answered, their slots are free again.
+    const again = await plainSearch(dan);
+    assert.is(again.status, 200, again.text);
+  } finally {
+    await held.release();
+  }
 });
 
 test('at the limit, a search that replaces one of the same session (X-Search-Replaces) is accepted and the replaced one answers 409', async () => {
   const fay = await signedInAs(t.base, t.admin, 'viewer', 'fay');
-  const first = slowSearch(fay, { 'X-Search-Id': 'fay-1' });
-  const second = slowSearch(fay, { 'X-Search-Id': 'fay-2' });
-  await waitFor('both searches of fay run', () => running() === 2);
-  const replacement = await fay.get(`/api/logs/search?${new URLSearchParams({ q: 'plain', limit: '1' })}`, { 'X-Search-Replaces': 'fay-1' });
-  assert.is(replacement.status, 200, replacement.text);
-  const replaced = await first;
-  assert.is(replaced.status, 409, replaced.text);
-  assert.is(replaced.body.error.code, 'search_cancelled');
-  assertRanItsCourse(await second);
+  const held = await holdSearchThreads();
+  try {
+    const first = slowSearch(fay, { 'X-Search-Id': 'fay-1' });
+    const second = slowSearch(fay, { 'X-Search-Id': 'fay-2' });
+    await waitFor('both searches of fay run', () => running() === 2);
+    const replacement = fay.get(`/api/logs/search?${new URLSearchParams({ q: 'plain', limit: '1' })}`, { 'X-Search-Replaces': 'fay-1' });
+    const replaced = await first;
+    assert.is(replaced.status, 409, replaced.text);
+    assert.is(replaced.body.error.code, 'search_cancelled');
+    await held.release();
+    assert.is((await replacement).status, 200);
+    assertRanItsCourse(await second);
+  } finally {
+    await held.release();
+  }
 });
 
 test('a search whose client went away frees its slot at once', async () => {
   const gus = await signedInAs(t.base, t.admin, 'viewer', 'gus');
-  const controller = new AbortController();
-  const gone = fetch(`${t.base}/api/logs/search?${new URLSearchParams({ q: CATASTROPHIC, regex: '1', source: `dir:${dir}/*.log` })}`, {
-    headers: { cookie: gus.cookieHeader() },
-    signal: controller.signal,
-  }).catch((err: unknown) => err);
-  const kept = slowSearch(gus);
-  await waitFor('both searches of gus run', () => running() === 2);
-  controller.abort();
-  assert.instance(await gone, Error);
-  await waitFor('the abandoned search is no longer counted', () => running() === 1);
-  const next = await plainSearch(gus);
-  assert.is(next.status, 200, next.text);
-  assertRanItsCourse(await kept);
+  const held = await holdSearchThreads();
+  try {
+    const controller = new AbortController();
+    const gone = fetch(`${t.base}/api/logs/search?${new URLSearchParams({ q: CATASTROPHIC, regex: '1', source: `dir:${dir}/*.log` })}`, {
+      headers: { cookie: gus.cookieHeader() },
+      signal: controller.signal,
+    }).catch((err: unknown) => err);
+    const kept = slowSearch(gus);
+    await waitFor('both searches of gus run', () => running() === 2);
+    controller.abort();
+    assert.instance(await gone, Error);
+    await waitFor('the abandoned search is no longer counted', () => running() === 1);
+    const next = plainSearch(gus);
+    await waitFor('the next search of gus runs', () => running() === 2);
+    await held.release();
+    assert.is((await next).status, 200);
+    assertRanItsCourse(await kept);
+  } finally {
+    await held.release();
+  }
 });
 
 test.run();
