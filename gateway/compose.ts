@@ -103,6 +103,8 @@ export async function composeGateway(config: Config, o: ComposeOverrides = {}): 
     clock,
     retentionDays: config.journalRetentionDays,
     maxTotalBytes: config.journalMaxBytes,
+    // A flood of other events must not push the audit trail out under the size cap.
+    minRetentionDays: { audit: config.auditMinRetentionDays },
   });
   for (const torn of journal.recovery.tornLines) logger.warn({ torn }, 'journal: torn last line set aside during recovery');
 
@@ -215,12 +217,12 @@ export async function composeGateway(config: Config, o: ComposeOverrides = {}): 
     logger,
     users,
     tokens,
-    audit: new AuditTrail(journal, pool, journalDir),
+    audit: new AuditTrail(journal, pool, journalDir, clock, (err) => logger.error({ err }, 'audit write failed')),
     status,
     pm2,
     logSources,
     logDigest,
-    logSearch: new LogSearch({ pool, logSources }),
+    logSearch: new LogSearch({ pool, logSources, perUserLimit: config.searchConcurrencyPerUser }),
     sessions: sessionStore,
     loginThrottle: new LoginThrottle({ ...config.loginThrottle, ...o.loginThrottle }),
     runs,
@@ -343,6 +345,7 @@ export async function composeGateway(config: Config, o: ComposeOverrides = {}): 
       await hub!.close();
       await sessions.close();
       await logDigest.close();
+      await services.audit.close();
       await pool.close();
       await journal.close();
       await pm2.close();

@@ -59,10 +59,12 @@ const schema = z.object({
   METRICS_INTERVAL_SECONDS: z.coerce.number().positive().default(5),
   POOL_MAX_THREADS: z.coerce.number().int().positive().optional(),
   TASK_TIMEOUT_SECONDS: z.coerce.number().positive().default(30),
+  SEARCH_CONCURRENCY_PER_USER: z.coerce.number().int().min(1).max(100).default(2),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(6000),
   INGEST_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(120_000),
   JOURNAL_RETENTION_DAYS: z.coerce.number().int().positive().default(90),
   JOURNAL_MAX_MB: z.coerce.number().int().positive().default(2048),
+  AUDIT_MIN_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(365),
   BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
   LOGIN_MAX_FAILURES_PER_USER_IP: z.coerce.number().int().min(1).max(1000).default(5),
   LOGIN_MAX_FAILURES_PER_IP: z.coerce.number().int().min(1).max(100_000).default(100),
@@ -117,11 +119,15 @@ export interface Config {
   metricsIntervalMs: number;
   poolMaxThreads?: number;
   taskTimeoutMs: number;
+  /** Log searches one user (or token) may have running at once; more answer 429 too_many_searches. */
+  searchConcurrencyPerUser: number;
   rateLimitPerMinute: number;
   /** Requests (batches) per minute per ingest principal on /api/ingest/*. */
   ingestRateLimitPerMinute: number;
   journalRetentionDays: number;
   journalMaxBytes: number;
+  /** Audit segments younger than this are never removed: not by JOURNAL_MAX_MB, nor by a shorter journal age. */
+  auditMinRetentionDays: number;
   bcryptCost: number;
   /** Sign-in throttle: failures per (username, IP) pair, per IP across users, per username across IPs (0 = none). */
   loginThrottle: { perUserIp: number; perIp: number; perUser: number; windowSeconds: number };
@@ -184,10 +190,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     metricsIntervalMs: c.METRICS_INTERVAL_SECONDS * 1000,
     poolMaxThreads: c.POOL_MAX_THREADS,
     taskTimeoutMs: c.TASK_TIMEOUT_SECONDS * 1000,
+    searchConcurrencyPerUser: c.SEARCH_CONCURRENCY_PER_USER,
     rateLimitPerMinute: c.RATE_LIMIT_PER_MINUTE,
     ingestRateLimitPerMinute: c.INGEST_RATE_LIMIT_PER_MINUTE,
     journalRetentionDays: c.JOURNAL_RETENTION_DAYS,
     journalMaxBytes: c.JOURNAL_MAX_MB * 1024 * 1024,
+    auditMinRetentionDays: c.AUDIT_MIN_RETENTION_DAYS,
     bcryptCost: c.BCRYPT_COST,
     loginThrottle: {
       perUserIp: c.LOGIN_MAX_FAILURES_PER_USER_IP,

@@ -1,7 +1,10 @@
 // The audit trail: who did what, to what, from where, with which outcome — appended to the journal,
 // read back newest first through the worker pool (reading segment files is not event-loop work).
+// Refused anonymous requests are summed per IP, action and reason a minute (audit-refusals.ts).
 import type { Journal } from '../store/journal.js';
 import type { WorkerPool } from '../pool/worker-pool.js';
+import type { Clock } from '../clock.js';
+import { RefusalAggregator } from './audit-refusals.js';
 
 export interface AuditEntry {
   ts?: string;
@@ -13,6 +16,13 @@ export interface AuditEntry {
   ip: string;
   userAgent?: string;
   detail?: string;
+  /** Summed refusals of anonymous callers: how many this line stands for (1 on a bucket's first line). */
+  count?: number;
+  /** On a summed line after the first: when the first and the last of the refusals it counts came. */
+  firstAt?: string;
+  lastAt?: string;
+  /** On a summed line: the distinct targets its refusals named (at most 10), when more than one. */
+  targets?: string[];
 }
 
 export interface AuditQuery {
@@ -24,17 +34,39 @@ export interface AuditQuery {
 }
 
 export class AuditTrail {
+  private readonly refusals: RefusalAggregator;
+
   constructor(
     private readonly journal: Journal,
     private readonly pool: WorkerPool,
     private readonly journalDir: string,
-  ) {}
+    clock: Clock,
+    onError: (err: unknown) => void,
+  ) {
+    this.refusals = new RefusalAggregator({
+      clock,
+      write: (entries) => this.journal.appendMany('audit', entries.map((e) => ({ ...e }))),
+      onError,
+    });
+  }
 
   record(entry: AuditEntry): Promise<unknown> {
     return this.journal.append('audit', { ...entry });
   }
 
+  /** A refused request of an anonymous caller: summed with its like (same IP, action and reason) a minute. */
+  recordAnonymousRefusal(entry: AuditEntry): Promise<unknown> {
+    return this.refusals.record(entry);
+  }
+
+  /** Writes the refusals summed so far and stops summing (shutdown). */
+  close(): Promise<void> {
+    return this.refusals.close();
+  }
+
   async query(q: AuditQuery, signal?: AbortSignal): Promise<{ items: AuditEntry[]; nextCursor: string | null }> {
+    // Counts summed so far are written first, so the answer is up to date.
+    await this.refusals.flush();
     await this.journal.flush();
     const match: Record<string, string> = {};
     if (q.actor) match.actor = q.actor;

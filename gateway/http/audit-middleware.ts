@@ -1,4 +1,5 @@
-// Writes every state-changing request to the audit trail with its outcome, including refused ones.
+// Writes every state-changing request to the audit trail with its outcome, including refused ones (those of
+// anonymous callers summed per IP, action and reason a minute).
 import type { Next } from 'koa';
 import type { Ctx, Services } from './services.js';
 import { ApiError } from './api-error.js';
@@ -19,8 +20,10 @@ export function auditAction(action: string, s: Services) {
     const target = ctx.state.auditTarget ?? params.name ?? params.username ?? params.id ?? undefined;
     const outcome = status < 400 ? 'ok' : status === 401 || status === 403 || status === 429 ? 'denied' : 'failed';
     const detail = ctx.state.auditDetail ?? (failure instanceof ApiError ? failure.code : undefined);
+    // A refused anonymous caller is summed with its like (audit-refusals.ts): a flood of them cannot bury the trail.
+    const write = !p && outcome === 'denied' ? s.audit.recordAnonymousRefusal.bind(s.audit) : s.audit.record.bind(s.audit);
     try {
-      await s.audit.record({
+      await write({
         actor: p ? p.username : 'anonymous',
         action,
         ...(target ? { target } : {}),

@@ -1,14 +1,12 @@
-// Runs CPU-heavy or blocking jobs (journal reads, metric roll-ups) on Piscina worker threads so the
-// gateway's event loop stays free; adds per-task time limits, abort, progress and typed errors.
-import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
+// Runs CPU-heavy or blocking jobs (journal reads, metric roll-ups, log searches) on Piscina worker threads so the
+// gateway's event loop stays free, in two lanes so searches never hold every thread; one lane: pool-lane.ts.
 import type { MessagePort, ResourceLimits } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Piscina } from 'piscina';
 import { ApiError } from '../http/api-error.js';
-import { TaskAbortedError, TaskFailedError, TaskTimeoutError } from './task-errors.js';
+import { createPoolLane, type LaneStats, type PoolLane } from './pool-lane.js';
 
 export { TaskAbortedError, TaskFailedError, TaskTimeoutError } from './task-errors.js';
 
@@ -18,6 +16,9 @@ export type TaskName = 'journal-read' | 'metrics-rollup' | 'log-search' | 'log-c
  *  backfill) run only on threads no interactive task is waiting for, and never on every thread at once. */
 export type TaskPriority = 'interactive' | 'background';
 
+/** Each lane has threads of its own: `search` for log searches, `general` for everything else. */
+export type Lane = 'general' | 'search';
+
 export interface RunOptions {
   /** Aborts the task: it leaves the queue if it waits there; if it runs, its thread is ended. */
   signal?: AbortSignal;
@@ -26,13 +27,18 @@ export interface RunOptions {
   dropIfQueued?: AbortSignal;
   /** Time limit once the task runs (waiting in the queue does not count). */
   timeoutMs?: number;
-  /** Default interactive. */
+  /** Default interactive; orders the tasks within a lane. */
   priority?: TaskPriority;
+  /** Default: the task's lane in TASK_LANES, else general. */
+  lane?: Lane;
   onProgress?: (progress: unknown) => void;
   filename?: URL | string; // tests: a task file of their own
 }
 
-export interface WorkerPoolStats { threads: number; queued: number; running: number; completed: number; utilization: number }
+export type { LaneStats } from './pool-lane.js';
+
+/** Totals over both lanes, and each lane's own figures. */
+export interface WorkerPoolStats { threads: number; queued: number; running: number; completed: number; utilization: number; lanes: Record<Lane, LaneStats> }
 
 export interface WorkerPool {
   run<R>(task: TaskName | string, payload: unknown, opts?: RunOptions): Promise<R>;
@@ -41,7 +47,11 @@ export interface WorkerPool {
 }
 
 export interface WorkerPoolOptions {
+  /** Threads of the general lane (default defaultMaxThreads()). */
   maxThreads?: number;
+  /** Threads of the search lane (default maxThreads: one search keeps every core busy). */
+  searchThreads?: number;
+  /** Of each lane. */
   minThreads?: number;
   taskTimeoutMs: number;
   idleTimeoutMs?: number;
@@ -85,89 +95,25 @@ export function defaultMaxThreads(): number {
  */
 export const DEFAULT_RESOURCE_LIMITS: ResourceLimits = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 512 };
 
-interface Queued {
-  priority: TaskPriority;
-  start(): void;
-}
+/** The lane a task runs in unless run() names one: searches (long scans a user starts, as many as users like)
+ *  get threads of their own, so journal reads, history, replay and audit reads never wait behind them. */
+export const TASK_LANES: Readonly<Record<string, Lane>> = { 'log-search': 'search' };
 
-// Our own queue in front of Piscina: Piscina gets a task only when a thread is free for it, so priorities hold
-// exactly (tasks that carry an abort signal skip Piscina's own task queue), and a queued task can leave the
-// queue without a thread being ended.
 export function createWorkerPool(opts: WorkerPoolOptions): WorkerPool {
   if (!(opts.taskTimeoutMs > 0)) throw new RangeError('taskTimeoutMs must be a positive number');
   const maxThreads = opts.maxThreads ?? defaultMaxThreads();
-  const piscina = new Piscina({
-    maxThreads,
-    minThreads: Math.min(opts.minThreads ?? 1, maxThreads),
-    idleTimeout: opts.idleTimeoutMs ?? 5_000,
+  const shared = {
+    minThreads: opts.minThreads ?? 1,
+    idleTimeoutMs: opts.idleTimeoutMs ?? 5_000,
+    taskTimeoutMs: opts.taskTimeoutMs,
     execArgv: workerExecArgv(),
     resourceLimits: opts.resourceLimits ?? DEFAULT_RESOURCE_LIMITS,
-  });
-  const queues: Record<TaskPriority, Set<Queued>> = { interactive: new Set(), background: new Set() };
-  const running: Record<TaskPriority, number> = { interactive: 0, background: 0 };
-  // Background work leaves a thread for searches (unless the pool has only one).
-  const backgroundThreads = Math.max(1, maxThreads - 1);
-  let idleWaiters: Array<() => void> = [];
+  };
+  const lanes: Record<Lane, PoolLane> = {
+    general: createPoolLane({ ...shared, maxThreads }),
+    search: createPoolLane({ ...shared, maxThreads: opts.searchThreads ?? maxThreads }),
+  };
   let closing: Promise<void> | null = null;
-
-  const first = (set: Set<Queued>): Queued | undefined => set.values().next().value;
-
-  function pump(): void {
-    while (running.interactive + running.background < maxThreads) {
-      let next = first(queues.interactive);
-      if (!next && running.background < backgroundThreads) next = first(queues.background);
-      if (!next) break;
-      queues[next.priority].delete(next);
-      running[next.priority] += 1;
-      next.start();
-    }
-    if (running.interactive + running.background === 0 && queues.interactive.size + queues.background.size === 0) {
-      const waiters = idleWaiters;
-      idleWaiters = [];
-      for (const w of waiters) w();
-    }
-  }
-
-  async function execute<R>(task: string, filename: URL | string, payload: unknown, runOpts: RunOptions): Promise<R> {
-    const timeoutMs = runOpts.timeoutMs ?? opts.taskTimeoutMs;
-    // Own timer rather than AbortSignal.timeout: it is cleared the moment the task settles, and we know
-    // for sure which of the two signals fired.
-    const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(new Error(`time limit of ${timeoutMs} ms`)), timeoutMs);
-    const signal = runOpts.signal ? AbortSignal.any([runOpts.signal, timeout.signal]) : timeout.signal;
-
-    const onProgress = runOpts.onProgress;
-    const channel = onProgress ? new MessageChannel() : null;
-    const deliver = (message: unknown): void => {
-      try {
-        onProgress?.(message);
-      } catch {
-        // Progress is advisory: a faulty listener must not crash the gateway or fail the task.
-      }
-    };
-    channel?.port1.on('message', deliver);
-
-    const envelope: TaskEnvelope = channel ? { payload, port: channel.port2 } : { payload };
-    try {
-      return (await piscina.run(envelope, {
-        filename: filename instanceof URL ? filename.href : filename,
-        signal,
-        transferList: channel ? [channel.port2] : undefined,
-      })) as R;
-    } catch (err) {
-      if (timeout.signal.aborted) throw new TaskTimeoutError(task, timeoutMs);
-      if (runOpts.signal?.aborted) throw new TaskAbortedError(task, runOpts.signal.reason);
-      throw new TaskFailedError(task, err instanceof Error ? err.message : String(err));
-    } finally {
-      clearTimeout(timer);
-      if (channel) {
-        // Messages posted just before the result can still sit in the port's queue: hand them over
-        // synchronously so onProgress has seen everything by the time run() settles.
-        for (let m = receiveMessageOnPort(channel.port1); m; m = receiveMessageOnPort(channel.port1)) deliver(m.message);
-        channel.port1.close();
-      }
-    }
-  }
 
   function run<R>(task: string, payload: unknown, runOpts: RunOptions = {}): Promise<R> {
     if (closing) return Promise.reject(new ApiError(503, 'pool_closed', `Task "${task}" refused: the worker pool is shutting down.`));
@@ -177,50 +123,32 @@ export function createWorkerPool(opts: WorkerPoolOptions): WorkerPool {
     } catch (err) {
       return Promise.reject(err);
     }
-    const cancels = [runOpts.signal, runOpts.dropIfQueued].filter((s): s is AbortSignal => s !== undefined);
-    const already = cancels.find((s) => s.aborted);
-    if (already) return Promise.reject(new TaskAbortedError(task, already.reason));
-    const priority = runOpts.priority ?? 'interactive';
+    return lanes[runOpts.lane ?? TASK_LANES[task] ?? 'general'].run<R>(task, filename, payload, runOpts);
+  }
 
-    return new Promise<R>((resolve, reject) => {
-      const onCancel = (event: Event): void => {
-        // Still queued (start() removes this listener): it leaves the queue and never runs.
-        queues[priority].delete(entry);
-        for (const s of cancels) s.removeEventListener('abort', onCancel);
-        reject(new TaskAbortedError(task, (event.target as AbortSignal).reason));
-        pump();
-      };
-      const entry: Queued = {
-        priority,
-        start: () => {
-          for (const s of cancels) s.removeEventListener('abort', onCancel);
-          execute<R>(task, filename, payload, runOpts).then(resolve, reject).finally(() => {
-            running[priority] -= 1;
-            pump();
-          });
-        },
-      };
-      for (const s of cancels) s.addEventListener('abort', onCancel, { once: true });
-      queues[priority].add(entry);
-      pump();
-    });
+  function stats(): WorkerPoolStats {
+    const general = lanes.general.stats();
+    const search = lanes.search.stats();
+    const sum = (key: 'threads' | 'queued' | 'running' | 'completed'): number => general[key] + search[key];
+    const capacity = general.maxThreads + search.maxThreads;
+    return {
+      threads: sum('threads'),
+      queued: sum('queued'),
+      running: sum('running'),
+      completed: sum('completed'),
+      utilization: (general.utilization * general.maxThreads + search.utilization * search.maxThreads) / capacity,
+      lanes: { general, search },
+    };
   }
 
   return {
     run,
-    stats: () => ({
-      threads: piscina.threads.length,
-      queued: queues.interactive.size + queues.background.size + piscina.queueSize,
-      running: running.interactive + running.background,
-      completed: piscina.completed,
-      utilization: piscina.utilization,
-    }),
+    stats,
     close: () => {
       // Queued and running tasks finish first; Piscina's close() then terminates the threads.
-      closing ??= new Promise<void>((resolve) => {
-        idleWaiters.push(resolve);
-        pump();
-      }).then(() => piscina.close());
+      closing ??= Promise.all([lanes.general.idle(), lanes.search.idle()])
+        .then(() => Promise.all([lanes.general.close(), lanes.search.close()]))
+        .then(() => undefined);
       return closing;
     },
   };

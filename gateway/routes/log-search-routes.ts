@@ -61,7 +61,8 @@ export async function searchLogs(ctx: Ctx, s: Services): Promise<void> {
     const v = ctx.get(name);
     return v === '' ? undefined : v;
   };
-  const run = s.logSearch.registry.begin(owner, header('X-Search-Id'), header('X-Search-Replaces'));
+  // 429 too_many_searches when this user already runs the most searches one user may run at once.
+  const run = s.logSearch.registry.begin(owner, principal?.id ?? 'anonymous', header('X-Search-Id'), header('X-Search-Replaces'));
   ctx.set('X-Search-Id', run.id);
   ctx.set('Cache-Control', 'no-store');
   const onClose = (): void => {

@@ -180,12 +180,23 @@ const DAY_MS = 86_400_000;
 /**
  * Which segments retention removes: those dated before the window, then the oldest while the total is over
  * budget. The newest segment of each stream and any segment `isActive` says is being written are kept.
+ * A stream in `minDays` keeps its segments at least that many days: the budget never removes a younger one (and
+ * takes its older ones only after every other stream's), and its age window is the longer of the two.
  */
 export function planRetention(
   segments: StoredSegment[],
-  opts: { now: number; retentionDays?: number; maxTotalBytes?: number; isActive(segment: StoredSegment): boolean },
+  opts: { now: number; retentionDays?: number; maxTotalBytes?: number; minDays?: Readonly<Record<string, number>>; isActive(segment: StoredSegment): boolean },
 ): StoredSegment[] {
-  const cutoff = opts.retentionDays === undefined ? undefined : utcDate(opts.now - opts.retentionDays * DAY_MS);
+  const dayBefore = (days: number): string => utcDate(opts.now - days * DAY_MS);
+  const minDaysOf = (stream: string): number | undefined => opts.minDays?.[stream];
+  const expired = (s: StoredSegment): boolean => {
+    if (opts.retentionDays === undefined) return false;
+    return s.date < dayBefore(Math.max(opts.retentionDays, minDaysOf(s.stream) ?? 0));
+  };
+  const shielded = (s: StoredSegment): boolean => {
+    const min = minDaysOf(s.stream);
+    return min !== undefined && s.date >= dayBefore(min);
+  };
   const newest = new Map<string, StoredSegment>();
   let total = 0;
   for (const s of segments) {
@@ -197,10 +208,20 @@ export function planRetention(
     .filter((s) => newest.get(s.stream) !== s && !opts.isActive(s))
     .sort((a, b) => compareSegments(a, b) || (a.stream < b.stream ? -1 : 1));
   const doomed: StoredSegment[] = [];
+  const kept: StoredSegment[] = [];
   for (const s of candidates) {
-    const expired = cutoff !== undefined && s.date < cutoff;
-    const overBudget = opts.maxTotalBytes !== undefined && total > opts.maxTotalBytes;
-    if (!expired && !overBudget) continue;
+    if (expired(s)) {
+      doomed.push(s);
+      total -= s.size;
+    } else {
+      kept.push(s);
+    }
+  }
+  if (opts.maxTotalBytes === undefined) return doomed;
+  // Over budget: the oldest first, streams with a minimum age last, and never a segment inside that age.
+  const bySize = [...kept.filter((s) => minDaysOf(s.stream) === undefined), ...kept.filter((s) => minDaysOf(s.stream) !== undefined && !shielded(s))];
+  for (const s of bySize) {
+    if (total <= opts.maxTotalBytes) break;
     doomed.push(s);
     total -= s.size;
   }

@@ -32,6 +32,8 @@ export interface JournalOptions {
   maxSegmentBytes?: number;
   retentionDays?: number;
   maxTotalBytes?: number;
+  /** Streams kept at least this many days whatever maxTotalBytes says (and at least this long by age), e.g. audit. */
+  minRetentionDays?: Readonly<Record<string, number>>;
 }
 
 export interface JournalRecovery {
@@ -112,6 +114,7 @@ export class Journal {
   readonly #maxSegmentBytes: number;
   readonly #retentionDays?: number;
   readonly #maxTotalBytes?: number;
+  readonly #minRetentionDays?: Readonly<Record<string, number>>;
 
   #pendingLines: PendingLine[] = [];
   #pendingWaiters: Waiter[] = [];
@@ -147,6 +150,7 @@ export class Journal {
     this.#maxSegmentBytes = opts.maxSegmentBytes ?? 64 * 1024 * 1024;
     this.#retentionDays = opts.retentionDays;
     this.#maxTotalBytes = opts.maxTotalBytes;
+    this.#minRetentionDays = opts.minRetentionDays;
   }
 
   /** Resolves once the line is written and fsync'd; many appends share one write + fsync. */
@@ -225,7 +229,8 @@ export class Journal {
   }
 
   /**
-   * Drops segments dated before the retention window, then the oldest while the total exceeds maxTotalBytes.
+   * Drops segments dated before the retention window, then the oldest while the total exceeds maxTotalBytes
+   * (streams in minRetentionDays last, and none younger than their minimum; see planRetention).
    * The newest segment of each stream and the one being written today are never removed.
    */
   async applyRetention(now: number = this.#clock.now()): Promise<{ removed: string[] }> {
@@ -441,6 +446,7 @@ export class Journal {
       now,
       retentionDays: this.#retentionDays,
       maxTotalBytes: this.#maxTotalBytes,
+      minDays: this.#minRetentionDays,
       // Older days may have an open handle too (late entries); only today's writer counts as "being written".
       isActive: (s) => s.date === today && this.#writers.get(`${s.stream}/${s.date}`)?.file === s.file,
     });

@@ -1,7 +1,8 @@
 // `npm run bench`: the figures on this machine — initial JavaScript size, idle RSS and /api/health under
 // load, event-loop lag while the pool works, durable ingest throughput, and ingest → WebSocket frame latency
-// with 1,000 clients. Prints tables; asserts nothing. `--quick` shortens every section; `--only=<name>` runs
-// one section (bundle, health, pool-lag, ingest-throughput, ingest-fanout, log-search, webhook).
+// with 1,000 clients, /api/audit while a viewer runs slow searches. Prints tables; asserts nothing. `--quick` shortens
+// every section; `--only=<name>` runs one section (bundle, health, pool-lag, ingest-throughput, ingest-fanout,
+// log-search, webhook, audit-under-search).
 import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
@@ -13,8 +14,9 @@ import { measureIngestFanout, printFanout } from './ingest-fanout.js';
 import { RAISED_LIMITS_NOTE } from './ingest-support.js';
 import { measureLogSearch, printLogSearch } from './log-search.js';
 import { measureWebhookE2E, printWebhookE2E, type WebhookBenchResult } from './webhook-e2e.js';
+import { measureAuditUnderSearch, printAuditUnderSearch } from './audit-under-search.js';
 
-const SECTIONS = ['bundle', 'health', 'pool-lag', 'ingest-throughput', 'ingest-fanout', 'log-search', 'webhook'] as const;
+const SECTIONS = ['bundle', 'health', 'pool-lag', 'ingest-throughput', 'ingest-fanout', 'log-search', 'webhook', 'audit-under-search'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const quick = process.argv.includes('--quick');
@@ -31,7 +33,8 @@ console.log(`Ops Center benchmarks — ${os.cpus().length} cores, ${mb(os.totalm
 if (runs('health') || runs('ingest-throughput') || runs('ingest-fanout') || runs('webhook')) console.log(`Gateway env: ${RAISED_LIMITS_NOTE}.`);
 console.log('');
 
-if (only !== 'log-search') buildAll(); // log search runs in this process: nothing to build
+// Log search runs in this process and audit-under-search runs the gateway from sources: nothing to build.
+if (only !== 'log-search' && only !== 'audit-under-search') buildAll();
 
 // 1. Initial JavaScript (what the browser loads before any lazy chunk).
 if (runs('bundle')) {
@@ -92,4 +95,9 @@ if (runs('webhook')) {
   const rows = process.env.BENCH_WEBHOOK_CLIENTS?.split(',').map(Number).filter((n) => n > 0) ?? [10, 100, 1000];
   for (const clients of rows) results.push(await measureWebhookE2E({ clients, eventsPerSec: 1000, seconds: quick ? 6 : 20, nodeArgs: gatewayNodeArgs }));
   printWebhookE2E(results);
+}
+
+// 8. GET /api/audit idle and while a viewer keeps slow regex searches running (searches must not starve the pool).
+if (runs('audit-under-search')) {
+  printAuditUnderSearch(await measureAuditUnderSearch({ requests: quick ? 20 : 50, seconds: quick ? 5 : 15, searchLoops: 6, nodeArgs: gatewayNodeArgs }));
 }

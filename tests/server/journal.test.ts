@@ -518,6 +518,57 @@ test('retention by total size drops the oldest segments first but never the acti
   await journal.close();
 });
 
+test('over its size cap the journal removes other streams\' oldest segments first and never an audit segment younger than its minimum', async () => {
+  const dir = tempDir();
+  const clock = fakeClock();
+  const journal = await Journal.open(dir, { clock, retentionDays: 30, maxTotalBytes: 300, minRetentionDays: { audit: 5 } });
+  for (let day = 0; day < 10; day++) {
+    clock.t = T0 + day * DAY;
+    await journal.append('audit', { day, pad: 'x'.repeat(60) }); // ~100 bytes a line
+    await journal.append('metrics', { day, pad: 'x'.repeat(60) });
+  }
+  const auditBefore = fs.readFileSync(path.join(dir, 'audit', '2024-03-05.jsonl'), 'utf8');
+  // "now" is 2024-03-10: audit segments from 2024-03-05 on are inside their 5 days.
+  const { removed } = await journal.applyRetention();
+  assert.equal(removed, [
+    ...[1, 2, 3, 4, 5, 6, 7, 8, 9].map((d) => path.join('metrics', `2024-03-0${d}.jsonl`)),
+    ...[1, 2, 3, 4].map((d) => path.join('audit', `2024-03-0${d}.jsonl`)),
+  ]);
+  assert.equal(segmentFiles(dir, 'metrics'), ['2024-03-10.jsonl']);
+  assert.equal(segmentFiles(dir, 'audit'), ['2024-03-05.jsonl', '2024-03-06.jsonl', '2024-03-07.jsonl', '2024-03-08.jsonl', '2024-03-09.jsonl', '2024-03-10.jsonl']);
+  // Still over the cap, and the shielded audit days stay as they were.
+  const total = ['audit', 'metrics'].flatMap((st) => segmentFiles(dir, st).map((f) => fs.statSync(path.join(dir, st, f)).size)).reduce((a, b) => a + b, 0);
+  assert.ok(total > 300, `${total} bytes`);
+  assert.is(fs.readFileSync(path.join(dir, 'audit', '2024-03-05.jsonl'), 'utf8'), auditBefore);
+  assert.equal((await journal.applyRetention()).removed, [], 'a second pass removes nothing more');
+  // Age retention still applies: 31 days on, every audit day but the newest is past its window.
+  const later = await journal.applyRetention(T0 + 40 * DAY);
+  assert.equal(later.removed, [5, 6, 7, 8, 9].map((d) => path.join('audit', `2024-03-0${d}.jsonl`)));
+  await journal.close();
+});
+
+test('an audit minimum longer than the journal\'s age window keeps audit days the window removes from other streams', async () => {
+  const dir = tempDir();
+  const clock = fakeClock();
+  const journal = await Journal.open(dir, { clock, retentionDays: 3, minRetentionDays: { audit: 7 } });
+  for (let day = 0; day < 10; day++) {
+    clock.t = T0 + day * DAY;
+    await journal.append('audit', { day });
+    await journal.append('metrics', { day });
+  }
+  // "now" is 2024-03-10: metrics before 2024-03-07 go (3 days), audit only before 2024-03-03 (7 days).
+  const { removed } = await journal.applyRetention();
+  assert.equal(removed, [
+    path.join('audit', '2024-03-01.jsonl'),
+    path.join('metrics', '2024-03-01.jsonl'),
+    path.join('audit', '2024-03-02.jsonl'),
+    ...[2, 3, 4, 5, 6].map((d) => path.join('metrics', `2024-03-0${d}.jsonl`)),
+  ].sort((a, b) => path.basename(a).localeCompare(path.basename(b)) || a.localeCompare(b)));
+  assert.equal(segmentFiles(dir, 'audit')[0], '2024-03-03.jsonl');
+  assert.equal(segmentFiles(dir, 'metrics')[0], '2024-03-07.jsonl');
+  await journal.close();
+});
+
 test('close flushes pending appends, and appending after close is refused', async () => {
   const dir = tempDir();
   const journal = await Journal.open(dir, { clock: fakeClock(), flushIntervalMs: 1000 });

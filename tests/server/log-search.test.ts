@@ -12,6 +12,7 @@ import { createLogSources } from '../../gateway/sources/log-sources.js';
 import type { Pm2Source } from '../../gateway/sources/pm2-source.js';
 import { LogSearch, SearchAbortedError, type LogSearchRequest } from '../../gateway/domain/logs/log-search.js';
 import { LogDigest } from '../../gateway/domain/logs/log-digest.js';
+import { holdGate } from '../support/workers/hold.js';
 
 const BASE = Date.parse('2026-11-25T08:00:00.000Z');
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -277,7 +278,7 @@ test('cancellation: an aborted search stops, a replaced one answers 409, and the
   assert.is(replaced.body.error.code, 'search_cancelled');
 });
 
-const spinTask = new URL('../support/workers/spin.ts', import.meta.url);
+const holdTask = new URL('../support/workers/hold.ts', import.meta.url);
 const dirSources = () => createLogSources({ pm2: { list: async () => [] } as unknown as Pm2Source, logDirs: [`${dir}/*.log`], selfLogDir: path.join(dir, 'no-self'), clock: { now: () => Date.now() } });
 
 async function until(check: () => boolean, what: string): Promise<void> {
@@ -291,10 +292,13 @@ test('a cancelled search takes its chunks still waiting in the pool out of the q
   try {
     const ls = new LogSearch({ pool: one, logSources: dirSources() });
     await ls.search(req({ q: 'warm', limit: 1 })); // the thread is up and has loaded the task
+    // A warm-up that ran out of its budget on a busy machine leaves a chunk running: not one to count.
+    await until(() => one.stats().running === 0, 'the warm-up search left the pool');
     const completedBefore = one.stats().completed;
     let started!: () => void;
     const startedPromise = new Promise<void>((resolve) => (started = resolve));
-    const busy = one.run('spin', { ms: 400, steps: 2 }, { filename: spinTask, onProgress: () => started() });
+    const gate = holdGate();
+    const busy = one.run('hold', { gate: gate.gate }, { filename: holdTask, lane: 'search', onProgress: () => started() });
     await startedPromise;
     const controller = new AbortController();
     const cancelled = ls.search(req({ q: 'job' }), controller.signal).then(() => null, (err: unknown) => err);
@@ -302,11 +306,45 @@ test('a cancelled search takes its chunks still waiting in the pool out of the q
     controller.abort();
     assert.instance(await cancelled, SearchAbortedError);
     assert.is(one.stats().queued, 0, 'its chunks left the queue');
+    gate.open();
     await busy;
     await new Promise((r) => setTimeout(r, 100));
     assert.is(one.stats().completed, completedBefore + 1, 'only the busy task ran: no chunk of the cancelled search');
   } finally {
     await one.close();
+  }
+});
+
+test('a search that has its page takes its chunks still waiting in the pool out of the queue', async () => {
+  const one = createWorkerPool({ taskTimeoutMs: 30_000, maxThreads: 1 });
+  const own = fs.mkdtempSync(path.join(os.tmpdir(), 'oc-logsearch-page-'));
+  try {
+    fs.writeFileSync(path.join(own, 'many.log'), Array.from({ length: 400 }, (_, i) => `${iso(BASE + i * 1000)} INFO entry ${i} pad pad pad`).join('\n') + '\n');
+    const sources = createLogSources({ pm2: { list: async () => [] } as unknown as Pm2Source, logDirs: [`${own}/*.log`], selfLogDir: path.join(own, 'no-self'), clock: { now: () => Date.now() } });
+    // Small chunks, three in flight: the newest chunk alone fills a page of one.
+    const ls = new LogSearch({ pool: one, logSources: sources, chunkBytes: 1024, firstChunkBytes: 1024, concurrency: 3 });
+    await ls.search(req({ q: 'warm', limit: 1 }));
+    await until(() => one.stats().running === 0 && one.stats().queued === 0, 'the warm-up search left the pool');
+    const completedBefore = one.stats().completed;
+    const gate = holdGate();
+    let started!: () => void;
+    const startedPromise = new Promise<void>((resolve) => (started = resolve));
+    const busy = one.run('hold', { gate: gate.gate }, { filename: holdTask, lane: 'search', onProgress: () => started() });
+    await startedPromise;
+    const page = ls.search(req({ q: 'entry', limit: 1 }));
+    await until(() => one.stats().queued === 3, 'the search has three chunks queued behind the held thread');
+    gate.open();
+    await busy;
+    const result = await page;
+    assert.is(result.hits.length, 1);
+    assert.is(result.hits[0]!.message, 'INFO entry 399 pad pad pad');
+    assert.is(one.stats().queued, 0, 'the chunks it no longer needs left the queue');
+    await until(() => one.stats().running === 0, 'the pool is idle');
+    // The thread freed by the page's chunk may already have taken the next one; the last one never runs.
+    assert.ok(one.stats().completed <= completedBefore + 3, `${one.stats().completed - completedBefore} tasks ran: the held one and at most two chunks`);
+  } finally {
+    await one.close();
+    fs.rmSync(own, { recursive: true, force: true });
   }
 });
 

@@ -1,12 +1,17 @@
 // Worker pool: progress, time limits, abort, failures, draining close, and a free main event loop.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { ApiError } from '../../gateway/http/api-error.js';
 import { createWorkerPool, TaskAbortedError, TaskFailedError, TaskTimeoutError } from '../../gateway/pool/worker-pool.js';
 import type { WorkerPool } from '../../gateway/pool/worker-pool.js';
 import type { SystemSample } from '../../gateway/sources/system-metrics.js';
 import type { RollupBucket } from '../../workers/metrics-rollup.js';
+import { holdGate } from '../support/workers/hold.js';
+import { waitFor } from '../support/wait-for.js';
 
 // Tests run from sources under tsx only, so the test tasks are always .ts.
 const task = (name: string): URL => new URL(`../support/workers/${name}.ts`, import.meta.url);
@@ -14,6 +19,7 @@ const spin = task('spin');
 const throws = task('throws');
 const neverEnds = task('never-ends');
 const echo = task('echo');
+const hold = task('hold');
 
 async function withPool(opts: { maxThreads?: number; taskTimeoutMs?: number }, body: (pool: WorkerPool) => Promise<void>): Promise<void> {
   const pool = createWorkerPool({ taskTimeoutMs: opts.taskTimeoutMs ?? 10_000, maxThreads: opts.maxThreads ?? 2 });
@@ -130,7 +136,9 @@ test('stats() reports threads and completed tasks', async () => {
     const stats = pool.stats();
     assert.is(stats.completed, 3);
     assert.is(stats.queued, 0);
-    assert.ok(stats.threads >= 1 && stats.threads <= 2);
+    assert.ok(stats.lanes.general.threads >= 1 && stats.lanes.general.threads <= 2);
+    assert.is(stats.lanes.general.completed, 3, 'echo runs in the general lane');
+    assert.is(stats.threads, stats.lanes.general.threads + stats.lanes.search.threads);
     assert.ok(stats.utilization >= 0);
   });
 });
@@ -235,6 +243,52 @@ test('a time limit counts running time, not time waiting in the queue', async ()
     const queued = await pool.run<{ payload: unknown }>('echo', 'late', { filename: echo, timeoutMs: 200 });
     assert.equal(queued.payload, 'late');
     await busy;
+  });
+});
+
+test('with every search thread held and more searches queued, general tasks still run at once', async () => {
+  await withPool({ maxThreads: 2 }, async (pool) => {
+    const gate = holdGate();
+    const order: string[] = [];
+    try {
+      const searches = [1, 2, 3].map((n) => pool.run('hold', { gate: gate.gate }, { filename: hold, lane: 'search' }).then(() => order.push(`search ${n}`)));
+      await waitFor('two searches held and one queued', () => pool.stats().lanes.search.running === 2 && pool.stats().lanes.search.queued === 1);
+      const general = await Promise.all([1, 2, 3].map((n) => pool.run<{ payload: unknown }>('echo', n, { filename: echo }).then((r) => {
+        order.push(`general ${n}`);
+        return r.payload;
+      })));
+      assert.equal(general, [1, 2, 3]);
+      assert.is(pool.stats().lanes.search.running, 2, 'the searches were still held meanwhile');
+      gate.open();
+      await Promise.all(searches);
+      assert.equal(order.slice(0, 3).sort(), ['general 1', 'general 2', 'general 3']);
+    } finally {
+      gate.open();
+    }
+  });
+});
+
+test('the task name picks the lane (log-search → search, others → general), and run() may name another', async () => {
+  await withPool({ maxThreads: 1 }, async (pool) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oc-pool-lanes-'));
+    try {
+      const file = path.join(dir, 'a.log');
+      fs.writeFileSync(file, '2026-01-01T00:00:00.000Z INFO hello\n');
+      const result = await pool.run<{ kind: string }>('log-search', {
+        path: file, compressed: false, start: 0, end: fs.statSync(file).size,
+        plan: { kind: 'all' }, filters: { minLevel: null, from: null, to: null, maxHits: 10 }, regexTimeoutMs: 1000,
+      });
+      assert.is(result.kind, 'ok');
+      assert.is(pool.stats().lanes.search.completed, 1);
+      assert.is(pool.stats().lanes.general.completed, 0);
+      await pool.run('echo', 'general', { filename: echo });
+      await pool.run('echo', 'searching', { filename: echo, lane: 'search' });
+      assert.is(pool.stats().lanes.general.completed, 1);
+      assert.is(pool.stats().lanes.search.completed, 2);
+      assert.is(pool.stats().completed, 3);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -44,10 +44,12 @@ export interface LogSearchOptions {
   chunkBytes?: number;
   /** The first chunk of each file; default 64 KiB (small, so page 1 of a common term comes fast). */
   firstChunkBytes?: number;
-  /** Chunks in flight at once; default the pool's thread count (at least 2). */
+  /** Chunks in flight at once; default the thread count of the pool's search lane (at least 2). */
   concurrency?: number;
   /** Per chunk; default 1 s. */
   regexTimeoutMs?: number;
+  /** Searches one user may have running at once; default 2. */
+  perUserLimit?: number;
   now?: () => number;
 }
 
@@ -78,8 +80,8 @@ export class LogSearch {
   private readonly firstChunkBytes: number;
   private readonly regexTimeoutMs: number;
   private readonly now: () => number;
-  /** Searches in flight, for X-Search-Replaces and client disconnects. */
-  readonly registry = new SearchRegistry();
+  /** Searches in flight, for X-Search-Replaces, client disconnects and the per-user limit. */
+  readonly registry: SearchRegistry;
 
   constructor(private readonly o: LogSearchOptions) {
     this.budgetMs = o.budgetMs ?? 2_000;
@@ -87,6 +89,8 @@ export class LogSearch {
     this.firstChunkBytes = Math.min(o.firstChunkBytes ?? 64 * 1024, this.chunkBytes);
     this.regexTimeoutMs = o.regexTimeoutMs ?? 1_000;
     this.now = o.now ?? (() => performance.now());
+    // A slot frees within about a budget: a search answers when its budget is spent, whatever it has.
+    this.registry = new SearchRegistry({ perUser: o.perUserLimit, retryAfterSeconds: this.budgetMs / 1000 });
   }
 
   /** The entries around `offset` in a file of a source (GET /api/logs/context). */
@@ -110,6 +114,21 @@ export class LogSearch {
   }
 
   async search(req: LogSearchRequest, signal?: AbortSignal): Promise<LogSearchPage> {
+    // Fires when the search ends, whichever way (a full page, the budget, a regex overrun, a cancel): its chunks
+    // still waiting in the pool's queue leave it then instead of running for nobody.
+    const done = new AbortController();
+    const cancel = (): void => done.abort(signal?.reason);
+    if (signal?.aborted) cancel();
+    else signal?.addEventListener('abort', cancel, { once: true });
+    try {
+      return await this.scan(req, signal, done.signal);
+    } finally {
+      signal?.removeEventListener('abort', cancel);
+      done.abort(new Error('the search has ended'));
+    }
+  }
+
+  private async scan(req: LogSearchRequest, signal: AbortSignal | undefined, done: AbortSignal): Promise<LogSearchPage> {
     const started = this.now();
     const { plan, hash } = this.prepare(req);
     const sel = { sources: req.sources, from: req.from };
@@ -122,7 +141,7 @@ export class LogSearch {
     let scannedBytes = 0;
     // Results wait here until every chunk above them in their file is applied (a file is scanned top down).
     const arrived = new Map<SearchFile, Map<number, { start: number; result: Extract<LogSearchTaskResult, { kind: 'ok' }> }>>();
-    const concurrency = Math.max(1, this.o.concurrency ?? Math.max(2, this.o.pool.stats().threads));
+    const concurrency = Math.max(1, this.o.concurrency ?? Math.max(2, this.o.pool.stats().lanes.search.maxThreads));
 
     const needed = (): number => req.limit - hits.length;
 
@@ -209,11 +228,11 @@ export class LogSearch {
       };
       const job: Running = { file: f, start, end, generation: f.generation };
       // A cancelled search's chunks leave the pool's queue; one already running finishes (at most the regex
-      // limit): ending its thread would cost more than that. Searches go ahead of background work.
+      // limit): ending its thread would cost more than that. Searches have the pool's search lane to themselves.
       const settled = this.o.pool.run<LogSearchTaskResult>('log-search', task, {
         timeoutMs: Math.max(30_000, this.budgetMs * 5),
-        priority: 'interactive',
-        dropIfQueued: signal,
+        lane: 'search',
+        dropIfQueued: done,
       }).then(
         (result) => ({ job, result, error: null as unknown }),
         (error: unknown) => ({ job, result: null, error }),
