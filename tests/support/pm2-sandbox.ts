@@ -104,7 +104,7 @@ export async function startPm2Sandbox(opts: { appName?: string } = {}): Promise<
     async startApp(app) {
       if (!api) throw new Error('the sandbox daemon is not running');
       const current = api;
-      await callback((cb) => current.start(app, cb));
+      await callback((cb) => current.start(app, {}, cb));
     },
     async killDaemon() {
       if (!api) return;
