@@ -44,7 +44,7 @@ function pathOf(frame: Frame): string[] {
  * container, so a cyclic or enormous value costs no more than the limit allows.
  */
 export function pathTooDeep(value: unknown, maxDepth: number): string[] | null {
-  if (typeof value !== 'object' || value === null) return null;
+  if (!tooDeep(value, maxDepth)) return null;
   const stack: Frame[] = [{ value, depth: 1, key: '', parent: null }];
   while (stack.length > 0) {
     const frame = stack.pop()!;
@@ -66,9 +66,34 @@ export function pathTooDeep(value: unknown, maxDepth: number): string[] | null {
   return null;
 }
 
-/** True when the value nests deeper than `maxDepth`. */
+/** True when the value nests deeper than `maxDepth`. The hot path (every journal line a replay reads): no
+ *  path bookkeeping, no key arrays. */
 export function tooDeep(value: unknown, maxDepth = MAX_DOCUMENT_DEPTH): boolean {
-  return pathTooDeep(value, maxDepth) !== null;
+  if (typeof value !== 'object' || value === null) return false;
+  const values: object[] = [value];
+  const depths: number[] = [1];
+  while (values.length > 0) {
+    const v = values.pop()!;
+    const depth = depths.pop()!;
+    if (depth > maxDepth) return true;
+    if (Array.isArray(v)) {
+      for (const child of v) {
+        if (typeof child === 'object' && child !== null) {
+          values.push(child);
+          depths.push(depth + 1);
+        }
+      }
+    } else {
+      for (const key in v) {
+        const child: unknown = (v as Record<string, unknown>)[key];
+        if (typeof child === 'object' && child !== null) {
+          values.push(child);
+          depths.push(depth + 1);
+        }
+      }
+    }
+  }
+  return false;
 }
 
 function joinField(field: string, path: string[]): string {

@@ -2,8 +2,8 @@
 // rebuilding the store at start (seen ids, cursor, recent events, today's figures, refusal counts) from the
 // journal, and rebuilding the link history of the last 24 h (link-history.ts).
 import { z } from 'zod';
-import { scanStream, JournalIssues } from '../gateway/store/journal-scan.js';
-import type { JournalEntry, JournalIssue, JournalLocation } from '../gateway/store/journal-reader.js';
+import { scanStream, JournalIssues, type Where } from '../gateway/store/journal-scan.js';
+import type { JournalEntry, JournalIssue } from '../gateway/store/journal-reader.js';
 import { classifyEvent, type WebhookEvent, type RejectReason } from '../gateway/domain/webhook/event-schema.js';
 import { isEventLine, WEBHOOK_EVENTS_STREAM } from '../gateway/domain/webhook/event-lines.js';
 import { emptyFold, foldEvent, type FigureFold } from '../gateway/domain/webhook/analytics.js';
@@ -122,7 +122,7 @@ async function rebuild(p: Extract<WebhookSyncPayload, { mode: 'rebuild' }>): Pro
 }
 
 /** Every entry of a stream, oldest first (within `from` when given). */
-function forEachItem(journalDir: string, stream: string, from: string | undefined, issues: JournalIssues, fn: (item: JournalEntry, where: JournalLocation) => void): Promise<void> {
+function forEachItem(journalDir: string, stream: string, from: string | undefined, issues: JournalIssues, fn: (item: JournalEntry, where: Where) => void): Promise<void> {
   return scanStream(journalDir, { stream, order: 'asc', from }, issues, (item, where) => void fn(item, where));
 }
 

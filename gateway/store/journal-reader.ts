@@ -27,7 +27,7 @@ export interface JournalQuery {
   order: 'asc' | 'desc';
   /** Equality on top-level fields. */
   match?: JournalMatch;
-  /** Also return where each item sits (`locations`), so a reader can report a line it could not use. */
+  /** Also return where each item sits (`positions`), so a reader can report a line it could not use. */
   locate?: boolean;
 }
 
@@ -36,6 +36,17 @@ export interface JournalLocation {
   segment: string;
   offset: number;
   bytes: number;
+}
+
+/** Where each item of a page sits, as parallel arrays (no object per item: replays read millions). */
+export interface JournalPositions {
+  segments: string[];
+  offsets: number[];
+  bytes: number[];
+}
+
+export function positionOf(p: JournalPositions, index: number): JournalLocation {
+  return { segment: p.segments[index]!, offset: p.offsets[index]!, bytes: p.bytes[index]! };
 }
 
 /**
@@ -57,8 +68,8 @@ export interface JournalPage {
   skippedLines: number;
   /** The first MAX_PAGE_ISSUES of those, with their places. */
   journalIssues: JournalIssue[];
-  /** With `locate`: where items[i] sits. */
-  locations?: JournalLocation[];
+  /** With `locate`: where each item sits (positionOf(positions, i)). */
+  positions?: JournalPositions;
 }
 
 /** Longer lines are not parsed (the writer never makes one: request bodies are at most 1 MiB). */
@@ -163,7 +174,7 @@ interface Scan {
   items: JournalEntry[];
   skippedLines: number;
   issues: JournalIssue[];
-  locations: JournalLocation[] | null;
+  positions: JournalPositions | null;
 }
 
 /** Takes one line's verdict; true when the page is full. */
@@ -174,7 +185,11 @@ function take(scan: Scan, verdict: JournalEntry | typeof SKIP | Bad, segment: st
     if (scan.issues.length < MAX_PAGE_ISSUES) scan.issues.push({ stream: scan.stream, segment, offset, bytes, kind: 'corrupt', reason: verdict.reason });
     return false;
   }
-  scan.locations?.push({ segment, offset, bytes });
+  if (scan.positions) {
+    scan.positions.segments.push(segment);
+    scan.positions.offsets.push(offset);
+    scan.positions.bytes.push(bytes);
+  }
   return scan.items.push(verdict) >= scan.limit;
 }
 
@@ -299,14 +314,14 @@ export async function readJournal(dir: string, query: JournalQuery): Promise<Jou
     items: [],
     skippedLines: 0,
     issues: [],
-    locations: query.locate ? [] : null,
+    positions: query.locate ? { segments: [], offsets: [], bytes: [] } : null,
   };
   const page = (nextCursor: string | null): JournalPage => ({
     items: scan.items,
     nextCursor,
     skippedLines: scan.skippedLines,
     journalIssues: scan.issues,
-    ...(scan.locations ? { locations: scan.locations } : {}),
+    ...(scan.positions ? { positions: scan.positions } : {}),
   });
   for (const segment of segments) {
     let position: number | undefined;

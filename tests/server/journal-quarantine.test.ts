@@ -60,13 +60,10 @@ test('the reader reports each unusable line with its segment, offset, length and
       ['events', SEGMENT, offsets[4], 13, 'corrupt', 'not a JSON object with a string ts'],
     ],
   );
-  assert.equal(asc.locations, [
-    { segment: SEGMENT, offset: offsets[0], bytes: Buffer.byteLength(lines[0]!) },
-    { segment: SEGMENT, offset: offsets[5], bytes: Buffer.byteLength(lines[5]!) },
-  ]);
+  assert.equal(asc.positions, { segments: [SEGMENT, SEGMENT], offsets: [offsets[0], offsets[5]], bytes: [Buffer.byteLength(lines[0]!), Buffer.byteLength(lines[5]!)] });
   const desc = await readJournal(dir, { stream: 'events', order: 'desc', limit: 10 });
   assert.equal(desc.journalIssues.map((i) => i.offset), [offsets[4], offsets[3], offsets[2], offsets[1]]);
-  assert.is(desc.locations, undefined, 'locations only when asked for');
+  assert.is(desc.positions, undefined, 'positions only when asked for');
 });
 
 test('the quarantine copies each line once (0600), logs a short preview, and keeps its counts across a reopen', async () => {
