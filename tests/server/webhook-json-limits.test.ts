@@ -1,6 +1,7 @@
 // Webhook events past the JSON limits, from a fake webhook (real HTTP + WebSocket on 127.0.0.1) into a real
 // gateway: refused as malformed and counted whether they come on the stream or in a gap-fill page, the events
-// after them still arrive, and a restart on the same data starts and keeps the count.
+// after them still arrive; a too-deep /health answer counts as invalid; a restart on the same data starts and
+// keeps the count.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -64,6 +65,18 @@ test('gap fill: a too-deep event in an events page is refused and counted; the p
     return st.eventsStored === 3 && st.rejected.malformed === 4 && st;
   });
   assert.is(s.lastSeq, fake.seq, 'the cursor moved past the refused event');
+});
+
+test('a /health answer nested 3,000 levels deep is an invalid answer (down), not kept; the next good one is up', async () => {
+  fake.healthExtraJson = nestedText(3000);
+  const down = await waitFor('down', async () => {
+    const st = await status();
+    return st.state === 'down' && st;
+  });
+  assert.match(JSON.stringify(down), 'nests deeper than 32 levels');
+  assert.is((await t!.admin.get('/api/health')).status, 200, '/api/health still serialises');
+  fake.healthExtraJson = null;
+  await waitFor('up again', async () => (await status()).state === 'up');
 });
 
 test('a restart on the same data starts normally and keeps the stored events and refusal counts', async () => {
