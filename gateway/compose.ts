@@ -10,6 +10,8 @@ import { systemClock, type Clock } from './clock.js';
 import { openDb, type Db } from './store/db.js';
 import { ensurePrivateDir, tightenTree } from './store/private-files.js';
 import { Journal } from './store/journal.js';
+import { JournalQuarantine, reportingJournalIssues } from './store/journal-quarantine.js';
+import { StartupReport } from './domain/startup-report.js';
 import { createWorkerPool, type WorkerPool } from './pool/worker-pool.js';
 import { createHub, UpgradeRefusal, type Hub } from './hub/hub.js';
 import { createPm2Source, type Pm2Source } from './sources/pm2-source.js';
@@ -107,8 +109,11 @@ export async function composeGateway(config: Config, o: ComposeOverrides = {}): 
     minRetentionDays: { audit: config.auditMinRetentionDays },
   });
   for (const torn of journal.recovery.tornLines) logger.warn({ torn }, 'journal: torn last line set aside during recovery');
+  // Lines no reader can use are set aside and counted, whichever task meets them (journal-quarantine.ts).
+  const quarantine = await JournalQuarantine.open(journalDir, { clock, logger });
+  const startup = new StartupReport({ clock, logger });
 
-  const pool = createWorkerPool({ maxThreads: config.poolMaxThreads, taskTimeoutMs: config.taskTimeoutMs });
+  const pool = reportingJournalIssues(createWorkerPool({ maxThreads: config.poolMaxThreads, taskTimeoutMs: config.taskTimeoutMs }), quarantine);
   const pm2 = createPm2Source({ pm2Home: config.pm2Home });
   const logSources = createLogSources({ pm2, logDirs: config.logDirs, selfLogDir: selfLogDir(config.dataDir), clock });
   // Error groups and rates of every source: fed live by the follower (below), backfilled in the pool.
@@ -174,6 +179,7 @@ export async function composeGateway(config: Config, o: ComposeOverrides = {}): 
     clock,
   );
   status.setWebhookSource(() => webhook.serviceStatus());
+  status.setStartupSource(() => ({ journal: { ...quarantine.stats(), torn: journal.recovery.tornLines.length }, startup: startup.health() }));
 
   // Agents: definitions (seeded once), the launcher of their commands, and their schedules.
   const agents = new AgentRegistry(db);
@@ -313,13 +319,16 @@ export async function composeGateway(config: Config, o: ComposeOverrides = {}): 
     pm2,
     firstAdmin,
     async start() {
-      await runs.start();
-      await launcher.revokeStaleTokens();
-      await scheduler.start();
-      await status.start();
-      await logDigest.load();
-      await logFollower.start();
-      await webhook.start();
+      // Each part under a guard: bad data or a replay that fails or times out degrades that part, never start-up.
+      await startup.part('agent runs', () => runs.start());
+      await startup.part('launch tokens', () => launcher.revokeStaleTokens());
+      await startup.part('schedules', () => scheduler.start());
+      await startup.part('system status', () => status.start());
+      await startup.part('log digest', () => logDigest.load());
+      await startup.part('log follower', () => logFollower.start());
+      await startup.part('webhook', () => webhook.start());
+      startup.finished();
+      status.invalidateHealth();
       void logDigest.backfillRotated();
       sessions.start();
       const retention = () => void journal.applyRetention().catch((err: unknown) => logger.warn({ err }, 'journal retention failed'));

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ConversationBook, type Conversation, type ConversationsView } from './conversations.js';
 import type { EventInput, WebhookEvent } from './events.js';
+import { MAX_JSON_DEPTH, tooDeep } from '../gateway/json-limits.js';
 import { addToMetrics, dayKeyIn, emptyMetrics, metricsReport, type WebhookMetrics } from './metrics.js';
 
 export interface EventLogOptions {
@@ -284,6 +285,8 @@ function parseLine(line: string): WebhookEvent | null {
   try {
     const e = JSON.parse(line) as Partial<WebhookEvent>;
     if (typeof e !== 'object' || e === null || typeof e.id !== 'string' || !Number.isInteger(e.seq) || typeof e.type !== 'string') return null;
+    // This process writes flat events; a deeply nested line was edited by hand and would break the stream.
+    if (tooDeep(e, MAX_JSON_DEPTH)) return null;
     return e as WebhookEvent;
   } catch {
     return null;

@@ -6,6 +6,8 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { EventLog } from './event-log.js';
+// The dashboard's JSON limits: a dependency-free file, so the module stays mountable on its own.
+import { checkJsonLimits, MAX_JSON_DEPTH } from '../gateway/json-limits.js';
 import { sendError, sendJson, type ConnectHandler } from './http-reply.js';
 import type { Responder } from './responder.js';
 import {
@@ -255,6 +257,12 @@ export function createWhatsAppReceiver(o: ReceiverOptions): WhatsAppReceiver {
         } catch {
           stats.malformed += 1;
           return sendError(res, 400, 'bad_json', 'The body is not JSON.');
+        }
+        // WhatsApp bodies nest about ten levels; a deeper one is refused before anything walks it.
+        const deep = checkJsonLimits(body, '(body)', { maxDepth: MAX_JSON_DEPTH });
+        if (deep) {
+          stats.malformed += 1;
+          return sendError(res, 400, deep.code, `The body nests deeper than ${MAX_JSON_DEPTH} levels.`, [{ field: deep.field, problem: deep.problem }]);
         }
         try {
           const r = ingest(body, receivedAt);

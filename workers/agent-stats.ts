@@ -1,6 +1,7 @@
 // Worker task: per-agent performance over the last N days, folded from the agent-events journal through the
 // run reducer: runs started in the window, success rate of the finished ones, duration p50/p95, API calls, tokens.
-import { readJournal } from '../gateway/store/journal-reader.js';
+import { scanStream, JournalIssues } from '../gateway/store/journal-scan.js';
+import type { JournalIssue } from '../gateway/store/journal-reader.js';
 import { RunFold, AGENT_EVENTS_STREAM } from '../gateway/domain/agents/run-recovery.js';
 import { isTerminal, summarize } from '../gateway/domain/agents/run-reducer.js';
 import type { AgentEvent, RunSummary } from '../gateway/domain/agents/types.js';
@@ -67,18 +68,18 @@ export function performanceOf(runs: Iterable<RunSummary>, from: number): AgentPe
     });
 }
 
-export default async function agentStats({ payload }: { payload: AgentStatsPayload }): Promise<{ agents: AgentPerformance[] }> {
+export default async function agentStats({ payload }: { payload: AgentStatsPayload }): Promise<{ agents: AgentPerformance[]; journalIssues: JournalIssue[]; journalIssuesMore: number }> {
   const fold = new RunFold(Number.MAX_SAFE_INTEGER);
-  let cursor: string | undefined;
+  const issues = new JournalIssues();
   const from = new Date(payload.from - LEAD_MS).toISOString();
-  for (;;) {
-    const page = await readJournal(payload.journalDir, { stream: AGENT_EVENTS_STREAM, order: 'asc', limit: 5000, cursor, from });
-    for (const item of page.items) {
-      const event = item.event as AgentEvent | undefined;
-      if (typeof event?.id === 'string' && typeof event.runId === 'string') fold.apply(event, item.ts);
+  await scanStream(payload.journalDir, { stream: AGENT_EVENTS_STREAM, order: 'asc', from }, issues, (item, where) => {
+    const event = item.event as AgentEvent | undefined;
+    if (typeof event?.id !== 'string' || typeof event.runId !== 'string') return void issues.invalid(AGENT_EVENTS_STREAM, where, 'not an agent event line');
+    try {
+      fold.apply(event, item.ts);
+    } catch (err) {
+      issues.invalid(AGENT_EVENTS_STREAM, where, `replay failed: ${err instanceof Error ? err.message : String(err)}`.slice(0, 500));
     }
-    if (!page.nextCursor) break;
-    cursor = page.nextCursor;
-  }
-  return { agents: performanceOf([...fold.runs.values()].map(summarize), payload.from) };
+  });
+  return { agents: performanceOf([...fold.runs.values()].map(summarize), payload.from), journalIssues: issues.list, journalIssuesMore: issues.more };
 }

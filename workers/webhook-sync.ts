@@ -2,7 +2,8 @@
 // rebuilding the store at start (seen ids, cursor, recent events, today's figures, refusal counts) from the
 // journal, and rebuilding the link history of the last 24 h (link-history.ts).
 import { z } from 'zod';
-import { readJournal, type JournalEntry } from '../gateway/store/journal-reader.js';
+import { scanStream, JournalIssues, type Where } from '../gateway/store/journal-scan.js';
+import type { JournalEntry, JournalIssue } from '../gateway/store/journal-reader.js';
 import { classifyEvent, type WebhookEvent, type RejectReason } from '../gateway/domain/webhook/event-schema.js';
 import { isEventLine, WEBHOOK_EVENTS_STREAM } from '../gateway/domain/webhook/event-lines.js';
 import { emptyFold, foldEvent, type FigureFold } from '../gateway/domain/webhook/analytics.js';
@@ -30,7 +31,13 @@ export interface ParsedPage {
   hasMore: boolean;
 }
 
-export interface RebuildResult {
+/** Lines left out of a rebuild (set aside by the gateway, see journal-quarantine.ts). */
+export interface SyncIssues {
+  journalIssues: JournalIssue[];
+  journalIssuesMore: number;
+}
+
+export interface RebuildResult extends SyncIssues {
   hashes: Float64Array;
   stored: number;
   cursor: { origin: string | null; seq: number } | null;
@@ -42,7 +49,7 @@ export interface RebuildResult {
   skippedLines: number;
 }
 
-export interface LinkHistoryResult extends FoldedHistory {
+export interface LinkHistoryResult extends FoldedHistory, SyncIssues {
   skippedLines: number;
 }
 
@@ -81,9 +88,9 @@ async function rebuild(p: Extract<WebhookSyncPayload, { mode: 'rebuild' }>): Pro
   const maxSeqByOrigin = new Map<string | null, number>();
   let lastEventAt: string | null = null;
   const todayIds = new Set<string>();
-  let badLines = 0;
-  const unreadable = await forEachItem(p.journalDir, WEBHOOK_EVENTS_STREAM, undefined, (item) => {
-    if (!isEventLine(item)) return void badLines++;
+  const issues = new JournalIssues();
+  await forEachItem(p.journalDir, WEBHOOK_EVENTS_STREAM, undefined, issues, (item, where) => {
+    if (!isEventLine(item)) return void issues.invalid(WEBHOOK_EVENTS_STREAM, where, 'not a webhook event line {ts, at, event: {id, seq, type, ts}}');
     const e = item.event;
     ids.push(e.id);
     if (!latest || item.at >= latest.at) latest = { at: item.at, origin: item.origin ?? null };
@@ -97,8 +104,7 @@ async function rebuild(p: Extract<WebhookSyncPayload, { mode: 'rebuild' }>): Pro
     recent.push({ at: item.at, event: e });
     if (recent.length > p.recent * 4) recent = newest(recent, p.recent);
   });
-  const rejected = await rejectedCounts(p.journalDir);
-  const skippedLines = unreadable + badLines + rejected.skippedLines;
+  const rejected = await rejectedCounts(p.journalDir, issues);
   // The same id twice in the journal (a crash between journalling and remembering) is one event.
   const hashes = sortedHashes(ids);
   return {
@@ -108,35 +114,28 @@ async function rebuild(p: Extract<WebhookSyncPayload, { mode: 'rebuild' }>): Pro
     lastEventAt,
     recent: newest(recent, p.recent).map((r) => r.event),
     today,
-    rejected: rejected.counts,
-    skippedLines,
+    rejected,
+    skippedLines: issues.list.length + issues.more,
+    journalIssues: issues.list,
+    journalIssuesMore: issues.more,
   };
 }
 
-/** Every page of a stream, oldest first (within `from` when given). */
-async function forEachItem(journalDir: string, stream: string, from: string | undefined, fn: (item: JournalEntry) => void): Promise<number> {
-  let skippedLines = 0;
-  let cursor: string | undefined;
-  for (;;) {
-    const page = await readJournal(journalDir, { stream, order: 'asc', limit: 5000, cursor, from });
-    skippedLines += page.skippedLines;
-    page.items.forEach(fn);
-    if (!page.nextCursor) return skippedLines;
-    cursor = page.nextCursor;
-  }
+/** Every entry of a stream, oldest first (within `from` when given). */
+function forEachItem(journalDir: string, stream: string, from: string | undefined, issues: JournalIssues, fn: (item: JournalEntry, where: Where) => void): Promise<void> {
+  return scanStream(journalDir, { stream, order: 'asc', from }, issues, (item, where) => void fn(item, where));
 }
 
 /** The refusals the journal still holds (its retention bounds them), summed by reason. */
-async function rejectedCounts(journalDir: string): Promise<{ counts: Record<RejectReason, number>; skippedLines: number }> {
+async function rejectedCounts(journalDir: string, issues: JournalIssues): Promise<Record<RejectReason, number>> {
   const counts: Record<RejectReason, number> = { malformed: 0, unknown: 0 };
-  let bad = 0;
-  const skipped = await forEachItem(journalDir, WEBHOOK_REJECTS_STREAM, undefined, (item) => {
+  await forEachItem(journalDir, WEBHOOK_REJECTS_STREAM, undefined, issues, (item, where) => {
     const line = parseRejectLine(item);
-    if (!line) return void bad++;
+    if (!line) return void issues.invalid(WEBHOOK_REJECTS_STREAM, where, 'not a refusal count line {ts, malformed, unknown}');
     counts.malformed += line.malformed;
     counts.unknown += line.unknown;
   });
-  return { counts, skippedLines: skipped + bad };
+  return counts;
 }
 
 /**
@@ -145,33 +144,23 @@ async function rejectedCounts(journalDir: string): Promise<{ counts: Record<Reje
  */
 async function linkHistory(p: Extract<WebhookSyncPayload, { mode: 'link-history' }>): Promise<LinkHistoryResult> {
   const windowStart = p.now - p.windowMs;
-  let skippedLines = 0;
+  const issues = new JournalIssues();
+  const notALinkLine = 'not a link history line';
   const before: LinkLine[] = [];
-  let cursor: string | undefined;
-  scan: for (;;) {
-    const page = await readJournal(p.journalDir, { stream: WEBHOOK_LINK_STREAM, order: 'desc', limit: 1000, cursor, to: new Date(windowStart - 1).toISOString() });
-    skippedLines += page.skippedLines;
-    for (const item of page.items) {
-      const line = parseLinkLine(item);
-      if (!line) {
-        skippedLines++;
-        continue;
-      }
-      before.push(line);
-      if (line.kind !== 'polls') break scan;
-    }
-    if (!page.nextCursor) break;
-    cursor = page.nextCursor;
-  }
+  const to = new Date(windowStart - 1).toISOString();
+  await scanStream(p.journalDir, { stream: WEBHOOK_LINK_STREAM, order: 'desc', limit: 1000, to }, issues, (item, where) => {
+    const line = parseLinkLine(item);
+    if (!line) return void issues.invalid(WEBHOOK_LINK_STREAM, where, notALinkLine);
+    before.push(line);
+    return line.kind === 'polls';
+  });
   const lines = before.reverse();
-  let bad = 0;
-  const unreadable = await forEachItem(p.journalDir, WEBHOOK_LINK_STREAM, new Date(windowStart).toISOString(), (item) => {
+  await forEachItem(p.journalDir, WEBHOOK_LINK_STREAM, new Date(windowStart).toISOString(), issues, (item, where) => {
     const line = parseLinkLine(item);
     if (line) lines.push(line);
-    else bad++;
+    else issues.invalid(WEBHOOK_LINK_STREAM, where, notALinkLine);
   });
-  skippedLines += unreadable + bad;
-  return { ...foldLinkLines(lines, p.now, p.windowMs), skippedLines };
+  return { ...foldLinkLines(lines, p.now, p.windowMs), skippedLines: issues.list.length + issues.more, journalIssues: issues.list, journalIssuesMore: issues.more };
 }
 
 function newest(items: Array<{ at: number; event: WebhookEvent }>, n: number) {

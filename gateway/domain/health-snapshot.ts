@@ -2,6 +2,11 @@
 import type { SystemSample } from '../sources/system-metrics.js';
 import type { ProcessInfo } from '../sources/pm2-source.js';
 import type { OperationsToday } from './agents/operations-today.js';
+import type { QuarantineStats } from '../store/journal-quarantine.js';
+import type { StartupHealth } from './startup-report.js';
+
+/** The journal lines set aside (journal-quarantine.ts) and torn tails repaired at open. */
+export type JournalHealth = QuarantineStats & { torn: number };
 
 export type ServiceState = 'up' | 'down' | 'degraded' | 'unknown' | 'not_configured';
 export interface ServiceStatus {
@@ -27,6 +32,8 @@ export interface HealthBody {
   services: Record<'pm2' | 'webhook' | 'whatsapp' | 'sheets' | 'drive', ServiceStatus>;
   operations: OperationsHealth;
   alerts: { state: 'not_configured'; active: never[]; detail: string };
+  journal: JournalHealth | null;
+  startup: StartupHealth | null;
 }
 
 /** Today's stages plus one overall word: failed if any stage failed, late if any is late, else ok. */
@@ -45,7 +52,16 @@ export function operationsHealth(today: OperationsToday | null): OperationsHealt
 
 const notConfigured = (detail: string): ServiceStatus => ({ state: 'not_configured', observedAt: null, detail });
 
-export function buildHealth(input: { now: number; intervalMs: number; latest: SystemSample | null; processes: ProcessesState; operations?: OperationsToday | null; webhook?: ServiceStatus | null }): HealthBody {
+export function buildHealth(input: {
+  now: number;
+  intervalMs: number;
+  latest: SystemSample | null;
+  processes: ProcessesState;
+  operations?: OperationsToday | null;
+  webhook?: ServiceStatus | null;
+  journal?: JournalHealth | null;
+  startup?: StartupHealth | null;
+}): HealthBody {
   const { now, latest, processes } = input;
   const stale = latest ? now - Date.parse(latest.ts) > input.intervalMs * 3 : false;
   const pm2: ServiceStatus =
@@ -67,5 +83,7 @@ export function buildHealth(input: { now: number; intervalMs: number; latest: Sy
     },
     operations: operationsHealth(input.operations ?? null),
     alerts: { state: 'not_configured', active: [], detail: 'The alert engine is not built yet.' },
+    journal: input.journal ?? null,
+    startup: input.startup ?? null,
   };
 }

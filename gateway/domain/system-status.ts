@@ -7,7 +7,8 @@ import type { SystemSample } from '../sources/system-metrics.js';
 import type { Pm2Source, ProcessInfo } from '../sources/pm2-source.js';
 import type { Logger } from 'pino';
 import { ApiError } from '../http/api-error.js';
-import { buildHealth, type HealthBody, type ProcessesState, type ServiceStatus } from './health-snapshot.js';
+import { buildHealth, type HealthBody, type JournalHealth, type ProcessesState, type ServiceStatus } from './health-snapshot.js';
+import type { StartupHealth } from './startup-report.js';
 import type { OperationsToday } from './agents/operations-today.js';
 
 export type Publish = (topic: 'status' | 'processes', type: string, data: unknown) => void;
@@ -34,6 +35,7 @@ export class SystemStatus {
   #healthJson: { text: string; at: number } | null = null;
   #operations: (() => OperationsToday) | null = null;
   #webhook: (() => ServiceStatus) | null = null;
+  #startup: (() => { journal: JournalHealth; startup: StartupHealth }) | null = null;
   readonly #historyMs: number;
 
   constructor(private readonly o: SystemStatusOptions) {
@@ -52,6 +54,17 @@ export class SystemStatus {
   /** The webhook connector's entry of `services` (docs/webhook.md). */
   setWebhookSource(source: () => ServiceStatus): void {
     this.#webhook = source;
+    this.#healthJson = null;
+  }
+
+  /** The `journal` and `startup` entries: lines set aside, and parts that could not start. */
+  setStartupSource(source: () => { journal: JournalHealth; startup: StartupHealth }): void {
+    this.#startup = source;
+    this.#healthJson = null;
+  }
+
+  /** The next /api/health is built afresh (something it reports changed outside this class). */
+  invalidateHealth(): void {
     this.#healthJson = null;
   }
 
@@ -118,6 +131,7 @@ export class SystemStatus {
       processes: this.#processes,
       operations: this.#operationsNow(),
       webhook: this.#webhook?.() ?? null,
+      ...(this.#startup ? this.#startup() : {}),
     });
   }
 

@@ -1,6 +1,8 @@
-// Shared input validation: zod schemas in, ApiError (400, field details) out.
+// Shared input validation: zod schemas in, ApiError (400, field details) out; the same for the JSON limits
+// (json-limits.ts) of free-form fields.
 import { z } from 'zod';
-import { badRequest } from '../http/api-error.js';
+import { badRequest, jsonLimitError } from '../http/api-error.js';
+import { checkJsonLimits, type JsonLimits } from '../json-limits.js';
 import { passwordProblems } from './password-policy.js';
 
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what = 'request'): z.infer<S> {
@@ -34,3 +36,9 @@ export const listQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor: z.string().max(500).optional(),
 });
+
+/** Throws jsonLimitError when `value` breaks its limits. */
+export function assertJsonLimits(value: unknown, field: string, limits: JsonLimits = {}, what = 'request'): void {
+  const problem = checkJsonLimits(value, field, limits);
+  if (problem) throw jsonLimitError(problem, what);
+}

@@ -3,7 +3,9 @@ import { z } from 'zod';
 import type { RouteSpec } from './route-table.js';
 import type { Ctx, Services } from '../http/services.js';
 import { parseInput } from '../domain/validation.js';
-import { createAgentSchema, updateAgentSchema } from '../domain/agents/agent-schema.js';
+import { jsonLimitError } from '../http/api-error.js';
+import { paramsProblem } from '../domain/agents/event-schema.js';
+import { createAgentSchema, definitionLimitProblem, updateAgentSchema } from '../domain/agents/agent-schema.js';
 import { describeAgents, publicLaunch } from '../domain/agents/agent-overview.js';
 import type { AgentDefinition } from '../domain/agents/types.js';
 import { RUN_STATUSES } from '../domain/agents/types.js';
@@ -11,15 +13,7 @@ import { agentPerformance, listRuns, runDetail, runLogs } from '../domain/agents
 
 // --- Definitions, trigger and cancel (registry + launcher) -------------------------------------------------
 
-const MAX_PARAMS_BYTES = 16 * 1024;
-const triggerSchema = z
-  .object({
-    params: z
-      .record(z.string(), z.unknown())
-      .refine((p) => Buffer.byteLength(JSON.stringify(p)) <= MAX_PARAMS_BYTES, `params must be at most ${MAX_PARAMS_BYTES} bytes as JSON`)
-      .optional(),
-  })
-  .strict();
+const triggerSchema = z.object({ params: z.record(z.string(), z.unknown()).optional() }).strict();
 
 /** An admin sees the definition as stored, environment values included (they edit it). */
 const definitionBody = (def: AgentDefinition) => ({ ...def, launch: def.launch ? { ...publicLaunch(def.launch), env: def.launch.env ?? {} } : null });
@@ -28,7 +22,13 @@ export async function listAgents(ctx: Ctx, s: Services): Promise<void> {
   ctx.body = { agents: describeAgents(s.agents.list(), s.runs, (name) => s.scheduler.nextRunAt(name)) };
 }
 
+function assertDefinitionLimits(body: unknown): void {
+  const problem = definitionLimitProblem(body);
+  if (problem) throw jsonLimitError(problem, 'agent definition');
+}
+
 export async function createAgent(ctx: Ctx, s: Services): Promise<void> {
+  assertDefinitionLimits(ctx.request.body);
   const input = parseInput(createAgentSchema, ctx.request.body, 'agent definition');
   ctx.state.auditTarget = input.name;
   ctx.status = 201;
@@ -36,6 +36,7 @@ export async function createAgent(ctx: Ctx, s: Services): Promise<void> {
 }
 
 export async function updateAgent(ctx: Ctx, s: Services): Promise<void> {
+  assertDefinitionLimits(ctx.request.body);
   const changes = parseInput(updateAgentSchema, ctx.request.body, 'agent definition');
   ctx.state.auditDetail = Object.keys(changes).join(',');
   ctx.body = { agent: definitionBody(await s.agents.update(ctx.params.name!, changes)) };
@@ -49,6 +50,8 @@ export async function deleteAgent(ctx: Ctx, s: Services): Promise<void> {
 export async function triggerAgent(ctx: Ctx, s: Services): Promise<void> {
   const name = ctx.params.name!;
   const { params } = parseInput(triggerSchema, ctx.request.body, 'trigger');
+  const tooMuch = params === undefined ? null : paramsProblem(params);
+  if (tooMuch) throw jsonLimitError(tooMuch, 'trigger');
   const by = ctx.state.principal?.username;
   const { runId } = await s.launcher.trigger(name, { kind: 'manual', ...(by ? { by } : {}), ...(params ? { params } : {}) });
   ctx.state.auditDetail = runId;

@@ -2,14 +2,18 @@
 // POST /api/ingest/events: ingest-scope tokens of any role, or API tokens / sessions of role operator and up.
 import type { RouteSpec } from './route-table.js';
 import type { Ctx, Services } from '../http/services.js';
-import { badRequest } from '../http/api-error.js';
+import { badRequest, jsonLimitError } from '../http/api-error.js';
+import { batchLimitProblem } from '../domain/agents/event-schema.js';
 
 export async function ingestEvents(ctx: Ctx, s: Services): Promise<void> {
   const body = ctx.request.body as unknown;
   if (typeof body !== 'object' || body === null || Array.isArray(body) || !Array.isArray((body as { events?: unknown }).events)) {
     throw badRequest('The body must be {"events": [AgentEvent, ...]}.', [{ field: 'events', problem: 'must be an array' }]);
   }
-  const result = await s.runs.ingest((body as { events: unknown[] }).events, ctx.state.principal?.id ?? 'ingest');
+  const events = (body as { events: unknown[] }).events;
+  const tooMuch = batchLimitProblem(events);
+  if (tooMuch) throw jsonLimitError(tooMuch, 'batch');
+  const result = await s.runs.ingest(events, ctx.state.principal?.id ?? 'ingest');
   ctx.state.auditDetail = `accepted ${result.accepted}, duplicates ${result.duplicates}, rejected ${result.rejected.length}`;
   ctx.status = 202;
   ctx.body = result;

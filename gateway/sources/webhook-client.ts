@@ -2,6 +2,7 @@
 // optional bearer token, a time limit on every request, and zod parsing of each response.
 import WebSocket from 'ws';
 import { z } from 'zod';
+import { MAX_JSON_DEPTH, tooDeep } from '../json-limits.js';
 
 export interface WebhookClientOptions {
   url: string;
@@ -98,6 +99,8 @@ export function createWebhookClient(o: WebhookClientOptions): WebhookClient {
     } catch {
       throw new WebhookCallError('invalid', `${what}: not JSON`);
     }
+    // Unknown fields are kept (looseObject) and shown in the status: bounded before anything serialises them.
+    if (tooDeep(raw, MAX_JSON_DEPTH)) throw new WebhookCallError('invalid', `${what}: nests deeper than ${MAX_JSON_DEPTH} levels`);
     const parsed = schema.safeParse(raw);
     if (!parsed.success) {
       const problems = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(body)'} ${i.message}`);

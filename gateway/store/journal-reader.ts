@@ -1,10 +1,13 @@
 // Reads one journal stream by time range and cursor, in either order, with bounded memory (1 MiB blocks).
 // Pure I/O with no shared state, so it runs unchanged inside a worker thread (workers/journal-read.ts).
+// A line it cannot use (not JSON, not an entry, nested past the document limit, too long) is skipped and
+// reported with its place in `journalIssues`, for the quarantine (journal-quarantine.ts).
 import fs from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { assertStreamName, compareSegments, listSegments, parseSegmentName } from './journal-segments.js';
 import type { SegmentRef } from './journal-segments.js';
+import { MAX_DOCUMENT_DEPTH, tooDeep } from '../json-limits.js';
 
 export interface JournalEntry {
   ts: string;
@@ -24,15 +27,54 @@ export interface JournalQuery {
   order: 'asc' | 'desc';
   /** Equality on top-level fields. */
   match?: JournalMatch;
+  /** Also return where each item sits (`positions`), so a reader can report a line it could not use. */
+  locate?: boolean;
+}
+
+/** Where a line sits: its segment file in the stream's directory, its byte offset and length (without '\n'). */
+export interface JournalLocation {
+  segment: string;
+  offset: number;
+  bytes: number;
+}
+
+/** Where each item of a page sits, as parallel arrays (no object per item: replays read millions). */
+export interface JournalPositions {
+  segments: string[];
+  offsets: number[];
+  bytes: number[];
+}
+
+export function positionOf(p: JournalPositions, index: number): JournalLocation {
+  return { segment: p.segments[index]!, offset: p.offsets[index]!, bytes: p.bytes[index]! };
+}
+
+/**
+ * A line a reader could not use. `corrupt`: the reader itself could not (not JSON, not an entry, past the JSON
+ * limits); `invalid`: it parsed, but the task reading it found it is not what the stream holds or could not
+ * replay it.
+ */
+export interface JournalIssue extends JournalLocation {
+  stream: string;
+  kind: 'corrupt' | 'invalid';
+  reason: string;
 }
 
 export interface JournalPage {
   items: JournalEntry[];
   /** null when the range is exhausted; otherwise the next page starts right after the last item. */
   nextCursor: string | null;
-  /** Unparseable lines met while scanning (skipped, never fatal). */
+  /** Unusable lines met while scanning (skipped, never fatal). */
   skippedLines: number;
+  /** The first MAX_PAGE_ISSUES of those, with their places. */
+  journalIssues: JournalIssue[];
+  /** With `locate`: where each item sits (positionOf(positions, i)). */
+  positions?: JournalPositions;
 }
+
+/** Longer lines are not parsed (the writer never makes one: request bodies are at most 1 MiB). */
+export const MAX_LINE_BYTES = 4 * 1024 * 1024;
+export const MAX_PAGE_ISSUES = 1000;
 
 const BLOCK = 1024 * 1024;
 const EMPTY = Buffer.alloc(0);
@@ -73,7 +115,13 @@ function canonicalBound(value: string | undefined, name: string): string | undef
 }
 
 const SKIP = null;
-const BAD = 'bad' as const;
+class Bad {
+  constructor(readonly reason: string) {}
+}
+const NOT_JSON = new Bad('not JSON');
+const NOT_ENTRY = new Bad('not a JSON object with a string ts');
+const TOO_DEEP = new Bad(`nested deeper than ${MAX_DOCUMENT_DEPTH} levels`);
+const TOO_LONG = new Bad(`longer than ${MAX_LINE_BYTES} bytes`);
 
 /** Decides per line; cheap byte checks first so most non-matching lines are never JSON-parsed. */
 class LineFilter {
@@ -94,8 +142,9 @@ class LineFilter {
     return (this.#from !== undefined && ts < this.#from) || (this.#to !== undefined && ts > this.#to);
   }
 
-  accept(line: Buffer): JournalEntry | typeof SKIP | typeof BAD {
+  accept(line: Buffer): JournalEntry | typeof SKIP | Bad {
     if (line.length === 0) return SKIP;
+    if (line.length > MAX_LINE_BYTES) return TOO_LONG;
     for (const needle of this.#needles) if (line.indexOf(needle) === -1) return SKIP;
     if ((this.#from !== undefined || this.#to !== undefined) && line.subarray(0, TS_PREFIX.length).equals(TS_PREFIX)) {
       const end = line.indexOf(34, TS_PREFIX.length);
@@ -105,11 +154,13 @@ class LineFilter {
     try {
       entry = JSON.parse(line.toString('utf8'));
     } catch {
-      return BAD;
+      return NOT_JSON;
     }
-    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return BAD;
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return NOT_ENTRY;
     const record = entry as Record<string, unknown>;
-    if (typeof record.ts !== 'string') return BAD;
+    if (typeof record.ts !== 'string') return NOT_ENTRY;
+    // A worker hands its items back by structured clone, which recurses: a deep line would never arrive.
+    if (tooDeep(record, MAX_DOCUMENT_DEPTH)) return TOO_DEEP;
     if (this.#outOfRange(record.ts)) return SKIP;
     for (const [key, value] of this.#match) if (record[key] !== value) return SKIP;
     return record as JournalEntry;
@@ -117,10 +168,29 @@ class LineFilter {
 }
 
 interface Scan {
+  stream: string;
   filter: LineFilter;
   limit: number;
   items: JournalEntry[];
   skippedLines: number;
+  issues: JournalIssue[];
+  positions: JournalPositions | null;
+}
+
+/** Takes one line's verdict; true when the page is full. */
+function take(scan: Scan, verdict: JournalEntry | typeof SKIP | Bad, segment: string, offset: number, bytes: number): boolean {
+  if (verdict === SKIP) return false;
+  if (verdict instanceof Bad) {
+    scan.skippedLines++;
+    if (scan.issues.length < MAX_PAGE_ISSUES) scan.issues.push({ stream: scan.stream, segment, offset, bytes, kind: 'corrupt', reason: verdict.reason });
+    return false;
+  }
+  if (scan.positions) {
+    scan.positions.segments.push(segment);
+    scan.positions.offsets.push(offset);
+    scan.positions.bytes.push(bytes);
+  }
+  return scan.items.push(verdict) >= scan.limit;
 }
 
 /** Reads [position, position+length) fully (a short read only at end of file). */
@@ -145,7 +215,7 @@ async function openForRead(file: string): Promise<FileHandle | null> {
 }
 
 /** Oldest first from `start`; returns the offset after the item that filled the page, else null. */
-async function scanForward(file: string, start: number, scan: Scan): Promise<number | null> {
+async function scanForward(file: string, segment: string, start: number, scan: Scan): Promise<number | null> {
   const handle = await openForRead(file);
   if (!handle) return null;
   try {
@@ -162,9 +232,9 @@ async function scanForward(file: string, start: number, scan: Scan): Promise<num
       let lineStart = 0;
       for (let nl = data.indexOf(10); nl !== -1; nl = data.indexOf(10, lineStart)) {
         const verdict = scan.filter.accept(data.subarray(lineStart, nl));
+        const full = take(scan, verdict, segment, dataStart + lineStart, nl - lineStart);
         lineStart = nl + 1;
-        if (verdict === BAD) scan.skippedLines++;
-        else if (verdict && scan.items.push(verdict) >= scan.limit) return dataStart + lineStart;
+        if (full) return dataStart + lineStart;
       }
       carry = Buffer.from(data.subarray(lineStart)); // copy: `block` is reused
       dataStart += lineStart;
@@ -175,7 +245,7 @@ async function scanForward(file: string, start: number, scan: Scan): Promise<num
 }
 
 /** Newest first, lines ending at or before `end`; returns the start offset of the item that filled the page. */
-async function scanBackward(file: string, end: number | undefined, scan: Scan): Promise<number | null> {
+async function scanBackward(file: string, segment: string, end: number | undefined, scan: Scan): Promise<number | null> {
   const handle = await openForRead(file);
   if (!handle) return null;
   try {
@@ -206,8 +276,7 @@ async function scanBackward(file: string, end: number | undefined, scan: Scan): 
         if (prevNl === -1 && start > 0) break; // the line begins in the previous block
         const lineStart = prevNl + 1;
         const verdict = scan.filter.accept(data.subarray(lineStart, lineEnd - 1));
-        if (verdict === BAD) scan.skippedLines++;
-        else if (verdict && scan.items.push(verdict) >= scan.limit) return start + lineStart;
+        if (take(scan, verdict, segment, start + lineStart, lineEnd - 1 - lineStart)) return start + lineStart;
         lineEnd = lineStart;
       }
       tail = Buffer.from(data.subarray(0, lineEnd));
@@ -238,7 +307,22 @@ export async function readJournal(dir: string, query: JournalQuery): Promise<Jou
   );
   if (order === 'desc') segments.reverse();
 
-  const scan: Scan = { filter: new LineFilter(from, to, query.match), limit: query.limit, items: [], skippedLines: 0 };
+  const scan: Scan = {
+    stream: query.stream,
+    filter: new LineFilter(from, to, query.match),
+    limit: query.limit,
+    items: [],
+    skippedLines: 0,
+    issues: [],
+    positions: query.locate ? { segments: [], offsets: [], bytes: [] } : null,
+  };
+  const page = (nextCursor: string | null): JournalPage => ({
+    items: scan.items,
+    nextCursor,
+    skippedLines: scan.skippedLines,
+    journalIssues: scan.issues,
+    ...(scan.positions ? { positions: scan.positions } : {}),
+  });
   for (const segment of segments) {
     let position: number | undefined;
     if (cursor) {
@@ -248,10 +332,8 @@ export async function readJournal(dir: string, query: JournalQuery): Promise<Jou
     }
     const file = path.join(streamDir, segment.name);
     const stoppedAt =
-      order === 'asc' ? await scanForward(file, position ?? 0, scan) : await scanBackward(file, position, scan);
-    if (stoppedAt !== null) {
-      return { items: scan.items, nextCursor: encodeCursor(segment.name, stoppedAt, order), skippedLines: scan.skippedLines };
-    }
+      order === 'asc' ? await scanForward(file, segment.name, position ?? 0, scan) : await scanBackward(file, segment.name, position, scan);
+    if (stoppedAt !== null) return page(encodeCursor(segment.name, stoppedAt, order));
   }
-  return { items: scan.items, nextCursor: null, skippedLines: scan.skippedLines };
+  return page(null);
 }

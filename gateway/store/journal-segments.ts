@@ -17,8 +17,11 @@ export interface SegmentRef {
   index: number;
 }
 
+/** Directories under the journal root that are not streams (journal-quarantine.ts). */
+const NOT_STREAMS = new Set(['quarantine']);
+
 export function assertStreamName(stream: unknown): asserts stream is string {
-  if (typeof stream !== 'string' || !STREAM_NAME.test(stream)) {
+  if (typeof stream !== 'string' || !STREAM_NAME.test(stream) || NOT_STREAMS.has(stream)) {
     throw new TypeError(`invalid journal stream name ${JSON.stringify(stream)}: must match ${STREAM_NAME}`);
   }
 }
@@ -63,7 +66,7 @@ export async function listSegments(streamDir: string): Promise<SegmentRef[]> {
 /** Stream directories under the journal root. */
 export async function listStreams(dir: string): Promise<string[]> {
   const entries = await fs.readdir(dir, { withFileTypes: true });
-  return entries.filter((e) => e.isDirectory() && STREAM_NAME.test(e.name)).map((e) => e.name).sort();
+  return entries.filter((e) => e.isDirectory() && STREAM_NAME.test(e.name) && !NOT_STREAMS.has(e.name)).map((e) => e.name).sort();
 }
 
 /** Offset of the last '\n' strictly before `end`, or -1; reads backwards in blocks to keep memory flat. */

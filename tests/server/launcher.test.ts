@@ -29,6 +29,15 @@ p({ type: 'run.log', seq: 3, message: JSON.stringify({ runId: process.env.RUN_ID
 p({ type: 'run.progress', seq: 4, progress: { done: 5, total: 2 } });
 `,
 );
+// Nested JSON is written as text: JSON.stringify itself recurses and fails a few thousand levels down.
+write(
+  'deep.mjs',
+  `const nest = (n) => '{"a":'.repeat(n) + '1' + '}'.repeat(n);
+console.log('{"type":"run.progress","seq":1,"progress":{"done":0,"total":2},"x":' + nest(2000) + '}');
+console.log('{"type":"run.started","runId":"deep-child","agent":"child-agent","parentRunId":"' + process.env.RUN_ID + '","ts":"2026-11-25T10:00:00Z","trigger":{"kind":"parent","params":' + nest(33) + '}}');
+console.log(JSON.stringify({ type: 'run.progress', seq: 2, progress: { done: 1, total: 2 } }));
+`,
+);
 write('fails.mjs', `console.error('opening the sheet'); console.error('quota exceeded'); process.exit(3);`);
 write('reports-failure.mjs', `console.log(JSON.stringify({ type: 'run.failed', error: { message: 'no advisors' } }));`);
 // Leader + grandchild in one process group; with "stubborn" both ignore SIGTERM, so only KILL ends them.
@@ -59,6 +68,7 @@ const DEFS = new Map<string, AgentDefinition>(
   [
     def('events-agent', { args: ['events.mjs'], env: { CUSTOM: 'yes' } }),
     def('failing-agent', { args: ['fails.mjs'] }),
+    def('deep-agent', { args: ['deep.mjs'] }),
     def('reporting-agent', { args: ['reports-failure.mjs'] }),
     def('tree-agent', { args: ['tree.mjs'], timeoutSeconds: 1 }),
     def('stubborn-agent', { args: ['tree.mjs', 'stubborn'], timeoutSeconds: 60 }),
@@ -67,7 +77,7 @@ const DEFS = new Map<string, AgentDefinition>(
   ].map((d) => [d.name, d]),
 );
 
-function setup(killGraceMs = 5000) {
+function setup(killGraceMs = 5000, logLines: string[] | null = null) {
   const runs = new MemoryRunSink();
   const tokens = new MemoryTokens();
   const launcher = new Launcher({
@@ -81,7 +91,7 @@ function setup(killGraceMs = 5000) {
     runs,
     tokens,
     clock: systemClock,
-    logger: pino({ level: 'silent' }),
+    logger: logLines ? pino({ level: 'warn' }, { write: (line: string) => void logLines.push(line) }) : pino({ level: 'silent' }),
     ingestUrl: () => 'http://127.0.0.1:9/',
     appRoot: scripts,
     killGraceMs,
@@ -139,6 +149,23 @@ test('JSON lines on stdout become events; plain stdout is an info log, stderr a 
   const ids = runs.events.filter((e) => e.runId === runId && e.id.includes(':launcher:')).map((e) => e.type);
   assert.is(ids[0], 'run.started');
   assert.is(ids.at(-1), 'run.completed');
+});
+
+test('stdout events nested too deep are refused, counted and logged; the lines after them are still read', async () => {
+  const logLines: string[] = [];
+  const { runs, launcher } = setup(5000, logLines);
+  const { runId } = await launcher.trigger('deep-agent', { kind: 'manual' });
+  await launcher.whenEnded(runId);
+  const run = runs.get(runId)!;
+  assert.is(run.status, 'completed');
+  assert.ok(runs.events.some((e) => e.runId === runId && e.seq === 2 && e.progress?.done === 1), 'the event after the refused ones was taken');
+  assert.is(runs.get('deep-child'), undefined, 'the child run with too-deep params was not created');
+  const refusals = runs.logsOf(runId).filter((e) => e.level === 'warn' && e.message?.startsWith('ignored an event from stdout'));
+  assert.is(refusals.length, 2);
+  assert.match(refusals[0]!.message!, 'the line nests deeper than 64 levels');
+  assert.match(refusals[1]!.message!, 'nests deeper than 32 levels');
+  const logged = logLines.map((l) => JSON.parse(l) as { msg: string; refused?: number; runId?: string }).filter((l) => l.msg.startsWith('launcher: event from stdout refused'));
+  assert.equal(logged.map((l) => [l.runId, l.refused]), [[runId, 1], [runId, 2]]);
 });
 
 test('a non-zero exit ends the run as error naming the exit code and the last stderr line', async () => {

@@ -1,6 +1,8 @@
 // POST/GET /webhook of the webhook module on a real server, sending through a local fake of the WhatsApp
 // Cloud API: verification handshake, signatures, each payload kind → its events, wamid idempotency,
 // several messages per POST, unknown types, send failures, local mode and abandonment.
+import fs from 'node:fs';
+import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startFakeGraphApi, type FakeGraphApi } from '../support/fake-graph-api.js';
@@ -297,6 +299,49 @@ test('a conversation idle past the limit is closed as abandoned, once', async ()
   } finally {
     await w.close();
     await graph.close();
+  }
+});
+
+test('a signed body nested 2,000 levels deep is 400 json_too_deep, counted as malformed, nothing recorded', () =>
+  withWebhook(async (w, graph) => {
+    const good = notification([{ contacts: [ADV], messages: [templateTap(ADV.waId, 'UNLOCK_CONTENT', 'wamid.DEEP1', 'cnt-1')] }]);
+    const deep = JSON.stringify(good).replace('"messages":[', `"context":${'{"a":'.repeat(2000)}1${'}'.repeat(2000)},"messages":[`);
+    const before = w.storedEvents();
+    const malformed = w.webhook.receiver.stats().malformed;
+    const res = await w.post(deep);
+    assert.is(res.status, 400);
+    const body = (await res.json()) as { error: { code: string; message: string; details: Array<{ field: string }> } };
+    assert.is(body.error.code, 'json_too_deep');
+    assert.is(body.error.details[0]!.field, 'entry.0.changes.0.value.context.a.a.…');
+    await w.webhook.responder.idle();
+    assert.equal(w.storedEvents(), before);
+    assert.is(graph.requests.length, 0, 'nothing sent');
+    assert.is(w.webhook.receiver.stats().malformed, malformed + 1);
+    // The same notification without the deep part goes through.
+    assert.is((await w.post(good)).status, 200);
+    await w.webhook.responder.idle();
+    assert.is(events(w, 'button_click').length, 1);
+  }));
+
+test('a hand-edited deep line in the event log is counted as corrupt at open and never served', async () => {
+  const first = await startWebhook();
+  const body = notification([{ messages: [textMessage(ADV.waId, 'hello')] }]);
+  await first.post(body);
+  await first.webhook.responder.idle();
+  const served = (await (await fetch(`${first.base}/api/webhook/events?after=0`)).json()) as { events: Array<{ id: string; seq: number }> };
+  await first.close(true);
+  const file = fs.readdirSync(first.dataDir).filter((f) => f.endsWith('.jsonl')).sort().at(-1)!;
+  const lastSeq = served.events.at(-1)!.seq;
+  fs.appendFileSync(path.join(first.dataDir, file), `{"id":"planted","seq":${lastSeq + 1},"type":"status","ts":"2026-11-25T10:00:00Z","x":${'['.repeat(3000)}${']'.repeat(3000)}}\n`);
+  const second = await startWebhook({ dataDir: first.dataDir });
+  try {
+    assert.is(second.webhook.log.openReport.corruptLines, 1);
+    const page = (await (await fetch(`${second.base}/api/webhook/events?after=0`)).json()) as { events: Array<{ id: string }> };
+    const ids = page.events.map((e) => e.id);
+    for (const e of served.events) assert.ok(ids.includes(e.id), `${e.id} still served`);
+    assert.not.ok(ids.includes('planted'));
+  } finally {
+    await second.close();
   }
 });
 

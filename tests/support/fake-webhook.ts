@@ -27,6 +27,8 @@ export class FakeWebhook {
   healthStatus: 'healthy' | 'degraded' = 'healthy';
   /** Forces /health to answer with this HTTP status. */
   healthCode = 200;
+  /** Raw JSON text of an extra /health field `extra` (e.g. a deeply nested value); none when null. */
+  healthExtraJson: string | null = null;
   /** Every answer waits this long first (a hung webhook). */
   delayMs = 0;
   /** Added to /metrics buttonClicks (drift). */
@@ -127,14 +129,17 @@ export class FakeWebhook {
     if (!this.#authorised(req)) return send(401, { error: 'unauthorised' });
     if (url.pathname === '/health') {
       if (this.healthCode !== 200) return send(this.healthCode, { status: 'broken' });
-      return send(200, {
+      const health = {
         status: this.healthStatus,
         type: 'Button Click Handler',
         startedAt: this.startedAt,
         uptimeSeconds: Math.round((Date.now() - Date.parse(this.startedAt)) / 1000),
         messagesProcessed: this.sinceStart.length,
         tunnelUrl: 'https://button-handler.example.test',
-      });
+      };
+      if (this.healthExtraJson === null) return send(200, health);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return void res.end(JSON.stringify({ ...health, extra: '@@' }).replace('"@@"', this.healthExtraJson));
     }
     if (url.pathname === '/api/webhook/metrics') {
       const clicks: Record<string, number> = { RETRIEVE_CONTENT: 0, UNLOCK_CONTENT: 0, SHARE_WITH_CLIENTS: 0 };

@@ -64,6 +64,11 @@ export async function startGateway(env: Record<string, string> = {}, o: StartOpt
       if (m) resolve(m[1]!.replace('localhost', '127.0.0.1'));
     });
     child.once('exit', (code) => reject(new Error(`gateway exited early (${code}): ${out}`)));
+  }).catch((err: unknown) => {
+    // It never started: nothing will call stop(), so its temp directories go now.
+    if (!o.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    if (ownPm2Home) fs.rmSync(ownPm2Home, { recursive: true, force: true });
+    throw err;
   });
   return {
     child,

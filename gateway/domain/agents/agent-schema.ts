@@ -2,8 +2,12 @@
 // (parsed by croner, so what is accepted here is exactly what the scheduler can run) and IANA timezones.
 import { Cron } from 'croner';
 import { z } from 'zod';
+import { checkJsonLimits, MAX_JSON_DEPTH, type JsonLimitProblem } from '../../json-limits.js';
 
 export const DEFAULT_TIMEZONE = 'Asia/Kolkata';
+/** A definition is kept in db.json, rewritten whole on every change: its launch (command, args, env) is bounded. */
+export const MAX_LAUNCH_BYTES = 64 * 1024;
+export const MAX_ENV_VARS = 100;
 
 /** The ingest API's agent-name rule (event-schema.ts), so every defined agent can report runs. */
 export const agentNameSchema = z
@@ -75,7 +79,10 @@ export const launchSchema = z
     command: z.string().trim().min(1, 'empty command').max(500),
     args: z.array(z.string().max(2000)).max(100).default([]),
     cwd: z.string().trim().min(1).max(500).optional(),
-    env: z.record(envNameSchema, z.string().max(10_000)).optional(),
+    env: z
+      .record(envNameSchema, z.string().max(10_000))
+      .refine((env) => Object.keys(env).length <= MAX_ENV_VARS, `at most ${MAX_ENV_VARS} environment variables`)
+      .optional(),
     timeoutSeconds: z.number().int().min(1).max(7 * 86_400).default(3600),
     maxConcurrent: z.number().int().min(1).max(50).default(1),
   })
@@ -84,7 +91,7 @@ export const launchSchema = z
 /** On PUT, `envKeys` (what GET /api/agents shows instead of the secret values) names stored variables to
  *  keep as they are, so a definition read and sent back unchanged keeps its environment. */
 const launchUpdateSchema = launchSchema.extend({
-  envKeys: z.array(envNameSchema).max(100).optional(),
+  envKeys: z.array(envNameSchema).max(MAX_ENV_VARS).optional(),
 });
 
 const definitionFields = {
@@ -132,3 +139,14 @@ export const schedulePutSchema = z
 
 export type CreateAgentInput = z.infer<typeof createAgentSchema>;
 export type UpdateAgentInput = z.infer<typeof updateAgentSchema>;
+
+/**
+ * The JSON limits of a definition as sent (POST or PUT): it nests no deeper than any free-form field may, and its
+ * launch stays within MAX_LAUNCH_BYTES. Checked before the schema, so the answer names the limit, not a type.
+ */
+export function definitionLimitProblem(body: unknown): JsonLimitProblem | null {
+  const deep = checkJsonLimits(body, '(body)', { maxDepth: MAX_JSON_DEPTH });
+  if (deep) return deep;
+  const launch = typeof body === 'object' && body !== null ? (body as { launch?: unknown }).launch : undefined;
+  return launch === undefined || launch === null ? null : checkJsonLimits(launch, 'launch', { maxBytes: MAX_LAUNCH_BYTES });
+}

@@ -4,8 +4,11 @@
 import { z } from 'zod';
 import type { AgentEvent } from './types.js';
 import { EVENT_TYPES } from './types.js';
+import { checkJsonLimits, describeJsonProblem, MAX_JSON_DEPTH, type JsonLimitProblem } from '../../json-limits.js';
 
 export const MAX_MESSAGE_BYTES = 8 * 1024;
+/** trigger.params is the one free-form field of an event: at most this many bytes as JSON, MAX_JSON_DEPTH deep. */
+export const MAX_PARAMS_BYTES = 16 * 1024;
 export const MAX_ERROR_MESSAGE_BYTES = 4 * 1024;
 export const MAX_METRICS = 50;
 
@@ -68,12 +71,38 @@ const errorSchema = z.strictObject(
   { error: objectErrors('error must be an object {message, code?}', 'in error') },
 );
 
+/** The limits of trigger params (here, in the trigger route and on stdout): depth first, then bytes. */
+export function paramsProblem(params: unknown, field = 'params'): JsonLimitProblem | null {
+  return checkJsonLimits(params, field, { maxDepth: MAX_JSON_DEPTH, maxBytes: MAX_PARAMS_BYTES });
+}
+
+/**
+ * The first event of a batch whose free-form field breaks the JSON limits. The ingest route refuses the whole
+ * request for it (400, nothing stored): unlike a wrong field, it is a payload no agent sends by mistake.
+ */
+export function batchLimitProblem(events: readonly unknown[]): JsonLimitProblem | null {
+  for (let i = 0; i < events.length; i++) {
+    const trigger = (events[i] as { trigger?: unknown } | null)?.trigger;
+    const params = typeof trigger === 'object' && trigger !== null ? (trigger as { params?: unknown }).params : undefined;
+    if (params === undefined) continue;
+    const problem = paramsProblem(params, `events.${i}.trigger.params`);
+    if (problem) return problem;
+  }
+  return null;
+}
+
 const triggerSchema = z.strictObject(
   {
     kind: z.enum(['manual', 'schedule', 'external', 'parent'], { error: 'trigger.kind must be manual, schedule, external or parent' }),
     by: z.string().max(100, 'trigger.by must be at most 100 characters').optional(),
     scheduledFor: isoTimestamp.optional(),
-    params: z.record(z.string(), z.unknown(), { error: 'trigger.params must be an object' }).optional(),
+    params: z
+      .record(z.string(), z.unknown(), { error: 'trigger.params must be an object' })
+      .superRefine((params, ctx) => {
+        const problem = paramsProblem(params, 'trigger.params');
+        if (problem) ctx.addIssue({ code: 'custom', message: describeJsonProblem(problem) });
+      })
+      .optional(),
   },
   { error: objectErrors('trigger must be an object {kind, by?, scheduledFor?, params?}', 'in trigger') },
 );

@@ -2,6 +2,7 @@
 // event is an event, runId/agent/id/ts filled in; anything else a log) and the ordered hand-off to the run service.
 import type { AgentEvent, AgentLaunch, LogLevel, RunState } from './types.js';
 import { EVENT_TYPES } from './types.js';
+import { MAX_DOCUMENT_DEPTH, tooDeep } from '../../json-limits.js';
 
 /** Log lines longer than this are cut (the ingest schema allows 8 KiB per message; 4 bytes a char at worst). */
 const MAX_LINE_CHARS = 2000;
@@ -51,8 +52,11 @@ export function logEvent(ctx: LineContext, level: LogLevel, message: string): Ag
   return { id: ctx.nextId(), type: 'run.log', runId: ctx.runId, agent: ctx.agent, ts: ctx.now(), level, message: clip(message) };
 }
 
-/** One stdout line → an event, an info log, or nothing (blank line). */
-export function parseStdoutLine(line: string, ctx: LineContext): AgentEvent | null {
+/** What one stdout line is: a run event, an event refused before validation (with why), or nothing. */
+export type StdoutLine = { event: AgentEvent } | { refused: string } | null;
+
+/** One stdout line → an event (plain lines become info logs), a refused event, or nothing (blank line). */
+export function parseStdoutLine(line: string, ctx: LineContext): StdoutLine {
   const trimmed = line.trim();
   if (trimmed === '') return null;
   if (trimmed.startsWith('{')) {
@@ -64,20 +68,23 @@ export function parseStdoutLine(line: string, ctx: LineContext): AgentEvent | nu
     }
     // Structured logs of other libraries (pino, bunyan) are JSON too; only run events have a run.* type.
     if (typeof parsed === 'object' && parsed !== null && PRODUCER_TYPES.has(String((parsed as { type?: unknown }).type))) {
+      // Refused whole, before anything walks or copies it (its free-form params have tighter limits in the schema).
+      if (tooDeep(parsed, MAX_DOCUMENT_DEPTH)) return { refused: `the line nests deeper than ${MAX_DOCUMENT_DEPTH} levels` };
       const fields = parsed as Partial<AgentEvent> & Record<string, unknown>;
       const runId = typeof fields.runId === 'string' ? fields.runId : ctx.runId;
       // The agent name is known only for the launched run; a child run's line must name its agent itself.
       const agent = typeof fields.agent === 'string' ? fields.agent : runId === ctx.runId ? ctx.agent : undefined;
-      return {
+      const event = {
         ...fields,
         id: typeof fields.id === 'string' ? fields.id : ctx.stdoutId(),
         runId,
         ...(agent === undefined ? {} : { agent }),
         ts: typeof fields.ts === 'string' ? fields.ts : ctx.now(),
       } as AgentEvent;
+      return { event };
     }
   }
-  return logEvent(ctx, 'info', line);
+  return { event: logEvent(ctx, 'info', line) };
 }
 
 /**

@@ -23,6 +23,8 @@ const TOKEN_PREFIX = 'launch:';
 const TOKEN_OWNER = 'launcher';
 /** Stop reading stdout while this many events wait for the journal (the pipe then pushes back on the agent). */
 const MAX_BACKLOG = 10_000;
+/** Refused stdout events of one run logged in the gateway log; all of them are in the run's own log. */
+const LOGGED_REFUSALS = 10;
 
 export interface LauncherOptions {
   registry: Pick<AgentRegistry, 'require'>;
@@ -53,6 +55,8 @@ interface Launch {
   lastStderr: string;
   eventNo: number;
   stdoutNo: number;
+  /** Events from stdout refused so far (malformed or past the JSON limits). */
+  refused: number;
   queue: OrderedIngest;
   ctx: LineContext;
   timer?: NodeJS.Timeout;
@@ -165,7 +169,7 @@ export class Launcher {
     let resolveEnded!: () => void;
     const ended = new Promise<void>((resolve) => (resolveEnded = resolve));
     // ctx and queue refer back to the launch itself, so they are filled in right below.
-    const launch = { runId, agent: def.name, launch: spec, trigger, child: null, tokenId: null, ending: null, lastStderr: '', eventNo: 0, stdoutNo: 0, ended, resolveEnded } as unknown as Launch;
+    const launch = { runId, agent: def.name, launch: spec, trigger, child: null, tokenId: null, ending: null, lastStderr: '', eventNo: 0, stdoutNo: 0, refused: 0, ended, resolveEnded } as unknown as Launch;
     launch.ctx = {
       runId,
       agent: def.name,
@@ -178,7 +182,7 @@ export class Launcher {
       LAUNCHER_SOURCE,
       (event, error) => {
         // The agent's own malformed event: say so in its log instead of dropping it silently.
-        if (!event.id.startsWith(`${runId}:launcher:`)) launch.queue.push(logEvent(launch.ctx, 'warn', `ignored an event from stdout: ${error}`));
+        if (!event.id.startsWith(`${runId}:launcher:`)) this.#refuse(launch, error);
         else this.#o.logger.warn({ runId, error }, 'launcher: own event refused');
       },
       (err) => this.#o.logger.error({ err, runId }, 'launcher: could not journal run events'),
@@ -230,9 +234,10 @@ export class Launcher {
 
     const out = readline.createInterface({ input: child.stdout!, crlfDelay: Infinity });
     out.on('line', (line) => {
-      const event = parseStdoutLine(line, launch.ctx);
-      if (!event) return;
-      launch.queue.push(event);
+      const parsed = parseStdoutLine(line, launch.ctx);
+      if (!parsed) return;
+      if ('refused' in parsed) return this.#refuse(launch, parsed.refused);
+      launch.queue.push(parsed.event);
       if (launch.queue.backlog > MAX_BACKLOG) {
         child.stdout!.pause();
         void launch.queue.idle().then(() => child.stdout!.resume());
@@ -249,6 +254,16 @@ export class Launcher {
       void this.#stop(launch, 'timeout', { ...this.#event(launch, 'run.failed'), error });
     }, spec.timeoutSeconds * 1000);
     launch.timer.unref();
+  }
+
+  /** An event from the agent's stdout refused: counted, said in the run's log; the output goes on being read. */
+  #refuse(launch: Launch, reason: string): void {
+    launch.refused++;
+    launch.queue.push(logEvent(launch.ctx, 'warn', `ignored an event from stdout: ${reason}`));
+    if (launch.refused <= LOGGED_REFUSALS) {
+      const more = launch.refused === LOGGED_REFUSALS ? ' (further refusals of this run are only in its log)' : '';
+      this.#o.logger.warn({ runId: launch.runId, agent: launch.agent, refused: launch.refused, reason }, `launcher: event from stdout refused${more}`);
+    }
   }
 
   /** Journals the run's end first (so it is final whatever the dying process still prints), then kills. */

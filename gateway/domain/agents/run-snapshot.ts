@@ -5,6 +5,7 @@ import path from 'node:path';
 import { makePrivateFile, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../../store/private-files.js';
 import { isStoredIds, restoreIds, storeIds, type StoredIds } from './applied-ids.js';
 import type { RunState } from './types.js';
+import { MAX_DOCUMENT_DEPTH, tooDeep } from '../../json-limits.js';
 
 /** A RunState as JSON can hold it (the applied ids as an array, or sealed hashes once the run ended). */
 export type StoredRunState = Omit<RunState, 'appliedIds'> & { appliedIds: StoredIds };
@@ -74,6 +75,8 @@ export async function readSnapshot(file: string): Promise<SnapshotRead> {
     for (const run of parsed.runs) {
       if (typeof run?.runId !== 'string' || !isStoredIds(run.appliedIds)) throw new Error('a run entry is malformed');
     }
+    // Written before trigger params were bounded, a run could hold a value too deep to leave the worker.
+    if (tooDeep(parsed, MAX_DOCUMENT_DEPTH)) throw new Error(`it nests deeper than ${MAX_DOCUMENT_DEPTH} levels`);
     return { snapshot: parsed as RunSnapshot };
   } catch (err) {
     const aside = `${file}.bad-${Date.now()}`;

@@ -1,6 +1,7 @@
 // The contract's Event (docs/webhook-contract.md "Event"): zod schemas per type, and the classification
 // of anything received into a stored event, an unknown type, or a malformed one (counted, never fatal).
 import { z } from 'zod';
+import { checkJsonLimits, describeJsonProblem, MAX_JSON_DEPTH } from '../../json-limits.js';
 
 export const BUTTONS = ['RETRIEVE_CONTENT', 'UNLOCK_CONTENT', 'SHARE_WITH_CLIENTS'] as const;
 export type Button = (typeof BUTTONS)[number];
@@ -8,6 +9,8 @@ export const EVENT_TYPES = ['button_click', 'chat_message', 'delivery_status', '
 export type WebhookEventType = (typeof EVENT_TYPES)[number];
 export const DELIVERY_STATES = ['sent', 'delivered', 'read', 'failed'] as const;
 export type DeliveryState = (typeof DELIVERY_STATES)[number];
+/** Unknown extra fields are kept, so an event is bounded as a whole: contract events are a few hundred bytes. */
+export const MAX_EVENT_BYTES = 16 * 1024;
 
 const isoTs = z.iso.datetime({ offset: true });
 const text = (max: number) => z.string().min(1).max(max);
@@ -82,6 +85,9 @@ export function classifyEvent(raw: unknown): Classified {
   const type = typeof raw === 'object' && raw !== null ? (raw as { type?: unknown }).type : undefined;
   const head = commonSchema.safeParse(raw);
   const where = head.success ? { id: head.data.id, seq: head.data.seq } : {};
+  // Before the schema: an event past the limits is never kept, journalled or handed from a worker.
+  const limits = checkJsonLimits(raw, 'event', { maxDepth: MAX_JSON_DEPTH, maxBytes: MAX_EVENT_BYTES });
+  if (limits) return { ok: false, reason: 'malformed', problem: describeJsonProblem(limits), ...where };
   if (typeof type === 'string' && !(EVENT_TYPES as readonly string[]).includes(type)) {
     // An unknown type still has to carry the common fields, or it is plain garbage.
     if (head.success) return { ok: false, reason: 'unknown', problem: `unknown event type ${JSON.stringify(type.slice(0, 60))}`, ...where };
