@@ -19,12 +19,12 @@ export type ReplayPayload =
 
 // Lines were validated before they were journalled; a cheap shape check guards against a hand-edited file
 // without paying for a full schema parse per event on every replay.
-function isEventLine(item: Record<string, unknown>): item is { ts: string; event: AgentEvent } {
+function isEventLine(item: Record<string, unknown>): item is { ts: string; event: AgentEvent; owner?: string } {
   const e = item.event as Partial<AgentEvent> | undefined;
   return typeof e === 'object' && e !== null && typeof e.id === 'string' && typeof e.runId === 'string' && typeof e.type === 'string' && typeof e.agent === 'string';
 }
 
-async function forEachEvent(journalDir: string, range: { from?: string; to?: string }, fn: (event: AgentEvent, receivedAt: string) => boolean | void): Promise<number> {
+async function forEachEvent(journalDir: string, range: { from?: string; to?: string }, fn: (event: AgentEvent, receivedAt: string, owner: string | null) => boolean | void): Promise<number> {
   let cursor: string | undefined;
   let count = 0;
   for (;;) {
@@ -32,7 +32,7 @@ async function forEachEvent(journalDir: string, range: { from?: string; to?: str
     for (const item of page.items) {
       if (!isEventLine(item)) continue;
       count++;
-      if (fn(item.event, item.ts) === false) return count;
+      if (fn(item.event, item.ts, typeof item.owner === 'string' ? item.owner : null) === false) return count;
     }
     if (!page.nextCursor) return count;
     cursor = page.nextCursor;
@@ -44,8 +44,8 @@ async function recover(p: Extract<ReplayPayload, { mode: 'recover' }>): Promise<
   const fold = new RunFold(p.maxFinished, (snapshot?.runs ?? []).map(restoreRun), snapshot?.horizon ?? null);
   let journalTs = snapshot?.journalTs ?? null;
   // Lines at the snapshot's own millisecond may or may not be in it: the applied-id dedupe sorts that out.
-  const replayedEvents = await forEachEvent(p.journalDir, { from: journalTs ?? undefined }, (event, receivedAt) => {
-    fold.apply(event, receivedAt);
+  const replayedEvents = await forEachEvent(p.journalDir, { from: journalTs ?? undefined }, (event, receivedAt, owner) => {
+    fold.apply(event, receivedAt, owner);
     fold.trim();
     journalTs = receivedAt;
   });
@@ -63,7 +63,7 @@ async function recover(p: Extract<ReplayPayload, { mode: 'recover' }>): Promise<
 async function foldAll(journalDir: string, range: { from?: string; to?: string } = {}): Promise<Map<string, RunState>> {
   // No eviction here: these queries are about runs that memory no longer holds.
   const fold = new RunFold(Number.MAX_SAFE_INTEGER);
-  await forEachEvent(journalDir, range, (event, receivedAt) => void fold.apply(event, receivedAt));
+  await forEachEvent(journalDir, range, (event, receivedAt, owner) => void fold.apply(event, receivedAt, owner));
   return fold.runs;
 }
 

@@ -75,7 +75,7 @@ export default async function agentStats({ payload }: { payload: AgentStatsPaylo
     const page = await readJournal(payload.journalDir, { stream: AGENT_EVENTS_STREAM, order: 'asc', limit: 5000, cursor, from });
     for (const item of page.items) {
       const event = item.event as AgentEvent | undefined;
-      if (typeof event?.id === 'string' && typeof event.runId === 'string') fold.apply(event, item.ts);
+      if (typeof event?.id === 'string' && typeof event.runId === 'string') fold.apply(event, item.ts, typeof item.owner === 'string' ? item.owner : null);
     }
     if (!page.nextCursor) break;
     cursor = page.nextCursor;

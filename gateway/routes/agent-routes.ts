@@ -59,8 +59,10 @@ export async function triggerAgent(ctx: Ctx, s: Services): Promise<void> {
 export async function cancelRun(ctx: Ctx, s: Services): Promise<void> {
   const runId = ctx.params.runId!;
   ctx.state.auditTarget = runId;
+  const outcome = await s.launcher.cancel(runId, ctx.state.principal?.username);
+  ctx.state.auditDetail = `${outcome.status}; process ${outcome.process}`;
   ctx.status = 202;
-  ctx.body = await s.launcher.cancel(runId, ctx.state.principal?.username);
+  ctx.body = outcome;
 }
 
 const DEFINITION_ROUTES: RouteSpec[] = [

@@ -152,7 +152,7 @@ test('trigger (operator) → 202 runId; busy → 409 agent_busy; cancel → 202 
   assertError(await viewer.post(`/api/agents/runs/${runId}/cancel`), 403, 'forbidden');
   const cancelled = await operator.post(`/api/agents/runs/${runId}/cancel`);
   assert.is(cancelled.status, 202, cancelled.text);
-  assert.equal(cancelled.body, { runId, status: 'cancelled' });
+  assert.equal(cancelled.body, { runId, status: 'cancelled', process: 'terminated' });
   await t.gw.services.launcher.whenEnded(runId);
   assertError(await operator.post(`/api/agents/runs/${runId}/cancel`), 409, 'run_finished');
   assertError(await operator.post('/api/agents/runs/no-such-run/cancel'), 404, 'run_not_found');

@@ -11,6 +11,9 @@ import type { AgentDefinition, AgentLaunch } from '../../gateway/domain/agents/t
 import { ApiError } from '../../gateway/http/api-error.js';
 import { systemClock } from '../../gateway/clock.js';
 import { MemoryRunSink, MemoryTokens, pidGone } from '../support/agent-fakes.js';
+import type { RunWriter } from '../../gateway/domain/agents/run-writer.js';
+
+const outside: RunWriter = { owner: 'token:outside', name: 'token:outside', startsRuns: true };
 
 const scripts = fs.mkdtempSync(path.join(os.tmpdir(), 'oc-launcher-'));
 const write = (name: string, body: string) => fs.writeFileSync(path.join(scripts, name), body);
@@ -183,7 +186,7 @@ test('cancel ends the run as cancelled at once and KILLs a tree that ignores SIG
   const { runId } = await launcher.trigger('stubborn-agent', { kind: 'manual' });
   const pids = await pidsOf(runs, runId);
   const reply = await launcher.cancel(runId, 'bob');
-  assert.equal(reply, { runId, status: 'cancelled' });
+  assert.equal(reply, { runId, status: 'cancelled', process: 'killed' });
   await launcher.whenEnded(runId);
   for (const pid of pids) assert.ok(pidGone(pid), `pid ${pid} still alive`);
   assert.is(runs.get(runId)!.status, 'cancelled');
@@ -204,7 +207,7 @@ test('a trigger at the concurrency limit is refused with 409 agent_busy; after t
 
 test('an open run reported by the agent itself (not launched here) occupies it too', async () => {
   const { runs, launcher } = setup();
-  await runs.ingest([{ id: 'x1', type: 'run.started', runId: 'outside-1', agent: 'events-agent', ts: new Date().toISOString() }], 'ingest');
+  await runs.ingest([{ id: 'x1', type: 'run.started', runId: 'outside-1', agent: 'events-agent', ts: new Date().toISOString() }], outside);
   await rejectsWith(launcher.trigger('events-agent', { kind: 'manual' }), 409, 'agent_busy');
 });
 
@@ -213,7 +216,7 @@ test('unknown agent 404, no launch command 422, cancel of an unknown run 404 and
   await rejectsWith(launcher.trigger('nobody', { kind: 'manual' }), 404, 'agent_not_found');
   await rejectsWith(launcher.trigger('external-agent', { kind: 'manual' }), 422, 'no_launch_command');
   await rejectsWith(launcher.cancel('no-such-run'), 404, 'run_not_found');
-  await runs.ingest([{ id: 'y1', type: 'run.started', runId: 'outside-2', agent: 'external-agent', ts: new Date().toISOString() }], 'ingest');
+  await runs.ingest([{ id: 'y1', type: 'run.started', runId: 'outside-2', agent: 'external-agent', ts: new Date().toISOString() }], outside);
   await rejectsWith(launcher.cancel('outside-2'), 409, 'not_cancellable');
 });
 
