@@ -32,6 +32,18 @@ p({ type: 'run.log', seq: 3, message: JSON.stringify({ runId: process.env.RUN_ID
 p({ type: 'run.progress', seq: 4, progress: { done: 5, total: 2 } });
 `,
 );
+// Reports its end at once but keeps running (with a grandchild), as a producer that lies or hangs would.
+write(
+  'ends-early.mjs',
+  `import { spawn } from 'node:child_process';
+const grandchild = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+grandchild.on('spawn', () => {
+  console.log(JSON.stringify({ type: 'run.log', seq: 1, message: 'pids ' + process.pid + ' ' + grandchild.pid }));
+  console.log(JSON.stringify({ type: 'run.completed', seq: 2 }));
+});
+setInterval(() => {}, 1000);
+`,
+);
 write('fails.mjs', `console.error('opening the sheet'); console.error('quota exceeded'); process.exit(3);`);
 write('reports-failure.mjs', `console.log(JSON.stringify({ type: 'run.failed', error: { message: 'no advisors' } }));`);
 // Leader + grandchild in one process group; with "stubborn" both ignore SIGTERM, so only KILL ends them.
@@ -65,6 +77,7 @@ const DEFS = new Map<string, AgentDefinition>(
     def('reporting-agent', { args: ['reports-failure.mjs'] }),
     def('tree-agent', { args: ['tree.mjs'], timeoutSeconds: 1 }),
     def('stubborn-agent', { args: ['tree.mjs', 'stubborn'], timeoutSeconds: 60 }),
+    def('ends-early-agent', { args: ['ends-early.mjs'], timeoutSeconds: 5 }),
     def('missing-binary', { args: [], command: path.join(scripts, 'no-such-program') }),
     { name: 'external-agent', parent: null, description: '', example: false, schedule: null, launch: null },
   ].map((d) => [d.name, d]),
@@ -229,6 +242,17 @@ test('close() stops running trees and ends their runs as errors "dashboard shut 
   assert.is(runs.get(runId)!.error?.code, 'shutdown');
   for (const pid of pids) assert.ok(pidGone(pid));
   await rejectsWith(launcher.trigger('events-agent', { kind: 'manual' }), 503, 'shutting_down');
+});
+
+test('close() also stops a process whose run already reported its end; the reported end stays', async () => {
+  const { runs, launcher } = setup(300);
+  const { runId } = await launcher.trigger('ends-early-agent', { kind: 'manual' });
+  const pids = await pidsOf(runs, runId);
+  await runs.waitFor(() => runs.get(runId)?.status === 'completed');
+  await launcher.close();
+  for (const pid of pids) assert.ok(pidGone(pid), `pid ${pid} still alive`);
+  assert.is(runs.get(runId)!.status, 'completed');
+  assert.ok(runs.logsOf(runId).some((e) => e.level === 'warn' && e.message === 'stopped because the dashboard shut down'));
 });
 
 test.after(() => {
