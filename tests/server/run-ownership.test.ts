@@ -8,6 +8,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startAdminGateway, tokenClient, signedInAs, TestClient, type AdminGateway, type Reply } from '../support/test-gateway.js';
 import { pidGone } from '../support/agent-fakes.js';
+import { createAgentRun, type IngestProblem } from '../../agents/sdk/index.js';
 import type { AgentEvent, AgentEventType, RunState, RunTrigger } from '../../gateway/domain/agents/types.js';
 
 const scripts = fs.mkdtempSync(path.join(os.tmpdir(), 'oc-owner-'));
@@ -204,6 +205,20 @@ test('an ingest token starts runs and writes only its own; another token complet
   const done = await first.post('/api/ingest/events', { events: [ev('run.completed', 'ext-1')] });
   assert.equal(done.body, { accepted: 1, duplicates: 0, rejected: [] });
   assert.is(t.gw.services.runs.get('ext-1')!.status, 'completed');
+});
+
+test('the SDK reports a run_not_yours rejection to onProblem, naming the code', async () => {
+  const owner = await tokenClient(t.base, admin, 'viewer', 'ingest');
+  assert.equal((await owner.post('/api/ingest/events', { events: [ev('run.started', 'sdk-owned', { seq: 0 })] })).body.rejected, []);
+  const other = await admin.post('/api/tokens', { name: 'sdk-other', scope: 'ingest', role: 'viewer' });
+  const problems: IngestProblem[] = [];
+  const run = createAgentRun({ agent: 'content-engine', url: t.base, token: other.body.token, runId: 'sdk-owned', heartbeatMs: 0, http: { onProblem: (p) => problems.push(p) } });
+  await run.finish();
+  await run.close();
+  assert.is(problems.length, 1);
+  assert.is(problems[0]!.kind, 'rejected');
+  assert.match(problems[0]!.message, /\[run_not_yours\] run "sdk-owned" was started by another producer/);
+  assert.is(t.gw.services.runs.get('sdk-owned')!.status, 'processing');
 });
 
 test("an ingest token cannot attribute a run to admin or to the schedule: the trigger says which token started it", async () => {
