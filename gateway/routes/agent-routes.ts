@@ -5,6 +5,7 @@ import type { Ctx, Services } from '../http/services.js';
 import { parseInput } from '../domain/validation.js';
 import { createAgentSchema, updateAgentSchema } from '../domain/agents/agent-schema.js';
 import { describeAgents, publicLaunch } from '../domain/agents/agent-overview.js';
+import { launchChanges } from '../domain/agents/launch-audit.js';
 import type { AgentDefinition } from '../domain/agents/types.js';
 import { RUN_STATUSES } from '../domain/agents/types.js';
 import { agentPerformance, listRuns, runDetail, runLogs } from '../domain/agents/run-queries.js';
@@ -31,14 +32,20 @@ export async function listAgents(ctx: Ctx, s: Services): Promise<void> {
 export async function createAgent(ctx: Ctx, s: Services): Promise<void> {
   const input = parseInput(createAgentSchema, ctx.request.body, 'agent definition');
   ctx.state.auditTarget = input.name;
+  const agent = await s.agents.create(input);
+  // A new launch command is as much worth auditing as an edited one.
+  const launch = launchChanges(null, agent.launch);
+  if (launch.length > 0) ctx.state.auditDetail = launch.join('; ');
   ctx.status = 201;
-  ctx.body = { agent: definitionBody(await s.agents.create(input)) };
+  ctx.body = { agent: definitionBody(agent) };
 }
 
 export async function updateAgent(ctx: Ctx, s: Services): Promise<void> {
   const changes = parseInput(updateAgentSchema, ctx.request.body, 'agent definition');
   ctx.state.auditDetail = Object.keys(changes).join(',');
-  ctx.body = { agent: definitionBody(await s.agents.update(ctx.params.name!, changes)) };
+  const { agent, previous } = await s.agents.update(ctx.params.name!, changes);
+  ctx.state.auditDetail = [ctx.state.auditDetail, ...launchChanges(previous.launch, agent.launch)].join('; ');
+  ctx.body = { agent: definitionBody(agent) };
 }
 
 export async function deleteAgent(ctx: Ctx, s: Services): Promise<void> {
