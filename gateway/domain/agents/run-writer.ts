@@ -61,14 +61,14 @@ export function ownershipProblem(writer: RunWriter, event: AgentEvent, runs: Own
 }
 
 /**
- * The event as it is journalled: a producer's trigger is replaced by the server's attribution (external by the
- * writer, or parent when the event names one), keeping only its params; a run.started always carries it, so a
- * run a producer starts says who started it. The same event from the same writer always stamps the same way.
+ * The event as it is journalled: every run.started carries the server's attribution (external by the writer, or
+ * parent when the event names one), keeping only the producer's params; other events lose any trigger. A pure
+ * function of writer and event, so a retried event is journalled exactly as the first time.
  */
 export function stampTrigger(writer: RunWriter, event: AgentEvent): AgentEvent {
-  if (writer.keepsTrigger) return event;
+  if (writer.keepsTrigger || (event.type !== 'run.started' && event.trigger === undefined)) return event;
   const { trigger: sent, ...rest } = event;
-  if (event.type !== 'run.started' && sent === undefined) return rest;
+  if (event.type !== 'run.started') return rest;
   const trigger: RunTrigger = event.parentRunId !== undefined ? { kind: 'parent' } : { kind: 'external', by: writer.name };
   if (sent?.params) trigger.params = sent.params;
   return { ...rest, trigger };
