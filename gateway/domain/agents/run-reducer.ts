@@ -45,12 +45,11 @@ export function applyEvent(state: RunState | undefined, event: AgentEvent, recei
   if (next.parentRunId === null && event.parentRunId) next.parentRunId = event.parentRunId;
   // The earliest producer time seen, so the value does not depend on which event happened to arrive first.
   if (next.queuedAt === null || Date.parse(event.ts) < Date.parse(next.queuedAt)) next.queuedAt = event.ts;
-  // Before the heartbeat return: the service puts the trigger on whichever event creates the run.
-  if (next.trigger === null && event.trigger) next.trigger = event.trigger;
   if (event.type === 'run.heartbeat') {
     next.lastHeartbeatAt = receivedAt;
     return next;
   }
+  if (next.trigger === null && event.trigger) next.trigger = event.trigger;
 
   const endedBefore = isTerminal(base.status);
   let setLatest = false;

@@ -46,13 +46,13 @@ export interface OwnerLookup {
 export function ownershipProblem(writer: RunWriter, event: AgentEvent, runs: OwnerLookup): string | null {
   const owner = runs.ownerOf(event.runId);
   if (owner !== undefined && owner !== writer.owner) {
-    return `run "${event.runId}" was started by another producer; this token may write only the runs it started`;
+    return `run "${event.runId}" was started by another producer; a token or session writes only the runs it started`;
   }
   const parent = event.parentRunId;
   if (parent !== undefined) {
     const parentOwner = runs.ownerOf(parent);
     if (parentOwner !== undefined && parentOwner !== writer.owner) {
-      return `parent run "${parent}" was started by another producer; child runs go only under runs this token started`;
+      return `parent run "${parent}" was started by another producer; child runs go only under runs of the same token or session`;
     }
   } else if (owner === undefined && !writer.startsRuns) {
     return `a launch token may write only its launched run and child runs under it (give parentRunId); "${event.runId}" is neither`;
