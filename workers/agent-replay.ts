@@ -27,7 +27,7 @@ export interface ReplayIssues {
 // Lines were validated before they were journalled; a cheap shape check guards against a hand-edited file
 // without paying for a full schema parse per event on every replay. A line failing it, or whose replay
 // throws, is reported and left out; the rest replays.
-function isEventLine(item: Record<string, unknown>): item is { ts: string; event: AgentEvent } {
+function isEventLine(item: Record<string, unknown>): item is { ts: string; event: AgentEvent; owner?: string } {
   const e = item.event as Partial<AgentEvent> | undefined;
   return typeof e === 'object' && e !== null && typeof e.id === 'string' && typeof e.runId === 'string' && typeof e.type === 'string' && typeof e.agent === 'string';
 }
@@ -36,14 +36,14 @@ async function forEachEvent(
   journalDir: string,
   range: { from?: string; to?: string },
   issues: JournalIssues,
-  fn: (event: AgentEvent, receivedAt: string) => boolean | void,
+  fn: (event: AgentEvent, receivedAt: string, owner: string | null) => boolean | void,
 ): Promise<number> {
   let count = 0;
   await scanStream(journalDir, { stream: AGENT_EVENTS_STREAM, order: 'asc', limit: PAGE, from: range.from, to: range.to }, issues, (item, where) => {
     if (!isEventLine(item)) return void issues.invalid(AGENT_EVENTS_STREAM, where, 'not an agent event line {ts, event: {id, runId, type, agent, …}}');
     let goOn: boolean | void;
     try {
-      goOn = fn(item.event, item.ts);
+      goOn = fn(item.event, item.ts, typeof item.owner === 'string' ? item.owner : null);
     } catch (err) {
       return void issues.invalid(AGENT_EVENTS_STREAM, where, `replay failed: ${err instanceof Error ? err.message : String(err)}`.slice(0, 500));
     }
@@ -61,8 +61,8 @@ async function recover(p: Extract<ReplayPayload, { mode: 'recover' }>): Promise<
   const fold = new RunFold(p.maxFinished, (snapshot?.runs ?? []).map(restoreRun), snapshot?.horizon ?? null);
   let journalTs = snapshot?.journalTs ?? null;
   // Lines at the snapshot's own millisecond may or may not be in it: the applied-id dedupe sorts that out.
-  const replayedEvents = await forEachEvent(p.journalDir, { from: journalTs ?? undefined }, issues, (event, receivedAt) => {
-    fold.apply(event, receivedAt);
+  const replayedEvents = await forEachEvent(p.journalDir, { from: journalTs ?? undefined }, issues, (event, receivedAt, owner) => {
+    fold.apply(event, receivedAt, owner);
     fold.trim();
     journalTs = receivedAt;
   });
@@ -81,7 +81,7 @@ async function recover(p: Extract<ReplayPayload, { mode: 'recover' }>): Promise<
 async function foldAll(journalDir: string, issues: JournalIssues, range: { from?: string; to?: string } = {}): Promise<Map<string, RunState>> {
   // No eviction here: these queries are about runs that memory no longer holds.
   const fold = new RunFold(Number.MAX_SAFE_INTEGER);
-  await forEachEvent(journalDir, range, issues, (event, receivedAt) => void fold.apply(event, receivedAt));
+  await forEachEvent(journalDir, range, issues, (event, receivedAt, owner) => void fold.apply(event, receivedAt, owner));
   return fold.runs;
 }
 

@@ -76,7 +76,7 @@ export default async function agentStats({ payload }: { payload: AgentStatsPaylo
     const event = item.event as AgentEvent | undefined;
     if (typeof event?.id !== 'string' || typeof event.runId !== 'string') return void issues.invalid(AGENT_EVENTS_STREAM, where, 'not an agent event line');
     try {
-      fold.apply(event, item.ts);
+      fold.apply(event, item.ts, typeof item.owner === 'string' ? item.owner : null);
     } catch (err) {
       issues.invalid(AGENT_EVENTS_STREAM, where, `replay failed: ${err instanceof Error ? err.message : String(err)}`.slice(0, 500));
     }

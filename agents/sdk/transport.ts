@@ -146,14 +146,14 @@ export class HttpTransport implements EventTransport {
   }
 
   #reportRejections(batch: AgentEvent[], text: string): void {
-    let rejected: { index: number; error: string }[] = [];
+    let rejected: { index: number; error: string; code?: string }[] = [];
     try {
-      rejected = (JSON.parse(text) as { rejected?: { index: number; error: string }[] }).rejected ?? [];
+      rejected = (JSON.parse(text) as { rejected?: { index: number; error: string; code?: string }[] }).rejected ?? [];
     } catch {
       return;
     }
     if (rejected.length === 0) return;
-    const message = rejected.map((r) => `#${r.index} ${batch[r.index]?.type ?? '?'}: ${r.error}`).join('; ');
+    const message = rejected.map((r) => `#${r.index} ${batch[r.index]?.type ?? '?'}: ${r.code ? `[${r.code}] ` : ''}${r.error}`).join('; ');
     this.#problem({ kind: 'rejected', message: `ingest rejected ${rejected.length} event(s): ${message}`, events: rejected.map((r) => batch[r.index]!).filter(Boolean) });
   }
 

@@ -7,6 +7,7 @@ import { jsonLimitError } from '../http/api-error.js';
 import { paramsProblem } from '../domain/agents/event-schema.js';
 import { createAgentSchema, definitionLimitProblem, updateAgentSchema } from '../domain/agents/agent-schema.js';
 import { describeAgents, publicLaunch } from '../domain/agents/agent-overview.js';
+import { launchChanges } from '../domain/agents/launch-audit.js';
 import type { AgentDefinition } from '../domain/agents/types.js';
 import { RUN_STATUSES } from '../domain/agents/types.js';
 import { agentPerformance, listRuns, runDetail, runLogs } from '../domain/agents/run-queries.js';
@@ -31,15 +32,21 @@ export async function createAgent(ctx: Ctx, s: Services): Promise<void> {
   assertDefinitionLimits(ctx.request.body);
   const input = parseInput(createAgentSchema, ctx.request.body, 'agent definition');
   ctx.state.auditTarget = input.name;
+  const agent = await s.agents.create(input);
+  // A new launch command is as much worth auditing as an edited one.
+  const launch = launchChanges(null, agent.launch);
+  if (launch.length > 0) ctx.state.auditDetail = launch.join('; ');
   ctx.status = 201;
-  ctx.body = { agent: definitionBody(await s.agents.create(input)) };
+  ctx.body = { agent: definitionBody(agent) };
 }
 
 export async function updateAgent(ctx: Ctx, s: Services): Promise<void> {
   assertDefinitionLimits(ctx.request.body);
   const changes = parseInput(updateAgentSchema, ctx.request.body, 'agent definition');
   ctx.state.auditDetail = Object.keys(changes).join(',');
-  ctx.body = { agent: definitionBody(await s.agents.update(ctx.params.name!, changes)) };
+  const { agent, previous } = await s.agents.update(ctx.params.name!, changes);
+  ctx.state.auditDetail = [ctx.state.auditDetail, ...launchChanges(previous.launch, agent.launch)].join('; ');
+  ctx.body = { agent: definitionBody(agent) };
 }
 
 export async function deleteAgent(ctx: Ctx, s: Services): Promise<void> {
@@ -62,8 +69,10 @@ export async function triggerAgent(ctx: Ctx, s: Services): Promise<void> {
 export async function cancelRun(ctx: Ctx, s: Services): Promise<void> {
   const runId = ctx.params.runId!;
   ctx.state.auditTarget = runId;
+  const outcome = await s.launcher.cancel(runId, ctx.state.principal?.username);
+  ctx.state.auditDetail = `${outcome.status}; process ${outcome.process}`;
   ctx.status = 202;
-  ctx.body = await s.launcher.cancel(runId, ctx.state.principal?.username);
+  ctx.body = outcome;
 }
 
 const DEFINITION_ROUTES: RouteSpec[] = [

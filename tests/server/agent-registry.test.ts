@@ -91,7 +91,8 @@ test('create adds a definition; a duplicate name is 409 and an unknown parent 40
 });
 
 test('update changes only the fields sent; cycles, self-parenting and renames are refused with nothing stored', async () => {
-  const updated = await registry.update('image-creator', updateAgentSchema.parse({ description: 'Visuals', launch: null }));
+  const { agent: updated, previous } = await registry.update('image-creator', updateAgentSchema.parse({ description: 'Visuals', launch: null }));
+  assert.is(previous.launch?.command, 'node', 'the definition it replaced');
   assert.is(updated.description, 'Visuals');
   assert.is(updated.launch, null);
   assert.is(updated.parent, 'content-orchestrator');

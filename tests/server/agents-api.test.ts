@@ -95,6 +95,32 @@ test('a definition read with GET and sent back with PUT keeps its secret environ
   assert.is(stored(), before);
 });
 
+test('an edit of the launch command is audited with the old and new command, args, cwd and env names, never env values', async () => {
+  const launch = { command: 'node', args: ['old.js', '--fast'], cwd: 'agents', env: { API_KEY: 'sk-old-secret', REGION: 'in' }, timeoutSeconds: 60, maxConcurrent: 1 };
+  const created = await admin.post('/api/agents', { name: 'audited-agent', launch });
+  assert.is(created.status, 201, created.text);
+  const edit = { command: 'python3', args: ['new.py'], env: { API_KEY: 'sk-new-secret', MODE: 'safe' }, timeoutSeconds: 60, maxConcurrent: 1 };
+  assert.is((await admin.request('PUT', '/api/agents/audited-agent', { description: 'x', launch: edit })).status, 200);
+  const res = await admin.get('/api/audit?action=agent.update&limit=5');
+  assert.is(res.status, 200, res.text);
+  const entry = res.body.items.find((i: { target?: string }) => i.target === 'audited-agent');
+  assert.ok(entry, res.text);
+  assert.equal(entry.detail.split('; '), [
+    'description,launch',
+    'launch.command: "node" → "python3"',
+    'launch.args: ["old.js","--fast"] → ["new.py"]',
+    'launch.cwd: "agents" → (none)',
+    'launch.env: {API_KEY, REGION} → {API_KEY, MODE} (values not recorded, changed: API_KEY)',
+  ]);
+  const createdEntry = (await admin.get('/api/audit?action=agent.create&limit=20')).body.items.find((i: { target?: string }) => i.target === 'audited-agent');
+  assert.match(createdEntry.detail, /^launch\.command: \(none\) → "node"; launch\.args: \(none\) → \["old\.js","--fast"\]; launch\.cwd: \(none\) → "agents"; launch\.env: \{\} → \{API_KEY, REGION\}/);
+  // An edit that leaves the launch alone says only which fields it changed.
+  assert.is((await admin.request('PUT', '/api/agents/audited-agent', { description: 'y' })).status, 200);
+  assert.is((await admin.get('/api/audit?action=agent.update&limit=1')).body.items[0].detail, 'description');
+  const all = JSON.stringify((await admin.get('/api/audit?limit=500')).body);
+  for (const secret of ['sk-old-secret', 'sk-new-secret']) assert.not.ok(all.includes(secret), `${secret} is in the audit trail`);
+});
+
 test('DELETE /api/agents/:name (admin): a parent is 409, a leaf goes, unknown is 404', async () => {
   assertError(await admin.request('DELETE', '/api/agents/content-orchestrator'), 409, 'agent_has_children');
   assertError(await operator.request('DELETE', '/api/agents/lead-scorer'), 403, 'forbidden');
@@ -152,7 +178,7 @@ test('trigger (operator) → 202 runId; busy → 409 agent_busy; cancel → 202 
   assertError(await viewer.post(`/api/agents/runs/${runId}/cancel`), 403, 'forbidden');
   const cancelled = await operator.post(`/api/agents/runs/${runId}/cancel`);
   assert.is(cancelled.status, 202, cancelled.text);
-  assert.equal(cancelled.body, { runId, status: 'cancelled' });
+  assert.equal(cancelled.body, { runId, status: 'cancelled', process: 'terminated' });
   await t.gw.services.launcher.whenEnded(runId);
   assertError(await operator.post(`/api/agents/runs/${runId}/cancel`), 409, 'run_finished');
   assertError(await operator.post('/api/agents/runs/no-such-run/cancel'), 404, 'run_not_found');

@@ -11,6 +11,9 @@ import type { AgentDefinition, AgentLaunch } from '../../gateway/domain/agents/t
 import { ApiError } from '../../gateway/http/api-error.js';
 import { systemClock } from '../../gateway/clock.js';
 import { MemoryRunSink, MemoryTokens, pidGone } from '../support/agent-fakes.js';
+import type { RunWriter } from '../../gateway/domain/agents/run-writer.js';
+
+const outside: RunWriter = { owner: 'token:outside', name: 'token:outside', startsRuns: true };
 
 const scripts = fs.mkdtempSync(path.join(os.tmpdir(), 'oc-launcher-'));
 const write = (name: string, body: string) => fs.writeFileSync(path.join(scripts, name), body);
@@ -36,6 +39,18 @@ write(
 console.log('{"type":"run.progress","seq":1,"progress":{"done":0,"total":2},"x":' + nest(2000) + '}');
 console.log('{"type":"run.started","runId":"deep-child","agent":"child-agent","parentRunId":"' + process.env.RUN_ID + '","ts":"2026-11-25T10:00:00Z","trigger":{"kind":"parent","params":' + nest(33) + '}}');
 console.log(JSON.stringify({ type: 'run.progress', seq: 2, progress: { done: 1, total: 2 } }));
+`,
+);
+// Reports its end at once but keeps running (with a grandchild), as a producer that lies or hangs would.
+write(
+  'ends-early.mjs',
+  `import { spawn } from 'node:child_process';
+const grandchild = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+grandchild.on('spawn', () => {
+  console.log(JSON.stringify({ type: 'run.log', seq: 1, message: 'pids ' + process.pid + ' ' + grandchild.pid }));
+  console.log(JSON.stringify({ type: 'run.completed', seq: 2 }));
+});
+setInterval(() => {}, 1000);
 `,
 );
 write('fails.mjs', `console.error('opening the sheet'); console.error('quota exceeded'); process.exit(3);`);
@@ -72,6 +87,7 @@ const DEFS = new Map<string, AgentDefinition>(
     def('reporting-agent', { args: ['reports-failure.mjs'] }),
     def('tree-agent', { args: ['tree.mjs'], timeoutSeconds: 1 }),
     def('stubborn-agent', { args: ['tree.mjs', 'stubborn'], timeoutSeconds: 60 }),
+    def('ends-early-agent', { args: ['ends-early.mjs'], timeoutSeconds: 5 }),
     def('missing-binary', { args: [], command: path.join(scripts, 'no-such-program') }),
     { name: 'external-agent', parent: null, description: '', example: false, schedule: null, launch: null },
   ].map((d) => [d.name, d]),
@@ -210,7 +226,7 @@ test('cancel ends the run as cancelled at once and KILLs a tree that ignores SIG
   const { runId } = await launcher.trigger('stubborn-agent', { kind: 'manual' });
   const pids = await pidsOf(runs, runId);
   const reply = await launcher.cancel(runId, 'bob');
-  assert.equal(reply, { runId, status: 'cancelled' });
+  assert.equal(reply, { runId, status: 'cancelled', process: 'killed' });
   await launcher.whenEnded(runId);
   for (const pid of pids) assert.ok(pidGone(pid), `pid ${pid} still alive`);
   assert.is(runs.get(runId)!.status, 'cancelled');
@@ -231,7 +247,7 @@ test('a trigger at the concurrency limit is refused with 409 agent_busy; after t
 
 test('an open run reported by the agent itself (not launched here) occupies it too', async () => {
   const { runs, launcher } = setup();
-  await runs.ingest([{ id: 'x1', type: 'run.started', runId: 'outside-1', agent: 'events-agent', ts: new Date().toISOString() }], 'ingest');
+  await runs.ingest([{ id: 'x1', type: 'run.started', runId: 'outside-1', agent: 'events-agent', ts: new Date().toISOString() }], outside);
   await rejectsWith(launcher.trigger('events-agent', { kind: 'manual' }), 409, 'agent_busy');
 });
 
@@ -240,7 +256,7 @@ test('unknown agent 404, no launch command 422, cancel of an unknown run 404 and
   await rejectsWith(launcher.trigger('nobody', { kind: 'manual' }), 404, 'agent_not_found');
   await rejectsWith(launcher.trigger('external-agent', { kind: 'manual' }), 422, 'no_launch_command');
   await rejectsWith(launcher.cancel('no-such-run'), 404, 'run_not_found');
-  await runs.ingest([{ id: 'y1', type: 'run.started', runId: 'outside-2', agent: 'external-agent', ts: new Date().toISOString() }], 'ingest');
+  await runs.ingest([{ id: 'y1', type: 'run.started', runId: 'outside-2', agent: 'external-agent', ts: new Date().toISOString() }], outside);
   await rejectsWith(launcher.cancel('outside-2'), 409, 'not_cancellable');
 });
 
@@ -253,6 +269,17 @@ test('close() stops running trees and ends their runs as errors "dashboard shut 
   assert.is(runs.get(runId)!.error?.code, 'shutdown');
   for (const pid of pids) assert.ok(pidGone(pid));
   await rejectsWith(launcher.trigger('events-agent', { kind: 'manual' }), 503, 'shutting_down');
+});
+
+test('close() also stops a process whose run already reported its end; the reported end stays', async () => {
+  const { runs, launcher } = setup(300);
+  const { runId } = await launcher.trigger('ends-early-agent', { kind: 'manual' });
+  const pids = await pidsOf(runs, runId);
+  await runs.waitFor(() => runs.get(runId)?.status === 'completed');
+  await launcher.close();
+  for (const pid of pids) assert.ok(pidGone(pid), `pid ${pid} still alive`);
+  assert.is(runs.get(runId)!.status, 'completed');
+  assert.ok(runs.logsOf(runId).some((e) => e.level === 'warn' && e.message === 'stopped because the dashboard shut down'));
 });
 
 test.after(() => {

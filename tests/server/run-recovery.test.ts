@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import { summarize } from '../../gateway/domain/agents/run-reducer.js';
 import { ManualClock, signedInAdmin, tokenClient, type TestClient } from '../support/test-gateway.js';
 import { startGateway, type RunningGateway } from '../support/gateway-process.js';
-import { closeRunServices, openRunService, scratchDir, type RunServiceHarness } from '../support/run-service-harness.js';
+import { closeRunServices, openRunService, producer, scratchDir, type RunServiceHarness } from '../support/run-service-harness.js';
 import type { AgentEvent, AgentEventType, RunState } from '../../gateway/domain/agents/types.js';
 
 const gateways: RunningGateway[] = [];
@@ -60,7 +60,7 @@ test('snapshot + replay of the journal after it rebuilds exactly the live state'
   const a = await open(dir, clock);
   const batches = workload('s', 6, 8);
   for (const [i, batch] of batches.entries()) {
-    await a.runs.ingest(batch);
+    await a.runs.ingest(batch, producer);
     clock.advance(1000);
     if (i === 3) await a.runs.snapshot(true);
   }
@@ -72,7 +72,7 @@ test('snapshot + replay of the journal after it rebuilds exactly the live state'
   assert.ok(b.runs.recovery!.replayedEvents > 0, 'and replayed the journal after it');
   assert.equal(plain(b.runs.runs()), live);
   // Ingest continues where it left off: an old id is still a duplicate.
-  assert.equal(await b.runs.ingest([batches[2]![0]!]), { accepted: 0, duplicates: 1, rejected: [] });
+  assert.equal(await b.runs.ingest([batches[2]![0]!], producer), { accepted: 0, duplicates: 1, rejected: [] });
   await abandon(b);
 });
 
@@ -80,7 +80,7 @@ test('an unreadable snapshot is set aside and the journal alone rebuilds the sam
   const dir = tempDir();
   const clock = new ManualClock();
   const a = await open(dir, clock);
-  for (const batch of workload('j', 3, 4)) await a.runs.ingest(batch);
+  for (const batch of workload('j', 3, 4)) await a.runs.ingest(batch, producer);
   await a.runs.snapshot(true);
   const live = plain(a.runs.runs());
   await abandon(a);
@@ -98,7 +98,7 @@ test('a crash from the heartbeat watchdog is journalled, so replay crashes the r
   const dir = tempDir();
   const clock = new ManualClock();
   const a = await open(dir, clock, 60_000);
-  await a.runs.ingest([ev('run.started', 'silent', { seq: 0 })]);
+  await a.runs.ingest([ev('run.started', 'silent', { seq: 0 })], producer);
   clock.advance(61_000);
   assert.equal(await a.runs.checkHeartbeats(), ['silent']);
   const live = plain(a.runs.runs());
@@ -113,7 +113,7 @@ test('open runs that went silent while the dashboard was down are crashed at sta
   const dir = tempDir();
   const clock = new ManualClock();
   const a = await open(dir, clock, 60_000);
-  await a.runs.ingest([ev('run.started', 'orphan', { seq: 0 })]);
+  await a.runs.ingest([ev('run.started', 'orphan', { seq: 0 })], producer);
   await abandon(a);
   clock.advance(10 * 60_000);
   const b = await open(dir, clock, 60_000);

@@ -7,7 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { RunServiceOptions } from '../../gateway/domain/agents/run-service.js';
 import { listRuns, runDetail, runLogs } from '../../gateway/domain/agents/run-queries.js';
-import { closeRunServices, openRunService, type RunServiceHarness as Harness } from '../support/run-service-harness.js';
+import { closeRunServices, openRunService, producer, type RunServiceHarness as Harness } from '../support/run-service-harness.js';
 import type { AgentEvent, AgentEventType, RunSummary } from '../../gateway/domain/agents/types.js';
 import { gateFsync, untilHeld } from '../support/fsync-gate.js';
 
@@ -34,14 +34,16 @@ function journalLines(h: Harness): any[] {
 test('valid events are journalled as {ts, event} before they are applied; invalid items are rejected by index and not stored', async () => {
   const h = await harness();
   const good = ev('run.started', 'r-a', { seq: 0 });
-  const result = await h.runs.ingest([good, { id: 'x', type: 'run.started' }, ev('run.progress', 'r-a', { seq: 1, progress: { done: 5, total: 2 } }), 'nope']);
+  const result = await h.runs.ingest([good, { id: 'x', type: 'run.started' }, ev('run.progress', 'r-a', { seq: 1, progress: { done: 5, total: 2 } }), 'nope'], producer);
   assert.is(result.accepted, 1);
   assert.is(result.duplicates, 0);
   assert.equal(result.rejected.map((r) => r.index), [1, 2, 3]);
   assert.match(result.rejected[1]!.error, /progress/);
   const lines = journalLines(h);
   assert.is(lines.length, 1);
-  assert.equal(lines[0], { ts: new Date(h.clock.now()).toISOString(), event: good });
+  // The line names its writer (the run's owner) and the trigger is the server's, not the producer's.
+  const stamped = { ...good, trigger: { kind: 'external', by: 'token:test-producer' } };
+  assert.equal(lines[0], { ts: new Date(h.clock.now()).toISOString(), event: stamped, owner: 'token:test-producer' });
   assert.is(h.runs.get('r-a')?.status, 'processing');
   await h.close();
 });
@@ -50,13 +52,13 @@ test('a duplicate event id is acknowledged as a duplicate and stored once, also 
   const h = await harness();
   const started = ev('run.started', 'r-d', { seq: 0 });
   const progress = ev('run.progress', 'r-d', { seq: 1, progress: { done: 1, total: 4 } });
-  assert.equal(await h.runs.ingest([started, progress, progress]), { accepted: 2, duplicates: 1, rejected: [] });
+  assert.equal(await h.runs.ingest([started, progress, progress], producer), { accepted: 2, duplicates: 1, rejected: [] });
   const before = h.runs.get('r-d');
-  assert.equal(await h.runs.ingest([started, progress]), { accepted: 0, duplicates: 2, rejected: [] });
+  assert.equal(await h.runs.ingest([started, progress], producer), { accepted: 0, duplicates: 2, rejected: [] });
   assert.is(h.runs.get('r-d'), before, 'the state object is unchanged');
   // Two requests racing with the same id: the second sees the first in flight.
   const again = ev('run.log', 'r-d', { seq: 2, message: 'hello' });
-  const [a, b] = await Promise.all([h.runs.ingest([again]), h.runs.ingest([again])]);
+  const [a, b] = await Promise.all([h.runs.ingest([again], producer), h.runs.ingest([again], producer)]);
   assert.is(a.accepted + b.accepted, 1);
   assert.is(a.duplicates + b.duplicates, 1);
   assert.is(journalLines(h).length, 3);
@@ -67,7 +69,7 @@ test('a batch over 1000 events is refused whole with 413 batch_too_large and not
   const h = await harness();
   const batch = Array.from({ length: 1001 }, (_, i) => ev('run.log', 'r-big', { message: `line ${i}` }));
   try {
-    await h.runs.ingest(batch);
+    await h.runs.ingest(batch, producer);
     assert.unreachable('should refuse');
   } catch (err: any) {
     assert.is(err.status, 413);
@@ -82,7 +84,7 @@ test('a journal failure acknowledges nothing, applies nothing and answers 503', 
   const h = await harness();
   await h.journal.close();
   try {
-    await h.runs.ingest([ev('run.started', 'r-j')]);
+    await h.runs.ingest([ev('run.started', 'r-j')], producer);
     assert.unreachable('should fail');
   } catch (err: any) {
     assert.is(err.status, 503);
@@ -99,7 +101,7 @@ test('an event is shown once written, before its fsync; after a failed fsync the
   const gate = await gateFsync(h.dir);
   let answer: Promise<unknown>;
   try {
-    answer = h.runs.ingest([started]).then(
+    answer = h.runs.ingest([started], producer).then(
       () => 'acknowledged',
       (err: any) => `${err.status} ${err.code}`,
     );
@@ -113,13 +115,13 @@ test('an event is shown once written, before its fsync; after a failed fsync the
   }
   assert.is(await answer, '503 journal_unavailable', 'not acknowledged without the fsync');
   const framesBefore = h.frames.filter((f) => f.topic === 'agents' && f.type === 'run' && f.data.runId === 'r-f').length;
-  const retry = await h.runs.ingest([started]);
+  const retry = await h.runs.ingest([started], producer);
   assert.equal({ accepted: retry.accepted, duplicates: retry.duplicates }, { accepted: 1, duplicates: 0 }, 'stored durably this time');
   assert.equal(journalLines(h).map((l) => l.event.id), [started.id, started.id], 'written again (replay ignores the repeat by id)');
   assert.is(h.runs.get('r-f')?.status, 'processing');
   await new Promise((r) => setTimeout(r, 20));
   assert.is(h.frames.filter((f) => f.topic === 'agents' && f.type === 'run' && f.data.runId === 'r-f').length, framesBefore, 'not applied again');
-  const again = await h.runs.ingest([started]);
+  const again = await h.runs.ingest([started], producer);
   assert.equal({ accepted: again.accepted, duplicates: again.duplicates }, { accepted: 0, duplicates: 1 }, 'once durable, a repeat is a duplicate');
   assert.is(journalLines(h).length, 2);
   await h.close();
@@ -127,8 +129,8 @@ test('an event is shown once written, before its fsync; after a failed fsync the
 
 test('run frames are coalesced per run (latest state wins) while a terminal transition goes out at once', async () => {
   const h = await harness({ coalesceMs: 200 });
-  await h.runs.ingest([ev('run.started', 'r-c', { seq: 0 })]);
-  for (let i = 1; i <= 30; i++) await h.runs.ingest([ev('run.progress', 'r-c', { seq: i, progress: { done: i, total: 100 } })]);
+  await h.runs.ingest([ev('run.started', 'r-c', { seq: 0 })], producer);
+  for (let i = 1; i <= 30; i++) await h.runs.ingest([ev('run.progress', 'r-c', { seq: i, progress: { done: i, total: 100 } })], producer);
   const runFrames = () => h.frames.filter((f) => f.topic === 'agents' && f.type === 'run' && f.data.runId === 'r-c');
   assert.ok(runFrames().length <= 2, `at most the first frame (and one due) so far, got ${runFrames().length}`);
   // The held-back latest state goes out within the interval.
@@ -136,7 +138,7 @@ test('run frames are coalesced per run (latest state wins) while a terminal tran
   while (runFrames().at(-1)?.data.progress?.done !== 30 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   assert.is(runFrames().at(-1)!.data.progress.done, 30);
   const count = runFrames().length;
-  await h.runs.ingest([ev('run.completed', 'r-c', { seq: 31 })]);
+  await h.runs.ingest([ev('run.completed', 'r-c', { seq: 31 })], producer);
   assert.is(runFrames().length, count + 1, 'terminal frame sent immediately');
   assert.is(runFrames().at(-1)!.data.status, 'completed');
   assert.not.ok('appliedIds' in runFrames().at(-1)!.data, 'frames carry RunSummary');
@@ -145,7 +147,7 @@ test('run frames are coalesced per run (latest state wins) while a terminal tran
 
 test('log lines are kept in a per-run ring and published as run.log frames keyed by run id', async () => {
   const h = await harness();
-  await h.runs.ingest([ev('run.started', 'r-l', { seq: 0 }), ...Array.from({ length: 5 }, (_, i) => ev('run.log', 'r-l', { seq: i + 1, level: 'warn', message: `m${i + 1}` }))]);
+  await h.runs.ingest([ev('run.started', 'r-l', { seq: 0 }), ...Array.from({ length: 5 }, (_, i) => ev('run.log', 'r-l', { seq: i + 1, level: 'warn', message: `m${i + 1}` }))], producer);
   const logFrames = h.frames.filter((f) => f.topic === 'logs');
   assert.equal(logFrames.map((f) => [f.type, f.key, f.data.seq, f.data.message]), [1, 2, 3, 4, 5].map((s) => ['run.log', 'r-l', s, `m${s}`]));
   const page = await runLogs(h.runs, 'r-l', 2, 2);
@@ -159,10 +161,10 @@ test('log lines are kept in a per-run ring and published as run.log frames keyed
 
 test('an open run with no heartbeat past the timeout is crashed by a journalled run.crashed event crash:<runId>', async () => {
   const h = await harness({ heartbeatTimeoutMs: 120_000 });
-  await h.runs.ingest([ev('run.started', 'r-h', { seq: 0 }), ev('run.started', 'r-alive', { seq: 0 })]);
+  await h.runs.ingest([ev('run.started', 'r-h', { seq: 0 }), ev('run.started', 'r-alive', { seq: 0 })], producer);
   h.clock.advance(100_000);
   assert.equal(await h.runs.checkHeartbeats(), []);
-  await h.runs.ingest([ev('run.heartbeat', 'r-alive')]);
+  await h.runs.ingest([ev('run.heartbeat', 'r-alive')], producer);
   h.clock.advance(30_000);
   assert.equal(await h.runs.checkHeartbeats(), ['r-h']);
   const crashed = h.runs.get('r-h')!;
@@ -177,10 +179,10 @@ test('an open run with no heartbeat past the timeout is crashed by a journalled 
 
 test('children are linked to their parent (also when they arrive first) and a failed child marks the open parent degraded', async () => {
   const h = await harness();
-  await h.runs.ingest([ev('run.started', 'child-1', { seq: 0, parentRunId: 'parent', agent: 'compliance-validator' })]);
-  await h.runs.ingest([ev('run.started', 'parent', { seq: 0, agent: 'content-engine' }), ev('run.started', 'child-2', { seq: 0, parentRunId: 'parent' })]);
+  await h.runs.ingest([ev('run.started', 'child-1', { seq: 0, parentRunId: 'parent', agent: 'compliance-validator' })], producer);
+  await h.runs.ingest([ev('run.started', 'parent', { seq: 0, agent: 'content-engine' }), ev('run.started', 'child-2', { seq: 0, parentRunId: 'parent' })], producer);
   assert.equal(h.runs.get('parent')!.children, ['child-1', 'child-2']);
-  await h.runs.ingest([ev('run.failed', 'child-1', { seq: 1, error: { message: 'SEBI check failed' } })]);
+  await h.runs.ingest([ev('run.failed', 'child-1', { seq: 1, error: { message: 'SEBI check failed' } })], producer);
   const parent = h.runs.get('parent')!;
   assert.is(parent.degraded, true);
   assert.is(parent.status, 'processing', 'a failed child does not end the parent');
@@ -196,7 +198,7 @@ test('history beyond the runs held in memory is read from the journal, newest fi
   // 300 finished runs: memory keeps the most recent ones, the rest only the journal has.
   for (let i = 0; i < 300; i++) {
     const id = `old-${String(i).padStart(3, '0')}`;
-    await h.runs.ingest([ev('run.started', id, { seq: 0, agent: i % 2 ? 'image-creator' : 'content-generator' }), ev('run.completed', id, { seq: 1 })]);
+    await h.runs.ingest([ev('run.started', id, { seq: 0, agent: i % 2 ? 'image-creator' : 'content-generator' }), ev('run.completed', id, { seq: 1 })], producer);
   }
   assert.ok(h.runs.runs().size < 300, `memory trimmed (${h.runs.runs().size})`);
   assert.ok(h.runs.horizon !== null);

@@ -3,6 +3,7 @@
 import { validateEvent } from '../../gateway/domain/agents/event-schema.js';
 import { applyEvent, crashEvent, isTerminal, linkChild } from '../../gateway/domain/agents/run-reducer.js';
 import type { IngestOutcome, RunSink } from '../../gateway/domain/agents/launch-output.js';
+import type { RunWriter } from '../../gateway/domain/agents/run-writer.js';
 import type { AgentEvent, RunState } from '../../gateway/domain/agents/types.js';
 import { isZombie } from '../../gateway/domain/agents/process-tree.js';
 import type { PublicToken } from '../../gateway/domain/api-token-service.js';
@@ -10,10 +11,10 @@ import type { PublicToken } from '../../gateway/domain/api-token-service.js';
 export class MemoryRunSink implements RunSink {
   readonly runs = new Map<string, RunState>();
   readonly events: AgentEvent[] = [];
-  readonly sources: string[] = [];
+  readonly writers: RunWriter[] = [];
   #waiters: { predicate: () => boolean; resolve: () => void }[] = [];
 
-  async ingest(items: unknown[], source: string): Promise<IngestOutcome> {
+  async ingest(items: unknown[], writer: RunWriter): Promise<IngestOutcome> {
     const outcome: IngestOutcome = { accepted: 0, duplicates: 0, rejected: [] };
     items.forEach((item, index) => {
       const checked = validateEvent(item);
@@ -21,7 +22,7 @@ export class MemoryRunSink implements RunSink {
       if (this.#apply(checked.event)) outcome.accepted++;
       else outcome.duplicates++;
     });
-    this.sources.push(source);
+    this.writers.push(writer);
     this.#wake();
     return outcome;
   }

@@ -9,6 +9,10 @@ import { Journal } from '../../gateway/store/journal.js';
 import { createWorkerPool, type WorkerPool } from '../../gateway/pool/worker-pool.js';
 import { RunService, type RunServiceOptions } from '../../gateway/domain/agents/run-service.js';
 import { ManualClock } from './test-gateway.js';
+import type { RunWriter } from '../../gateway/domain/agents/run-writer.js';
+
+/** A producer as a general ingest token writes: it starts runs and writes its own. */
+export const producer: RunWriter = { owner: 'token:test-producer', name: 'token:test-producer', startsRuns: true };
 
 export interface Published {
   topic: string;

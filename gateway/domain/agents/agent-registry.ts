@@ -92,13 +92,14 @@ export class AgentRegistry {
     return this.require(created.name);
   }
 
-  async update(name: string, changes: UpdateAgentInput): Promise<AgentDefinition> {
+  /** Returns the stored definition and the one it replaced (read in the same db update, for the audit). */
+  async update(name: string, changes: UpdateAgentInput): Promise<{ agent: AgentDefinition; previous: AgentDefinition }> {
     if (changes.name !== undefined && changes.name !== name) {
       throw badRequest('Renaming an agent is not supported; create the new one and delete the old one.', [
         { field: 'name', problem: `must be "${name}" (the name in the path) or left out` },
       ]);
     }
-    await this.db.update((d) => {
+    const previous = await this.db.update((d) => {
       const agents = agentsOf(d);
       const index = agents.findIndex((a) => a.name === name);
       if (index < 0) throw agentNotFound(name);
@@ -113,9 +114,10 @@ export class AgentRegistry {
       };
       assertParent(agents, name, next.parent);
       agents[index] = next;
+      return structuredClone(current);
     });
     this.#changed();
-    return this.require(name);
+    return { agent: this.require(name), previous };
   }
 
   async setSchedule(name: string, schedule: AgentSchedule | null): Promise<AgentDefinition> {

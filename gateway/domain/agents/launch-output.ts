@@ -3,6 +3,7 @@
 import type { AgentEvent, AgentLaunch, LogLevel, RunState } from './types.js';
 import { EVENT_TYPES } from './types.js';
 import { MAX_DOCUMENT_DEPTH, tooDeep } from '../../json-limits.js';
+import type { RunWriter } from './run-writer.js';
 
 /** Log lines longer than this are cut (the ingest schema allows 8 KiB per message; 4 bytes a char at worst). */
 const MAX_LINE_CHARS = 2000;
@@ -20,12 +21,12 @@ export function launchEnv(base: NodeJS.ProcessEnv, spec: AgentLaunch, runVars: R
 export interface IngestOutcome {
   accepted: number;
   duplicates: number;
-  rejected: { index: number; error: string }[];
+  rejected: { index: number; error: string; code?: string }[];
 }
 
 /** What the launcher needs from the run service (gateway/domain/agents/run-service.ts implements it). */
 export interface RunSink {
-  ingest(events: unknown[], source: string): Promise<IngestOutcome>;
+  ingest(events: unknown[], writer: RunWriter): Promise<IngestOutcome>;
   get(runId: string): RunState | undefined;
   openRuns(): Iterable<Pick<RunState, 'runId' | 'agent'>>;
   /** Journals the dashboard's own run.crashed for an open run (a producer may not send that type). */
@@ -89,15 +90,16 @@ export function parseStdoutLine(line: string, ctx: LineContext): StdoutLine {
 
 /**
  * Feeds events to the run service strictly in order, one batch in flight: lines that arrive while a batch is
- * being journalled form the next batch (natural group commit under load, one event per batch when idle).
+ * being journalled form the next batch (natural group commit under load, one event per batch when idle). An
+ * event pushed with another writer (the dashboard's own start of the run) goes in a batch of its own kind.
  */
 export class OrderedIngest {
-  readonly #pending: AgentEvent[] = [];
+  readonly #pending: { event: AgentEvent; writer: RunWriter }[] = [];
   #draining: Promise<void> | null = null;
 
   constructor(
     private readonly sink: RunSink,
-    private readonly source: string,
+    private readonly writer: RunWriter,
     private readonly onRejected: (event: AgentEvent, error: string) => void,
     private readonly onFailure: (err: unknown) => void,
     private readonly maxBatch = 500,
@@ -108,7 +110,11 @@ export class OrderedIngest {
   }
 
   push(...events: AgentEvent[]): void {
-    this.#pending.push(...events);
+    this.pushAs(this.writer, ...events);
+  }
+
+  pushAs(writer: RunWriter, ...events: AgentEvent[]): void {
+    for (const event of events) this.#pending.push({ event, writer });
     this.#draining ??= this.#drain();
   }
 
@@ -120,9 +126,12 @@ export class OrderedIngest {
   async #drain(): Promise<void> {
     try {
       while (this.#pending.length > 0) {
-        const batch = this.#pending.splice(0, this.maxBatch);
+        const writer = this.#pending[0]!.writer;
+        let size = 1;
+        while (size < this.maxBatch && size < this.#pending.length && this.#pending[size]!.writer === writer) size++;
+        const batch = this.#pending.splice(0, size).map((p) => p.event);
         try {
-          const outcome = await this.sink.ingest(batch, this.source);
+          const outcome = await this.sink.ingest(batch, writer);
           for (const r of outcome.rejected) {
             const event = batch[r.index];
             if (event) this.onRejected(event, r.error);

@@ -1,5 +1,6 @@
 // Starts an agent's launch command as a child process for a manual or scheduled trigger and turns its
 // output and exit into run events; timeout, cancel and shutdown stop the whole process tree (TERM, then KILL).
+// A launch writes as `launch:<runId>` (run-writer.ts): its process tree writes only its run and child runs.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
@@ -12,12 +13,11 @@ import type { AgentRegistry } from './agent-registry.js';
 import type { AgentDefinition, AgentEvent, AgentLaunch, RunStatus, RunTrigger } from './types.js';
 import { TERMINAL_STATUSES } from './types.js';
 import { OrderedIngest, launchEnv, logEvent, parseStdoutLine, type LineContext, type RunSink } from './launch-output.js';
-import { killProcessTree, signalGroup } from './process-tree.js';
+import { groupAlive, killProcessTree, signalGroup } from './process-tree.js';
+import { launchWriter } from './run-writer.js';
 
 export type { RunSink } from './launch-output.js';
 
-/** The launcher's ingest source name (the run service may use it in logs/metrics). */
-export const LAUNCHER_SOURCE = 'launcher';
 /** Name prefix of the per-launch ingest tokens (stale ones are revoked at start). */
 const TOKEN_PREFIX = 'launch:';
 const TOKEN_OWNER = 'launcher';
@@ -43,6 +43,16 @@ export interface LauncherOptions {
 }
 
 type Ending = 'cancelled' | 'timeout' | 'shutdown';
+
+/** What stopping did to the process group: TERM was enough, KILL was needed, it was gone, or none was started. */
+export type StopOutcome = 'terminated' | 'killed' | 'gone' | 'none';
+
+export interface CancelOutcome {
+  runId: string;
+  /** The run's status after the cancel (a status its producer reported before stays). */
+  status: RunStatus;
+  process: StopOutcome;
+}
 
 interface Launch {
   runId: string;
@@ -83,6 +93,12 @@ export class Launcher {
     return stale.length;
   }
 
+  /** The run a per-launch token belongs to while its launch is active (the ingest API writes as that launch). */
+  launchOfToken(tokenId: string): string | undefined {
+    for (const launch of this.#active.values()) if (launch.tokenId === tokenId) return launch.runId;
+    return undefined;
+  }
+
   /** Run ids this launcher is running (process alive or being finalised). */
   activeRunIds(agent?: string): string[] {
     return [...this.#active.values()].filter((l) => agent === undefined || l.agent === agent).map((l) => l.runId);
@@ -112,8 +128,10 @@ export class Launcher {
       const expiresAt = new Date(this.#o.clock.now() + (def.launch.timeoutSeconds + 3600) * 1000).toISOString();
       const token = await this.#o.tokens.create({ name: `${TOKEN_PREFIX}${launch.runId}`, scope: 'ingest', role: 'operator', expiresAt }, TOKEN_OWNER);
       launch.tokenId = token.id;
-      // seq 0: the producer's own events (seq from 1) are all newer than the dashboard's start.
-      launch.queue.push({ ...this.#event(launch, 'run.started'), seq: 0, trigger, message: `started (${trigger.kind})` });
+      // seq 0: the producer's own events (seq from 1) are all newer than the dashboard's start. Written as the
+      // dashboard (the trigger stands, the run may be top-level) but owned by the launch, before anything else.
+      const start = { ...this.#event(launch, 'run.started'), seq: 0, trigger, message: `started (${trigger.kind})` };
+      launch.queue.pushAs({ ...launchWriter(launch.runId), startsRuns: true, keepsTrigger: true }, start);
       await launch.queue.idle();
       if (!isTerminal(this.#o.runs.get(launch.runId)?.status) && launch.ending === null) this.#spawn(launch, token.token);
       else void this.#finish(launch, null, null);
@@ -126,8 +144,12 @@ export class Launcher {
     return { runId: launch.runId };
   }
 
-  /** Ends a launched run as cancelled at once, then stops its process tree. */
-  async cancel(runId: string, by?: string): Promise<{ runId: string; status: RunStatus }> {
+  /**
+   * Ends a launched run as cancelled at once, then stops its process tree. A run whose producer already reported
+   * its end but whose process group still runs is stopped all the same (its reported status stays); only a run
+   * that has ended with no live process left is 409.
+   */
+  async cancel(runId: string, by?: string): Promise<CancelOutcome> {
     const launch = this.#active.get(runId);
     const state = this.#o.runs.get(runId);
     if (!launch) {
@@ -135,11 +157,17 @@ export class Launcher {
       if (isTerminal(state.status)) throw conflict('run_finished', `Run "${runId}" has already ended (${state.status}).`);
       throw conflict('not_cancellable', `Run "${runId}" was not started by this dashboard (or is a child of a run that was); cancel the run it belongs to.`);
     }
-    if (launch.ending !== null || isTerminal(state?.status)) {
-      throw conflict('run_finished', `Run "${runId}" has already ended or is being stopped.`);
+    if (launch.ending !== null) throw conflict('run_finished', `Run "${runId}" is already being stopped.`);
+    const who = by ? ` by ${by}` : '';
+    if (!isTerminal(state?.status)) {
+      const process = await this.#stop(launch, 'cancelled', { ...this.#event(launch, 'run.cancelled'), message: `cancelled${who}` });
+      return { runId, status: this.#o.runs.get(runId)?.status ?? 'cancelled', process };
     }
-    await this.#stop(launch, 'cancelled', { ...this.#event(launch, 'run.cancelled'), message: by ? `cancelled by ${by}` : 'cancelled' });
-    return { runId, status: this.#o.runs.get(runId)?.status ?? 'cancelled' };
+    const pid = launch.child?.pid;
+    if (pid === undefined || !groupAlive(pid)) throw conflict('run_finished', `Run "${runId}" has already ended (${state!.status}) and its process is gone.`);
+    const note = logEvent(launch.ctx, 'warn', `cancelled${who}: stopping the process group, which still ran although the run reported ${state!.status}`);
+    const process = await this.#stop(launch, 'cancelled', note);
+    return { runId, status: this.#o.runs.get(runId)?.status ?? state!.status, process };
   }
 
   /** Stops every running tree (their runs end as errors "dashboard shut down") and waits for them. */
@@ -148,9 +176,11 @@ export class Launcher {
     const launches = [...this.#active.values()];
     await Promise.all(
       launches.map(async (launch) => {
-        if (launch.ending === null && !isTerminal(this.#o.runs.get(launch.runId)?.status)) {
+        if (launch.ending === null) {
           const error = { message: 'stopped because the dashboard shut down', code: 'shutdown' };
-          await this.#stop(launch, 'shutdown', { ...this.#event(launch, 'run.failed'), error });
+          // A run that already reported its end keeps it, but a process still running goes all the same.
+          const ended = isTerminal(this.#o.runs.get(launch.runId)?.status);
+          await this.#stop(launch, 'shutdown', ended ? logEvent(launch.ctx, 'warn', error.message) : { ...this.#event(launch, 'run.failed'), error });
         }
         await launch.ended;
       }),
@@ -179,7 +209,7 @@ export class Launcher {
     };
     launch.queue = new OrderedIngest(
       this.#o.runs,
-      LAUNCHER_SOURCE,
+      launchWriter(runId),
       (event, error) => {
         // The agent's own malformed event: say so in its log instead of dropping it silently.
         if (!event.id.startsWith(`${runId}:launcher:`)) this.#refuse(launch, error);
@@ -267,14 +297,14 @@ export class Launcher {
   }
 
   /** Journals the run's end first (so it is final whatever the dying process still prints), then kills. */
-  async #stop(launch: Launch, ending: Ending, terminal: AgentEvent): Promise<void> {
-    if (launch.ending !== null) return;
+  async #stop(launch: Launch, ending: Ending, terminal: AgentEvent): Promise<StopOutcome> {
+    if (launch.ending !== null) return 'none';
     launch.ending = ending;
     clearTimeout(launch.timer);
     launch.queue.push(terminal);
     await launch.queue.idle();
     const pid = launch.child?.pid;
-    if (pid !== undefined) await killProcessTree(pid, { graceMs: this.#o.killGraceMs });
+    return pid === undefined ? 'none' : killProcessTree(pid, { graceMs: this.#o.killGraceMs });
   }
 
   #exitEvent(launch: Launch, code: number | null, signal: NodeJS.Signals | null, spawnError?: Error): AgentEvent {

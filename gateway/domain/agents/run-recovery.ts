@@ -15,6 +15,8 @@ const TRIM_SLACK = 200;
 export interface AgentJournalLine {
   ts: string;
   event: AgentEvent;
+  /** The writer's owner id (run-writer.ts); it becomes the owner of a run this line creates. */
+  owner?: string;
 }
 
 export interface SortKey {
@@ -63,12 +65,12 @@ export class RunFold {
   }
 
   /**
-   * Applies one event. Returns the runs that changed (the event's run first, then any parent that gained a
-   * child or turned degraded), or [] for a duplicate.
+   * Applies one event (`owner`: who wrote it, the owner of a run it creates). Returns the runs that changed
+   * (the event's run first, then any parent that gained a child or turned degraded), or [] for a duplicate.
    */
-  apply(event: AgentEvent, receivedAt: string): RunState[] {
+  apply(event: AgentEvent, receivedAt: string, owner: string | null = null): RunState[] {
     const prev = this.runs.get(event.runId);
-    const next = applyEvent(prev, event, receivedAt);
+    const next = applyEvent(prev, event, receivedAt, owner);
     if (next === prev) return [];
     this.runs.set(next.runId, next);
     const changed: RunState[] = [next];
@@ -108,7 +110,8 @@ export class RunFold {
     const parentId = child.parentRunId!;
     const parent = this.runs.get(parentId);
     if (!parent) return this.#addOrphan(parentId, child.runId);
-    if (parent.children.includes(child.runId)) return;
+    // A child hangs only under a run of the same owner: nobody grafts runs onto another producer's tree.
+    if (!sameOwner(parent, child) || parent.children.includes(child.runId)) return;
     let updated: RunState = { ...parent, children: [...parent.children, child.runId] };
     if ((child.status === 'error' || child.status === 'crashed') && !isTerminal(updated.status)) updated = { ...updated, degraded: true };
     this.runs.set(parentId, updated);
@@ -119,9 +122,14 @@ export class RunFold {
     const ids = this.#orphans.get(parent.runId);
     if (!ids) return;
     this.#orphans.delete(parent.runId);
+    const adopted = ids.filter((id) => {
+      const child = this.runs.get(id);
+      return child !== undefined && sameOwner(parent, child);
+    });
+    if (adopted.length === 0) return;
     const children = [...parent.children];
-    for (const id of ids) if (this.runs.has(id) && !children.includes(id)) children.push(id);
-    const degraded = ids.some((id) => {
+    for (const id of adopted) if (!children.includes(id)) children.push(id);
+    const degraded = adopted.some((id) => {
       const s = this.runs.get(id)?.status;
       return s === 'error' || s === 'crashed';
     });
@@ -136,7 +144,7 @@ export class RunFold {
     for (let id = run.parentRunId; id && !seen.has(id); ) {
       seen.add(id);
       const ancestor = this.runs.get(id);
-      if (!ancestor) return;
+      if (!ancestor || !sameOwner(ancestor, run)) return;
       if (!ancestor.degraded && !isTerminal(ancestor.status)) {
         const updated = { ...ancestor, degraded: true };
         this.runs.set(id, updated);
@@ -149,6 +157,10 @@ export class RunFold {
   }
 }
 
+function sameOwner(a: RunState, b: RunState): boolean {
+  return (a.owner ?? null) === (b.owner ?? null);
+}
+
 function endKey(run: RunState): number {
   const t = Date.parse(run.endedAt ?? run.lastEventAt);
   return Number.isFinite(t) ? t : 0;
@@ -156,7 +168,7 @@ function endKey(run: RunState): number {
 
 /** Worker results carry appliedIds as a native Set; give them back the shared-map form the reducer extends. */
 export function reviveRun(run: RunState): RunState {
-  return { ...run, appliedIds: restoreIds(run.appliedIds) };
+  return { ...run, owner: run.owner ?? null, appliedIds: restoreIds(run.appliedIds) };
 }
 
 export interface ReplayResult {

@@ -25,12 +25,13 @@ export function isTerminal(status: RunStatus): boolean {
  * the first terminal event ends the run whatever its seq; afterwards status, endedAt, progress and error stay,
  * while logs and metrics still accumulate.
  */
-export function applyEvent(state: RunState | undefined, event: AgentEvent, receivedAt: string): RunState {
+export function applyEvent(state: RunState | undefined, event: AgentEvent, receivedAt: string, owner: string | null = null): RunState {
   if (state?.appliedIds.has(event.id)) return state;
   if (state && state.runId !== event.runId) {
     throw new RangeError(`event ${event.id} of run ${event.runId} applied to run ${state.runId}`);
   }
-  const base = state ?? newRun(event, receivedAt);
+  // The owner is fixed by the event that creates the run (its journal line says who wrote it).
+  const base = state ?? newRun(event, receivedAt, owner);
   // Without a producer seq, arrival order decides: the event counts as newer than everything so far.
   const seq = event.seq ?? base.maxSeq + 1;
   const seqs: RunFieldSeqs = { ...fieldSeqsOf(base) };
@@ -114,9 +115,9 @@ export function linkChild(parent: RunState, childRunId: string): RunState {
   return { ...parent, children: [...parent.children, childRunId] };
 }
 
-/** What clients see: no id set, no per-field seqs, plus the duration once the run has ended. */
+/** What clients see: no id set, no per-field seqs, no owner, plus the duration once the run has ended. */
 export function summarize(state: RunState): RunSummary {
-  const { appliedIds: _ids, fieldSeqs: _seqs, ...visible } = state;
+  const { appliedIds: _ids, fieldSeqs: _seqs, owner: _owner, ...visible } = state;
   let durationMs: number | null = null;
   if (state.startedAt !== null && state.endedAt !== null) {
     durationMs = Math.max(0, Date.parse(state.endedAt) - Date.parse(state.startedAt));
@@ -132,9 +133,10 @@ export function plainRunState(state: RunState): RunState {
   return { ...state, appliedIds: ids instanceof SealedIds ? (ids.toJSON() as unknown as ReadonlySet<string>) : new Set(ids) };
 }
 
-function newRun(event: AgentEvent, receivedAt: string): RunState {
+function newRun(event: AgentEvent, receivedAt: string, owner: string | null): RunState {
   return {
     runId: event.runId,
+    owner,
     agent: event.agent,
     parentRunId: null,
     status: 'queued',

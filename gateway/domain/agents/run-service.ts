@@ -15,6 +15,7 @@ import { RunLogBuffer, type RunLogLine } from './run-log-buffer.js';
 import { storeRun, writeSnapshot } from './run-snapshot.js';
 import { RunFrameCoalescer } from './run-frame-coalescer.js';
 import type { AgentEvent, RunState, RunSummary } from './types.js';
+import { RunOwners, RUN_NOT_YOURS, ownershipProblem, stampTrigger, type RunWriter } from './run-writer.js';
 
 export const MAX_INGEST_BATCH = 1000;
 // Events remembered as applied-but-not-fsync'd (only an fsync failure adds one).
@@ -41,7 +42,8 @@ export interface RunServiceOptions {
 export interface IngestResult {
   accepted: number;
   duplicates: number;
-  rejected: Array<{ index: number; error: string }>;
+  /** `code`: invalid_event (the item breaks the schema) or run_not_yours (run-writer.ts). */
+  rejected: Array<{ index: number; error: string; code: string }>;
 }
 
 export interface AgentsSnapshot {
@@ -60,6 +62,8 @@ export class RunService {
   readonly #notDurable = new Set<string>();
   /** Events being journalled right now: a second copy arriving meanwhile is a duplicate too. */
   readonly #inFlight = new Set<string>();
+  /** Owners of held runs and of runs that in-flight batches create. */
+  readonly #owners = new RunOwners((runId) => this.#fold.runs.get(runId));
   readonly #listeners = new Set<(run: RunState) => void>();
   readonly #coalescer: RunFrameCoalescer;
   #publish: RunPublish = () => {};
@@ -133,8 +137,11 @@ export class RunService {
     return this.#recovery;
   }
 
-  /** Validates each item, journals the accepted ones in one append, applies and publishes them once written, answers once durable. */
-  async ingest(items: unknown, source = 'ingest'): Promise<IngestResult> {
+  /**
+   * Validates each item and checks that `writer` may write its run (run-writer.ts), journals the accepted ones
+   * in one append, applies and publishes them once written, answers once durable.
+   */
+  async ingest(items: unknown, writer: RunWriter): Promise<IngestResult> {
     if (!Array.isArray(items)) throw new ApiError(400, 'validation_failed', 'The body must be {"events": [...]}.', [{ field: 'events', problem: 'must be an array' }]);
     if (items.length > MAX_INGEST_BATCH) {
       throw new ApiError(413, 'batch_too_large', `A batch holds at most ${MAX_INGEST_BATCH} events; this one has ${items.length}.`, { max: MAX_INGEST_BATCH, got: items.length });
@@ -144,14 +151,20 @@ export class RunService {
     const accepted: AgentEvent[] = [];
     const rewrites: AgentEvent[] = [];
     const keys: string[] = [];
+    const created = new Set<string>();
     let duplicates = 0;
     for (let index = 0; index < items.length; index++) {
       const checked = validateEvent(items[index]);
       if (!checked.ok) {
-        rejected.push({ index, error: checked.error });
+        rejected.push({ index, error: checked.error, code: 'invalid_event' });
         continue;
       }
-      const event = checked.event;
+      const problem = ownershipProblem(writer, checked.event, this.#owners);
+      if (problem) {
+        rejected.push({ index, error: problem, code: RUN_NOT_YOURS });
+        continue;
+      }
+      const event = stampTrigger(writer, checked.event);
       const key = idKey(event.runId, event.id);
       if (this.#inFlight.has(key)) {
         duplicates++;
@@ -168,12 +181,20 @@ export class RunService {
         duplicates++;
         continue;
       }
+      if (!this.#fold.runs.has(event.runId) && !created.has(event.runId)) {
+        this.#owners.claim(event.runId, writer.owner);
+        created.add(event.runId);
+      }
       this.#inFlight.add(key); // also catches a repeat later in this same batch
       keys.push(key);
       accepted.push(event);
     }
-    const applied = await this.#commit(accepted, keys, source, rewrites);
-    return { accepted: applied + rewrites.length, duplicates: duplicates + accepted.length - applied, rejected };
+    try {
+      const applied = await this.#commit(accepted, keys, writer.owner, rewrites);
+      return { accepted: applied + rewrites.length, duplicates: duplicates + accepted.length - applied, rejected };
+    } finally {
+      this.#owners.release(created);
+    }
   }
 
   /** Journals a crash for an open run (process died, heartbeats stopped); false when it had already ended. */
@@ -185,7 +206,7 @@ export class RunService {
     const key = idKey(runId, event.id);
     if (this.#inFlight.has(key)) return false;
     this.#inFlight.add(key);
-    return (await this.#commit([event], [key], 'dashboard')) === 1;
+    return (await this.#commit([event], [key], null)) === 1;
   }
 
   /** Crashes every open run with no sign of life for heartbeatTimeoutMs (by the injected clock). */
@@ -299,20 +320,22 @@ export class RunService {
    * keeps; they are acknowledged once fsync'd, which a power loss keeps too. If the fsync fails the producer gets
    * 503 and retries; the events it already saw applied are then duplicates by id and change nothing.
    */
-  async #commit(events: AgentEvent[], keys: string[], source: string, rewrites: AgentEvent[] = []): Promise<number> {
+  async #commit(events: AgentEvent[], keys: string[], owner: string | null, rewrites: AgentEvent[] = []): Promise<number> {
     if (events.length === 0 && rewrites.length === 0) return 0;
     const receivedAt = this.#receivedAt();
     try {
       let staged: StagedAppend;
       try {
-        staged = this.o.journal.appendStaged(AGENT_EVENTS_STREAM, [...rewrites, ...events].map((event) => ({ ts: receivedAt, event })));
+        // The owner goes on each line: replay gives a run the owner of the line that created it.
+        const line = owner === null ? (event: AgentEvent) => ({ ts: receivedAt, event }) : (event: AgentEvent) => ({ ts: receivedAt, event, owner });
+        staged = this.o.journal.appendStaged(AGENT_EVENTS_STREAM, [...rewrites, ...events].map(line));
         await staged.written;
       } catch (err) {
-        this.o.logger.error({ err, source }, 'agent events not journalled');
+        this.o.logger.error({ err, owner }, 'agent events not journalled');
         throw new ApiError(503, 'journal_unavailable', 'The events could not be stored durably; nothing was accepted. Retry later.');
       }
       let applied = 0;
-      for (const event of events) if (this.#apply(event, receivedAt)) applied++;
+      for (const event of events) if (this.#apply(event, receivedAt, owner)) applied++;
       this.#journalTs = receivedAt;
       this.#dirty = true;
       this.#fold.trim();
@@ -320,7 +343,7 @@ export class RunService {
       try {
         await staged.durable;
       } catch (err) {
-        this.o.logger.error({ err, source }, 'agent events written but not fsync\'d');
+        this.o.logger.error({ err, owner }, 'agent events written but not fsync\'d');
         for (const event of [...rewrites, ...events]) this.#markNotDurable(idKey(event.runId, event.id));
         throw new ApiError(503, 'journal_unavailable', 'The events could not be confirmed durable. Retry them: they are shown already and will not be applied twice.');
       }
@@ -337,8 +360,8 @@ export class RunService {
     if (this.#notDurable.size > MAX_NOT_DURABLE) this.#notDurable.delete(this.#notDurable.values().next().value!);
   }
 
-  #apply(event: AgentEvent, receivedAt: string): boolean {
-    const changed = this.#fold.apply(event, receivedAt);
+  #apply(event: AgentEvent, receivedAt: string, owner: string | null): boolean {
+    const changed = this.#fold.apply(event, receivedAt, owner);
     if (changed.length === 0) return false;
     const run = changed[0]!;
     if (event.type === 'run.log') this.#log(run, { seq: run.logCount, ts: event.ts, level: event.level ?? 'info', message: event.message ?? '' });

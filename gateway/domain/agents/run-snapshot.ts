@@ -28,8 +28,9 @@ export function storeRun(state: RunState): StoredRunState {
   return { ...state, appliedIds: storeIds(state.appliedIds) };
 }
 
+/** A snapshot from before owners were recorded gives owner null (such runs only the dashboard writes). */
 export function restoreRun(stored: StoredRunState): RunState {
-  return { ...stored, appliedIds: restoreIds(stored.appliedIds) };
+  return { ...stored, owner: stored.owner ?? null, appliedIds: restoreIds(stored.appliedIds) };
 }
 
 export async function writeSnapshot(file: string, snapshot: RunSnapshot): Promise<void> {

@@ -82,6 +82,9 @@ export interface RunState {
   trigger: RunTrigger | null;
   /** Every applied event id: duplicates change nothing. */
   appliedIds: ReadonlySet<string>;
+  /** Who started the run (run-writer.ts): only that writer may write it. Null or absent on runs recorded
+   *  before owners were (those only the dashboard writes). Not part of RunSummary. */
+  owner?: string | null;
   /** Seq of the event that set each "latest" field (run-reducer.ts keeps it; absent on states from
    *  elsewhere → every field counts as set at `lastSeq`). Not part of RunSummary. */
   fieldSeqs?: RunFieldSeqs;
@@ -96,8 +99,8 @@ export interface RunFieldSeqs {
   metrics: Record<string, number>;
 }
 
-/** What clients receive (no appliedIds). */
-export type RunSummary = Omit<RunState, 'appliedIds'> & { durationMs: number | null };
+/** What clients receive (no appliedIds, no owner). */
+export type RunSummary = Omit<RunState, 'appliedIds' | 'owner'> & { durationMs: number | null };
 
 /** A run with its descendants (run-tree.ts aggregateTree): progress summed over the subtree, degraded when a
  *  descendant is error|crashed while this run is still open. */
