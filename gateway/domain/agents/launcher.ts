@@ -62,6 +62,8 @@ interface Launch {
   child: ChildProcess | null;
   tokenId: string | null;
   ending: Ending | null;
+  /** Set while timeout, cancel or shutdown stops the group; the run ends only when that is done. */
+  stopping?: Promise<StopOutcome>;
   lastStderr: string;
   eventNo: number;
   stdoutNo: number;
@@ -301,10 +303,13 @@ export class Launcher {
     if (launch.ending !== null) return 'none';
     launch.ending = ending;
     clearTimeout(launch.timer);
-    launch.queue.push(terminal);
-    await launch.queue.idle();
-    const pid = launch.child?.pid;
-    return pid === undefined ? 'none' : killProcessTree(pid, { graceMs: this.#o.killGraceMs });
+    launch.stopping = (async () => {
+      launch.queue.push(terminal);
+      await launch.queue.idle();
+      const pid = launch.child?.pid;
+      return pid === undefined ? 'none' : killProcessTree(pid, { graceMs: this.#o.killGraceMs });
+    })();
+    return launch.stopping;
   }
 
   #exitEvent(launch: Launch, code: number | null, signal: NodeJS.Signals | null, spawnError?: Error): AgentEvent {
@@ -328,6 +333,8 @@ export class Launcher {
       await launch.queue.idle();
       await this.#endDescendants(launch);
       await launch.queue.idle();
+      // The leader may exit on TERM before its group does: the run has ended when the whole tree has.
+      if (launch.stopping) await launch.stopping;
     } catch (err) {
       this.#o.logger.error({ err, runId: launch.runId }, 'launcher: finishing a run failed');
     } finally {

@@ -68,5 +68,8 @@ export async function killProcessTree(pgid: number, opts: KillTreeOptions = {}):
     if (!groupAlive(pgid)) return 'terminated';
   }
   signalGroup(pgid, 'SIGKILL');
+  // KILL cannot be caught, but delivery is not instant: wait (briefly) until the members are gone.
+  const killDeadline = Date.now() + 2000;
+  while (groupAlive(pgid) && Date.now() < killDeadline) await new Promise((resolve) => setTimeout(resolve, 10));
   return 'killed';
 }
