@@ -92,7 +92,10 @@ export function isLoopbackHost(host: string): boolean {
 
 export function loadSettings(env: NodeJS.ProcessEnv = process.env, dotenvFile = '.env'): WebhookSettings {
   const fromFile = fs.existsSync(dotenvFile) ? parseDotenv(fs.readFileSync(dotenvFile)) : {};
-  const r = schema.safeParse({ ...fromFile, ...env });
+  // As in the gateway: an empty variable in the environment does not blank out what .env sets.
+  const merged: Record<string, string | undefined> = { ...fromFile };
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') merged[k] = v;
+  const r = schema.safeParse(merged);
   if (!r.success) {
     throw new SettingsError(`Invalid webhook settings:\n${r.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`);
   }

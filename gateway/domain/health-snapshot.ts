@@ -77,9 +77,9 @@ export function buildHealth(input: {
     services: {
       pm2,
       webhook: input.webhook ?? notConfigured('WEBHOOK_URL is not set.'),
-      whatsapp: notConfigured('WhatsApp delivery status arrives with the Story 3.2 integration.'),
+      whatsapp: notConfigured('WhatsApp delivery status is not configured: no WhatsApp connector is set up.'),
       sheets: notConfigured('Google Sheets is not configured; advisors and content live in the local store.'),
-      drive: notConfigured('Google Drive backups are not configured; backups stay local.'),
+      drive: notConfigured('Google Drive is not configured.'),
     },
     operations: operationsHealth(input.operations ?? null),
     alerts: { state: 'not_configured', active: [], detail: 'The alert engine is not built yet.' },

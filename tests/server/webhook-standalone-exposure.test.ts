@@ -145,4 +145,19 @@ test('a WEBHOOK_PORT already in use: exactly one line naming WEBHOOK_PORT, exit 
   }
 });
 
+
+test('an empty variable in the environment does not blank out the token that .env sets', async () => {
+  const { loadSettings, SettingsError } = await import('../../webhook/settings.js');
+  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'oc-webhook-dotenv-'));
+  scratch.push(base);
+  const dotenv = path.join(base, '.env');
+  fs.writeFileSync(dotenv, `WEBHOOK_TOKEN=${TOKEN}\nWEBHOOK_HOST=0.0.0.0\n`);
+  const s = loadSettings({ WHATSAPP_APP_SECRET: 'exposure-secret', WEBHOOK_TOKEN: '', WEBHOOK_HOST: '' }, dotenv);
+  assert.is(s.token, TOKEN);
+  assert.is(s.host, '0.0.0.0');
+  assert.is(s.openWithoutToken, false);
+  // Without the file the same environment is refused on a non-loopback address.
+  assert.throws(() => loadSettings({ WHATSAPP_APP_SECRET: 'exposure-secret', WEBHOOK_TOKEN: '', WEBHOOK_HOST: '0.0.0.0' }, path.join(base, 'none.env')), (e: unknown) => e instanceof SettingsError);
+});
+
 test.run();

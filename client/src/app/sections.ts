@@ -32,7 +32,7 @@ export const SECTIONS: readonly Section[] = [
     arrivesWith: 'log search and live tail',
     willDo: 'Search PM2 and pipeline logs by text or pattern, level, source and time, and follow new lines live.' },
   { key: 'webhook', label: 'Webhook', path: '/webhook', icon: Webhook, inBottomNav: false,
-    arrivesWith: 'the Story 3.2 webhook monitor',
+    arrivesWith: 'the webhook monitor',
     willDo: 'Watch the WhatsApp webhook: connection health, button clicks, response times and CRM figures.' },
   { key: 'analytics', label: 'Analytics', path: '/analytics', icon: ChartColumn, inBottomNav: false,
     arrivesWith: 'analytics and reports',
