@@ -33,10 +33,12 @@ export interface SessionStoreOptions {
   onChange?: () => Promise<void>;
 }
 
-const sessionIdOf = hashSecret;
 
 export class SessionStore {
   readonly #entries = new Map<string, Entry>();
+  // Cookie key → its hash, for keys seen lately: every request of a session looks it up, and the hash of a
+  // key never changes. Only keys whose cookie signature verified get here; at most maxSessions are kept.
+  readonly #ids = new Map<string, string>();
   readonly #opts: SessionStoreOptions & { maxSessions: number };
   #revision = 0;
 
@@ -44,12 +46,22 @@ export class SessionStore {
     this.#opts = { maxSessions: 10_000, ...opts };
   }
 
+  #idOf(key: string): string {
+    let id = this.#ids.get(key);
+    if (id === undefined) {
+      id = hashSecret(key);
+      if (this.#ids.size >= this.#opts.maxSessions) this.#ids.clear();
+      this.#ids.set(key, id);
+    }
+    return id;
+  }
+
   /** koa-session store API. */
   get = async (key: string): Promise<Record<string, unknown> | undefined> => this.peek(key, true);
 
   set = async (key: string, sess: Record<string, unknown>): Promise<void> => {
     const now = this.#opts.clock.now();
-    const id = sessionIdOf(key);
+    const id = this.#idOf(key);
     const existing = this.#entries.get(id);
     if (!existing && this.#entries.size >= this.#opts.maxSessions) this.#evictOldest();
     this.#entries.set(id, { data: sess, createdAt: existing?.createdAt ?? now, lastSeenAt: now, key });
@@ -70,12 +82,14 @@ export class SessionStore {
    * a later write succeeds a restart would bring the session back, so it must not be reported as done.
    */
   async end(key: string): Promise<void> {
-    if (this.#entries.delete(sessionIdOf(key))) await this.#changed();
+    const id = this.#idOf(key);
+    this.#ids.delete(key);
+    if (this.#entries.delete(id)) await this.#changed();
   }
 
   /** Looks a session up (used at WebSocket upgrade too); `touch` extends the idle timeout. */
   peek(key: string, touch: boolean): Record<string, unknown> | undefined {
-    const entry = this.#live(sessionIdOf(key), this.#opts.clock.now());
+    const entry = this.#live(this.#idOf(key), this.#opts.clock.now());
     if (!entry) return undefined;
     entry.key = key;
     if (touch) {

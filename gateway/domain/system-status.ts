@@ -13,6 +13,9 @@ import type { OperationsToday } from './agents/operations-today.js';
 
 export type Publish = (topic: 'status' | 'processes', type: string, data: unknown) => void;
 
+/** How old the /api/health body may be when nothing it reports has said it changed (see healthBytes). */
+export const HEALTH_MAX_AGE_MS = 1000;
+
 export interface SystemStatusOptions {
   sampler: { sample(): Promise<SystemSample> };
   pm2: Pm2Source;
@@ -32,7 +35,7 @@ export class SystemStatus {
   #timer: NodeJS.Timeout | null = null;
   #running = false;
   // The serialised /api/health body, shared by every request for up to a second (it is the hottest route).
-  #healthJson: { text: string; at: number } | null = null;
+  #healthBytes: { body: Buffer; at: number } | null = null;
   #operations: (() => OperationsToday) | null = null;
   #webhook: (() => ServiceStatus) | null = null;
   #startup: (() => { journal: JournalHealth; startup: StartupHealth }) | null = null;
@@ -54,18 +57,18 @@ export class SystemStatus {
   /** The webhook connector's entry of `services` (docs/webhook.md). */
   setWebhookSource(source: () => ServiceStatus): void {
     this.#webhook = source;
-    this.#healthJson = null;
+    this.#healthBytes = null;
   }
 
   /** The `journal` and `startup` entries: lines set aside, and parts that could not start. */
   setStartupSource(source: () => { journal: JournalHealth; startup: StartupHealth }): void {
     this.#startup = source;
-    this.#healthJson = null;
+    this.#healthBytes = null;
   }
 
   /** The next /api/health is built afresh (something it reports changed outside this class). */
   invalidateHealth(): void {
-    this.#healthJson = null;
+    this.#healthBytes = null;
   }
 
   async start(): Promise<void> {
@@ -98,7 +101,7 @@ export class SystemStatus {
       // Keep the last list for context, but say plainly that PM2 is not answering.
       this.#processes = { state: 'down', observedAt, processes: null, error: detail, lastKnown: this.#processes.processes ?? this.#processes.lastKnown ?? null };
     }
-    this.#healthJson = null;
+    this.#healthBytes = null;
     this.#publish('processes', 'processes', this.#processes);
     return this.#processes;
   }
@@ -116,11 +119,18 @@ export class SystemStatus {
     return this.#history.filter((s) => Date.parse(s.ts) >= since);
   }
 
-  /** The /api/health body as JSON text, rebuilt at most once a second or after any change. */
-  healthJson(): string {
+  /**
+   * The /api/health body as UTF-8 JSON bytes, one Buffer shared by every caller until it is rebuilt: after a
+   * system sample, a PM2 poll or an invalidateHealth() at once, and otherwise once it is HEALTH_MAX_AGE_MS old
+   * (what is read when it is built, today's operations and the webhook state, is at most that old). The body
+   * is the same for every caller allowed to read it: it holds nothing about who asks.
+   */
+  healthBytes(): Buffer {
     const now = this.o.clock.now();
-    if (!this.#healthJson || now - this.#healthJson.at >= 1000) this.#healthJson = { text: JSON.stringify(this.health()), at: now };
-    return this.#healthJson.text;
+    if (!this.#healthBytes || now - this.#healthBytes.at >= HEALTH_MAX_AGE_MS || now < this.#healthBytes.at) {
+      this.#healthBytes = { body: Buffer.from(JSON.stringify(this.health())), at: now };
+    }
+    return this.#healthBytes.body;
   }
 
   health(): HealthBody {
@@ -154,7 +164,7 @@ export class SystemStatus {
     try {
       const sample = await this.o.sampler.sample();
       this.#history.push(sample);
-      this.#healthJson = null;
+      this.#healthBytes = null;
       const cutoff = this.o.clock.now() - this.#historyMs;
       while (this.#history.length && Date.parse(this.#history[0]!.ts) < cutoff) this.#history.shift();
       void this.o.journal.append('metrics', { kind: 'system', ...sample }).catch((err: unknown) => this.o.logger.warn({ err }, 'metric sample not journalled'));

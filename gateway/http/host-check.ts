@@ -7,6 +7,8 @@ import type { Ctx } from './services.js';
 import { ApiError } from './api-error.js';
 import { trustedForwardedValue, type ProxyTrust } from './proxy-trust.js';
 
+const MAX_REMEMBERED_HOSTS = 256;
+
 export interface HostPolicy {
   /** The host names the request names (Host, and a trusted proxy's X-Forwarded-Host) are all ours. */
   admits(req: IncomingMessage): boolean;
@@ -15,9 +17,22 @@ export interface HostPolicy {
 export function hostPolicy(o: { publicOrigin?: string; allowedHosts: readonly string[]; trust: ProxyTrust }): HostPolicy {
   const names = new Set(['localhost', ...o.allowedHosts.map((h) => h.toLowerCase())]);
   if (o.publicOrigin) names.add(new URL(o.publicOrigin).hostname.toLowerCase());
-  const ours = (host: string | undefined): boolean => {
+  const check = (host: string | undefined): boolean => {
     const name = hostNameOf(host);
     return name !== null && (isIP(name) !== 0 || names.has(name));
+  };
+  // Every request asks about the same few Host values: remember the answers (a bounded set, since the
+  // client chooses the value) instead of parsing each one again.
+  const answers = new Map<string, boolean>();
+  const ours = (host: string | undefined): boolean => {
+    if (host === undefined) return false;
+    let answer = answers.get(host);
+    if (answer === undefined) {
+      answer = check(host);
+      if (answers.size >= MAX_REMEMBERED_HOSTS) answers.clear();
+      answers.set(host, answer);
+    }
+    return answer;
   };
   return {
     admits(req) {

@@ -1,4 +1,5 @@
 // Liveness, the full status snapshot, metric history, PM2 processes and their actions.
+import etag from 'etag';
 import { z } from 'zod';
 import type { Ctx, Services } from '../http/services.js';
 import { parseInput } from '../domain/validation.js';
@@ -15,10 +16,25 @@ export async function liveness(ctx: Ctx, s: Services): Promise<void> {
   ctx.body = { status: state === 'ready' ? 'ok' : state };
 }
 
+// The ETag of each health body; a body is shared by every request until it is rebuilt (about once a second).
+const healthTags = new WeakMap<Buffer, string>();
+
+/**
+ * The cached snapshot bytes (SystemStatus.healthBytes), with an ETag: a caller that sends it back in
+ * If-None-Match gets 304 while the snapshot is unchanged. Only after the access rule, like the body.
+ */
 export async function health(ctx: Ctx, s: Services): Promise<void> {
+  const body = s.status.healthBytes();
+  let tag = healthTags.get(body);
+  if (tag === undefined) healthTags.set(body, (tag = etag(body)));
   ctx.set('Cache-Control', 'no-store');
-  ctx.type = 'application/json';
-  ctx.body = s.status.healthJson();
+  ctx.set('ETag', tag);
+  ctx.set('Content-Type', 'application/json; charset=utf-8');
+  ctx.body = body;
+  if (ctx.fresh) {
+    ctx.status = 304;
+    ctx.body = null;
+  }
 }
 
 export async function systemHistory(ctx: Ctx, s: Services): Promise<void> {

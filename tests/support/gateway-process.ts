@@ -15,6 +15,8 @@ export interface StartOptions {
   nodeArgs?: string[];
   /** Reuse this data directory (a restart on the same state); stop() then leaves it in place. */
   dataDir?: string;
+  /** Runs it on these CPUs only (`taskset -c`, e.g. "0"), so a load generator can have the others. */
+  cpus?: string;
 }
 
 export interface RunningGateway {
@@ -41,7 +43,10 @@ export async function startGateway(env: Record<string, string> = {}, o: StartOpt
   const pm2Home = o.pm2Home ?? ownPm2Home!;
   const adminPassword = 'bench-admin-password';
   const entry = o.fromSources ? ['--import', 'tsx', path.join(root, 'gateway/main.ts')] : [path.join(root, 'dist/gateway/main.js')];
-  const child = spawn(process.execPath, [...(o.nodeArgs ?? []), ...entry], {
+  const command = [process.execPath, ...(o.nodeArgs ?? []), ...entry];
+  // taskset execs node in place, so child.pid is the gateway's own.
+  const pinned = o.cpus === undefined ? command : ['taskset', '-c', o.cpus, ...command];
+  const child = spawn(pinned[0]!, pinned.slice(1), {
     cwd: root,
     env: {
       ...process.env,
