@@ -86,7 +86,7 @@ export async function measureHealthLoad(o: HealthLoadOptions): Promise<void> {
       open.push({
         round, 'offered req/s': r.rate, 'achieved req/s': r.achievedRate, connections: `${r.socketsOpened}${r.socketsReopened ? ` (+${r.socketsReopened} reopened)` : ''}`,
         p50: r.p50, p90: r.p90, p99: r.p99, 'p99.9': r.p999, max: r.max, errors: r.errors + r.timeouts, non2xx: r.non2xx,
-        'send lag p99': r.sendLagP99, bytes: r.bytesPerResponse, 'gateway CPU %': gatewayCpu, 'CPU µs/req': cpuPerRequest, load,
+        'send lag p99': r.sendLagP99, 'generator CPU %': r.generatorCpuPct, bytes: r.bytesPerResponse, 'gateway CPU %': gatewayCpu, 'CPU µs/req': cpuPerRequest, load,
       });
       for (const connections of o.closedConnections) {
         const { result: c, load: cLoad, gatewayCpu: cCpu, cpuPerRequest: cPer } = await measured({
