@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
-import { mb, root, rssBytes, signIn, startGateway } from '../support/gateway-process.js';
+import { mb, pinnedCommand, root, rssBytes, signIn, startGateway } from '../support/gateway-process.js';
 import { cpuSeconds } from './ingest-support.js';
 import type { LoadResult, LoadSpec } from './health-load-client.js';
 
@@ -20,6 +20,8 @@ export interface HealthLoadOptions {
   warmupSeconds: number;
   /** Every row is run this many times (the machine may be shared: figures vary from round to round). */
   rounds: number;
+  /** Niceness for the gateway and the generator (BENCH_HEALTH_NICE; below 0 needs root). */
+  nice?: number;
   nodeArgs: string[];
   env: Record<string, string>;
 }
@@ -36,9 +38,9 @@ function coresOf(): Cores {
 const coreText = (c: string | undefined) => (c === undefined ? 'any core' : `core ${c}`);
 
 /** Runs the generator in its own process (pinned when there are cores to spare) and returns its result. */
-async function generate(spec: LoadSpec, cores: Cores): Promise<LoadResult> {
+async function generate(spec: LoadSpec, cores: Cores, nice: number | undefined): Promise<LoadResult> {
   const command = [process.execPath, '--import', 'tsx', path.join(root, 'tests/bench/health-load-client.ts')];
-  const pinned = cores.generator === undefined ? command : ['taskset', '-c', cores.generator, ...command];
+  const pinned = pinnedCommand(command, { ...(cores.generator === undefined ? {} : { cpus: cores.generator }), ...(nice === undefined ? {} : { nice }) });
   const child = spawn(pinned[0]!, pinned.slice(1), {
     cwd: root,
     env: { ...process.env, BENCH_LOAD_SPEC: JSON.stringify(spec) },
@@ -54,7 +56,11 @@ async function generate(spec: LoadSpec, cores: Cores): Promise<LoadResult> {
 
 export async function measureHealthLoad(o: HealthLoadOptions): Promise<void> {
   const cores = coresOf();
-  const gw = await startGateway(o.env, { nodeArgs: o.nodeArgs, ...(cores.gateway === undefined ? {} : { cpus: cores.gateway }) });
+  const gw = await startGateway(o.env, {
+    nodeArgs: o.nodeArgs,
+    ...(cores.gateway === undefined ? {} : { cpus: cores.gateway }),
+    ...(o.nice === undefined ? {} : { nice: o.nice }),
+  });
   try {
     await new Promise((r) => setTimeout(r, 3000));
     console.log(`Gateway RSS at idle: ${mb(rssBytes(gw.child.pid!))}\n`);
@@ -67,7 +73,7 @@ export async function measureHealthLoad(o: HealthLoadOptions): Promise<void> {
       const load = os.loadavg()[0]!.toFixed(2);
       const cpuBefore = cpuSeconds(pid);
       const started = performance.now();
-      const result = await generate(spec, cores);
+      const result = await generate(spec, cores, o.nice);
       const cpu = cpuSeconds(pid) - cpuBefore;
       // Share of its core the gateway got, and CPU time per request: on a shared machine the second is the
       // steadier figure (1,000,000 / µs per request is what one core could serve).
@@ -96,7 +102,9 @@ export async function measureHealthLoad(o: HealthLoadOptions): Promise<void> {
         closed.push({ round, connections, 'req/s': c.reqPerSec, p50: c.p50, p99: c.p99, max: c.max, errors: c.errors + c.timeouts, non2xx: c.non2xx, 'gateway CPU %': cCpu, 'CPU µs/req': cPer, load: cLoad });
       }
     }
-    const where = `gateway on ${coreText(cores.gateway)}, load generator on ${coreText(cores.generator)} (its own process)`;
+    const where =
+      `gateway on ${coreText(cores.gateway)}, load generator on ${coreText(cores.generator)} (its own process)` +
+      (o.nice === undefined ? '' : `, both at niceness ${o.nice}`);
     console.log(
       `Authenticated GET /api/health, open loop: ${o.rate} req/s due at fixed times over ${o.openConnections} keep-alive connections, ` +
         `${o.warmupSeconds} s warm-up then ${o.openSeconds} s counted; latency in ms from each request's due time; ${where}:`,

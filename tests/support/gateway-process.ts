@@ -17,6 +17,14 @@ export interface StartOptions {
   dataDir?: string;
   /** Runs it on these CPUs only (`taskset -c`, e.g. "0"), so a load generator can have the others. */
   cpus?: string;
+  /** Runs it at this niceness (`nice -n`; below 0 needs root): a benchmark on a machine busy with other work. */
+  nice?: number;
+}
+
+/** The command with `taskset -c` and `nice -n` in front as asked; both exec it in place (same pid). */
+export function pinnedCommand(command: string[], o: { cpus?: string; nice?: number }): string[] {
+  const pinned = o.cpus === undefined ? command : ['taskset', '-c', o.cpus, ...command];
+  return o.nice === undefined ? pinned : ['nice', '-n', String(o.nice), ...pinned];
 }
 
 export interface RunningGateway {
@@ -43,9 +51,8 @@ export async function startGateway(env: Record<string, string> = {}, o: StartOpt
   const pm2Home = o.pm2Home ?? ownPm2Home!;
   const adminPassword = 'bench-admin-password';
   const entry = o.fromSources ? ['--import', 'tsx', path.join(root, 'gateway/main.ts')] : [path.join(root, 'dist/gateway/main.js')];
-  const command = [process.execPath, ...(o.nodeArgs ?? []), ...entry];
-  // taskset execs node in place, so child.pid is the gateway's own.
-  const pinned = o.cpus === undefined ? command : ['taskset', '-c', o.cpus, ...command];
+  // taskset and nice exec node in place, so child.pid is the gateway's own.
+  const pinned = pinnedCommand([process.execPath, ...(o.nodeArgs ?? []), ...entry], o);
   const child = spawn(pinned[0]!, pinned.slice(1), {
     cwd: root,
     env: {
