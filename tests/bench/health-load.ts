@@ -1,6 +1,7 @@
 // Load on the hottest route: GET /api/health with a cookie session, against the built gateway in its own
 // process (as `npm start` runs it, NODE_ENV=production). The load generator is another process
-// (health-load-client.ts); with two or more cores the gateway runs on core 0 and the generator on core 1.
+// (health-load-client.ts); with two or more cores the gateway runs on core 0 and the generator on core 1, and
+// each runs in a session of its own (as a service does), so neither shares a scheduling group with the other.
 // Open loop: a constant arrival rate over keep-alive connections, latency from each request's due time
 // (open-loop.ts). Closed loop: autocannon flat out, each connection sending its next request on a response.
 import { spawn } from 'node:child_process';
@@ -20,8 +21,6 @@ export interface HealthLoadOptions {
   warmupSeconds: number;
   /** Every row is run this many times (the machine may be shared: figures vary from round to round). */
   rounds: number;
-  /** Niceness for the gateway and the generator (BENCH_HEALTH_NICE; below 0 needs root). */
-  nice?: number;
   nodeArgs: string[];
   env: Record<string, string>;
 }
@@ -38,14 +37,18 @@ function coresOf(): Cores {
 const coreText = (c: string | undefined) => (c === undefined ? 'any core' : `core ${c}`);
 
 /** Runs the generator in its own process (pinned when there are cores to spare) and returns its result. */
-async function generate(spec: LoadSpec, cores: Cores, nice: number | undefined): Promise<LoadResult> {
-  const command = [process.execPath, '--import', 'tsx', path.join(root, 'tests/bench/health-load-client.ts')];
-  const pinned = pinnedCommand(command, { ...(cores.generator === undefined ? {} : { cpus: cores.generator }), ...(nice === undefined ? {} : { nice }) });
-  const child = spawn(pinned[0]!, pinned.slice(1), {
+async function generate(spec: LoadSpec, cores: Cores): Promise<LoadResult> {
+  const command = pinnedCommand([process.execPath, '--import', 'tsx', path.join(root, 'tests/bench/health-load-client.ts')], cores.generator);
+  // Its own session, like the gateway's (see StartOptions.ownSession); it ends by itself after its run.
+  const child = spawn(command[0]!, command.slice(1), {
     cwd: root,
     env: { ...process.env, BENCH_LOAD_SPEC: JSON.stringify(spec) },
     stdio: ['ignore', 'pipe', 'inherit'],
+    detached: true,
   });
+  const orphanGuard = () => child.kill('SIGTERM');
+  process.once('exit', orphanGuard);
+  child.once('exit', () => process.off('exit', orphanGuard));
   let out = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
@@ -56,11 +59,7 @@ async function generate(spec: LoadSpec, cores: Cores, nice: number | undefined):
 
 export async function measureHealthLoad(o: HealthLoadOptions): Promise<void> {
   const cores = coresOf();
-  const gw = await startGateway(o.env, {
-    nodeArgs: o.nodeArgs,
-    ...(cores.gateway === undefined ? {} : { cpus: cores.gateway }),
-    ...(o.nice === undefined ? {} : { nice: o.nice }),
-  });
+  const gw = await startGateway(o.env, { nodeArgs: o.nodeArgs, ownSession: true, ...(cores.gateway === undefined ? {} : { cpus: cores.gateway }) });
   try {
     await new Promise((r) => setTimeout(r, 3000));
     console.log(`Gateway RSS at idle: ${mb(rssBytes(gw.child.pid!))}\n`);
@@ -73,7 +72,7 @@ export async function measureHealthLoad(o: HealthLoadOptions): Promise<void> {
       const load = os.loadavg()[0]!.toFixed(2);
       const cpuBefore = cpuSeconds(pid);
       const started = performance.now();
-      const result = await generate(spec, cores, o.nice);
+      const result = await generate(spec, cores);
       const cpu = cpuSeconds(pid) - cpuBefore;
       // Share of its core the gateway got, and CPU time per request: on a shared machine the second is the
       // steadier figure (1,000,000 / µs per request is what one core could serve).
@@ -102,9 +101,7 @@ export async function measureHealthLoad(o: HealthLoadOptions): Promise<void> {
         closed.push({ round, connections, 'req/s': c.reqPerSec, p50: c.p50, p99: c.p99, max: c.max, errors: c.errors + c.timeouts, non2xx: c.non2xx, 'gateway CPU %': cCpu, 'CPU µs/req': cPer, load: cLoad });
       }
     }
-    const where =
-      `gateway on ${coreText(cores.gateway)}, load generator on ${coreText(cores.generator)} (its own process)` +
-      (o.nice === undefined ? '' : `, both at niceness ${o.nice}`);
+    const where = `gateway on ${coreText(cores.gateway)}, load generator on ${coreText(cores.generator)} (processes of their own, each in its own session)`;
     console.log(
       `Authenticated GET /api/health, open loop: ${o.rate} req/s due at fixed times over ${o.openConnections} keep-alive connections, ` +
         `${o.warmupSeconds} s warm-up then ${o.openSeconds} s counted; latency in ms from each request's due time; ${where}:`,

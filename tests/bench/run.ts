@@ -44,8 +44,7 @@ if (runs('bundle')) {
 
 // 2. Idle RSS and load on /api/health: open loop at 2,000 req/s over 1,000 connections, closed loop at 100 and
 // 1,000. The API rate limit is raised so it measures the server, not the limiter (the limiter still runs on
-// every request). BENCH_HEALTH_ROUNDS=3 repeats every row (the figures vary on a shared machine);
-// BENCH_HEALTH_NICE=-10 (root) runs the gateway and the generator ahead of other work on the machine.
+// every request). BENCH_HEALTH_ROUNDS=3 repeats every row (the figures vary on a shared machine).
 if (runs('health')) {
   await measureHealthLoad({
     rate: 2000,
@@ -55,7 +54,6 @@ if (runs('health')) {
     closedSeconds: quick ? 4 : 10,
     warmupSeconds: quick ? 2 : 5,
     rounds: Math.max(1, Number(process.env.BENCH_HEALTH_ROUNDS) || 1),
-    ...(process.env.BENCH_HEALTH_NICE ? { nice: Number(process.env.BENCH_HEALTH_NICE) } : {}),
     nodeArgs: gatewayNodeArgs,
     env: { RATE_LIMIT_PER_MINUTE: '100000000', METRICS_INTERVAL_SECONDS: '5' },
   });

@@ -17,14 +17,16 @@ export interface StartOptions {
   dataDir?: string;
   /** Runs it on these CPUs only (`taskset -c`, e.g. "0"), so a load generator can have the others. */
   cpus?: string;
-  /** Runs it at this niceness (`nice -n`; below 0 needs root): a benchmark on a machine busy with other work. */
-  nice?: number;
+  /**
+   * Its own session (setsid), as a service under PM2 or a shell runs: on Linux with autogroup scheduling it is
+   * then weighed against other work on the machine by itself, not sharing one group with the benchmark.
+   */
+  ownSession?: boolean;
 }
 
-/** The command with `taskset -c` and `nice -n` in front as asked; both exec it in place (same pid). */
-export function pinnedCommand(command: string[], o: { cpus?: string; nice?: number }): string[] {
-  const pinned = o.cpus === undefined ? command : ['taskset', '-c', o.cpus, ...command];
-  return o.nice === undefined ? pinned : ['nice', '-n', String(o.nice), ...pinned];
+/** The command with `taskset -c` in front when CPUs are given (taskset execs it in place: same pid). */
+export function pinnedCommand(command: string[], cpus: string | undefined): string[] {
+  return cpus === undefined ? command : ['taskset', '-c', cpus, ...command];
 }
 
 export interface RunningGateway {
@@ -51,8 +53,8 @@ export async function startGateway(env: Record<string, string> = {}, o: StartOpt
   const pm2Home = o.pm2Home ?? ownPm2Home!;
   const adminPassword = 'bench-admin-password';
   const entry = o.fromSources ? ['--import', 'tsx', path.join(root, 'gateway/main.ts')] : [path.join(root, 'dist/gateway/main.js')];
-  // taskset and nice exec node in place, so child.pid is the gateway's own.
-  const pinned = pinnedCommand([process.execPath, ...(o.nodeArgs ?? []), ...entry], o);
+  // taskset execs node in place, so child.pid is the gateway's own.
+  const pinned = pinnedCommand([process.execPath, ...(o.nodeArgs ?? []), ...entry], o.cpus);
   const child = spawn(pinned[0]!, pinned.slice(1), {
     cwd: root,
     env: {
@@ -67,7 +69,12 @@ export async function startGateway(env: Record<string, string> = {}, o: StartOpt
       ...env,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
+    detached: o.ownSession === true,
   });
+  // Outside our session a terminal's Ctrl-C does not reach it: it goes when this process does.
+  const orphanGuard = () => child.kill('SIGTERM');
+  if (o.ownSession) process.once('exit', orphanGuard);
+  child.once('exit', () => process.off('exit', orphanGuard));
   const base = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (c: Buffer) => {
