@@ -1,5 +1,5 @@
 // Builds the client into dist/public (or `--out <dir>`): esbuild bundle (app-[hash].js + lazy chunks), the
-// stylesheets under hashed names, static files, the service worker, route-preloads.json (what each client
+// stylesheets joined under a hashed name, static files, the service worker, route-preloads.json (what each client
 // route needs first, for the gateway), build-info.json with the gzip size of the JS needed at first load,
 // and finally a .br and a .gz copy of every compressible file.
 import { copyFile, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 import { buildServiceWorker } from '../sw/build.js';
 import { outputOf, routePreloads, staticClosure } from './tooling/route-preloads.js';
-import { copyHashed } from './tooling/hashed-copy.js';
+import { linkJoinedStylesheet, writeJoinedStylesheet } from './tooling/stylesheets.js';
 import { precompressTree } from './tooling/precompress.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -116,20 +116,21 @@ async function main(): Promise<void> {
   const sumGzip = async (files: string[]) => (await Promise.all(files.map(gzipSize))).reduce((a, b) => a + b, 0);
   const initialJsGzipBytes = await sumGzip(initialFiles);
 
-  // Stylesheets under hashed names, so that every file a page loads can be cached for a year.
-  const styles = await copyHashed(path.join(clientDir, 'styles.css'), outDir, '');
+  // One stylesheet under a hashed name, so that every file a page loads can be cached for a year.
   const shoelaceThemes = path.join(root, 'node_modules/@shoelace-style/shoelace/dist/themes');
-  const light = await copyHashed(path.join(shoelaceThemes, 'light.css'), outDir, 'shoelace');
-  const dark = await copyHashed(path.join(shoelaceThemes, 'dark.css'), outDir, 'shoelace');
+  const sheets = [
+    { href: '/shoelace/light.css', file: path.join(shoelaceThemes, 'light.css') },
+    { href: '/shoelace/dark.css', file: path.join(shoelaceThemes, 'dark.css') },
+    { href: '/styles.css', file: path.join(clientDir, 'styles.css') },
+  ];
+  const styles = await writeJoinedStylesheet(sheets, outDir);
 
   // index.html: hashed URLs, and the chunks app.js imports statically preloaded so they download in parallel
   // with it. The gateway adds the preloads of the route it answers (route-preloads.json).
   const preloads = initialFiles.filter((f) => f !== appJs).map((f) => `<link rel="modulepreload" href="${urlOf(f)}">`);
   const template = await readFile(path.join(clientDir, 'index.html'), 'utf8');
   if (!template.includes('<!-- build:modulepreload -->')) throw new Error('client/index.html lost its <!-- build:modulepreload --> marker');
-  const indexHtml = rewriteReferences(template, {
-    '/app.js': urlOf(appJs), '/styles.css': styles, '/shoelace/light.css': light, '/shoelace/dark.css': dark,
-  }).replace('<!-- build:modulepreload -->', preloads.join('\n    '));
+  const indexHtml = rewriteReferences(linkJoinedStylesheet(template, sheets, styles), { '/app.js': urlOf(appJs) }).replace('<!-- build:modulepreload -->', preloads.join('\n    '));
   await writeFile(path.join(outDir, 'index.html'), indexHtml);
   await copyFile(path.join(clientDir, 'manifest.webmanifest'), path.join(outDir, 'manifest.webmanifest'));
   await mkdir(path.join(outDir, 'icons'), { recursive: true });

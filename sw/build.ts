@@ -13,8 +13,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
  * gateway's route-preloads.json or the .br/.gz copies (the browser decodes what the server sends).
  */
 export const PRECACHE_GLOBS = [
-  'app-*.js', 'chunks/**/*.js', 'index.html', '*.css', 'manifest.webmanifest', 'icons/*.{png,svg}', 'shoelace/*.css',
-  'shoelace/system/*.svg',
+  'app-*.js', 'chunks/**/*.js', 'index.html', '*.css', 'manifest.webmanifest', 'icons/*.{png,svg}', 'shoelace/system/*.svg',
 ];
 
 /** Files whose name carries a hash of their content (esbuild's [hash], or the build's own for stylesheets). */

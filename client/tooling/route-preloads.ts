@@ -58,11 +58,8 @@ export function routePreloads(metafile: Metafile, o: { cwd: string; outDir: stri
     if (!output) return null;
     return staticClosure(metafile, output).filter((f) => !loaded.has(f)).map(toUrl);
   };
-  const routes: RoutePreload[] = [];
-  for (const r of ROUTE_PAGES) {
-    const preload = preloadsOf(r.page);
-    if (preload) routes.push({ ...r, preload });
-  }
+  // A page the build has no chunk for (a stand-in) still gets its route, with nothing extra to preload.
+  const routes: RoutePreload[] = ROUTE_PAGES.map((r) => ({ ...r, preload: preloadsOf(r.page) ?? [] }));
   const fallback = preloadsOf(FALLBACK_PAGE);
   return { routes, fallback: fallback ? { page: FALLBACK_PAGE, preload: fallback } : null };
 }

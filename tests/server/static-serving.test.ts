@@ -22,7 +22,6 @@ let publicDir: string;
 let t: AdminGateway;
 let appJs: string;
 let stylesCss: string;
-let shoelaceLight: string;
 
 interface Raw { status: number; headers: http.IncomingHttpHeaders; body: Buffer }
 
@@ -63,7 +62,6 @@ test.before(async () => {
   const index = fs.readFileSync(path.join(publicDir, 'index.html'), 'utf8');
   appJs = /<script type="module" src="(\/app-[A-Z0-9]{8}\.js)">/.exec(index)?.[1] ?? '';
   stylesCss = /href="(\/styles-[A-Z0-9]{8}\.css)"/.exec(index)?.[1] ?? '';
-  shoelaceLight = /href="(\/shoelace\/light-[A-Z0-9]{8}\.css)"/.exec(index)?.[1] ?? '';
   t = await startAdminGateway({ RATE_LIMIT_PER_MINUTE: '100000' }, { staticDir: publicDir });
 });
 
@@ -74,7 +72,15 @@ test.after(async () => {
 
 test('the build names every script and stylesheet index.html loads by its content, and writes no unhashed copy', () => {
   assert.ok(appJs, 'index.html loads /app-<hash>.js');
-  assert.ok(stylesCss && shoelaceLight, 'index.html links hashed stylesheets');
+  assert.ok(stylesCss, 'index.html links a hashed stylesheet');
+  // Shoelace's light and dark themes and the app's own styles, joined in that order into one file.
+  const index0 = fs.readFileSync(path.join(publicDir, 'index.html'), 'utf8');
+  assert.is([...index0.matchAll(/<link rel="stylesheet"/g)].length, 1, 'one stylesheet');
+  const css = fs.readFileSync(path.join(publicDir, stylesCss), 'utf8');
+  const light = css.indexOf('.sl-theme-light');
+  const dark = css.indexOf('.sl-theme-dark');
+  const own = css.indexOf('--oc-bg');
+  assert.ok(light >= 0 && dark > light && own > dark, 'light, dark, then the app\'s styles');
   for (const gone of ['app.js', 'styles.css', 'shoelace/light.css', 'shoelace/dark.css']) {
     assert.not.ok(fs.existsSync(path.join(publicDir, gone)), `${gone} is not written`);
   }
@@ -192,7 +198,7 @@ test('HEAD: the headers of GET, no body', async () => {
 });
 
 test('hashed CSS: brotli, text/css, a year immutable', async () => {
-  for (const url of [stylesCss, shoelaceLight]) {
+  for (const url of [stylesCss]) {
     const r = await raw(url, { 'accept-encoding': BROWSER });
     assert.is(r.status, 200);
     assert.is(r.headers['content-encoding'], 'br', url);
@@ -256,7 +262,7 @@ test('sw.js: no-cache, scope header, compressed; its precache lists every shell 
   assert.match(String(r.headers['content-type']), /javascript/);
   const sw = decoded(r);
   const urls = [...sw.matchAll(/"?url"?:"([^"]+)"/g)].map((m) => m[1]!);
-  for (const needed of [appJs.slice(1), stylesCss.slice(1), shoelaceLight.slice(1), 'index.html', 'manifest.webmanifest', 'icons/icon-192.png']) {
+  for (const needed of [appJs.slice(1), stylesCss.slice(1), 'index.html', 'manifest.webmanifest', 'icons/icon-192.png']) {
     assert.ok(urls.includes(needed), `precache lists ${needed}`);
   }
   assert.not.ok(urls.some((u) => /\.(br|gz|map)$/.test(u) || u === 'build-info.json' || u === 'route-preloads.json'), 'nothing else');
