@@ -1,7 +1,7 @@
 // index.html as the answer to every client route (/, /logs, /agents/runs/7…): per route, the page chunk and
 // its static imports are added as <link rel="modulepreload"> (from the build's route-preloads.json), so the
-// first screen downloads in one round. Every variant is built once, at start-up, with its brotli and gzip
-// forms and their ETags.
+// first screen downloads in one round. Every variant is built once per build (at start-up), with its brotli
+// and gzip forms and their ETags, and kept in memory.
 import fs from 'node:fs';
 import path from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
@@ -18,10 +18,8 @@ interface Encoded { body: Buffer; etag: string }
 export type ShellVariant = Record<FileEncoding, Encoded>;
 
 export interface ClientShell {
-  /** The page for a path: the matching route's variant, else the fallback's (not-found page), else the plain one. */
-  variantFor(pathname: string): ShellVariant;
   /** Answers the request with the variant for its path, in the best encoding it accepts; 304 when unchanged. */
-  respond(ctx: Context): void;
+  respond(ctx: Context): boolean;
 }
 
 function encode(html: string): ShellVariant {
@@ -49,14 +47,17 @@ function readManifest(file: string): RoutePreloadManifest {
   return { routes: parsed.routes, fallback: parsed.fallback ?? null };
 }
 
-/** null when the client is not built (no index.html): client routes are then not answered. */
-export function loadClientShell(root: string): ClientShell | null {
-  const indexFile = path.join(root, 'index.html');
-  if (!fs.existsSync(indexFile)) return null;
+interface ShellPages {
+  /** The page for a path: the matching route's variant, else the fallback's (not-found page), else the plain one. */
+  variantFor(pathname: string): ShellVariant;
+  lastModified: string;
+}
+
+/** Every route's page, encoded: done once per build (a few tens of milliseconds). */
+function buildPages(indexFile: string, manifestFile: string): ShellPages {
   const html = fs.readFileSync(indexFile, 'utf8');
   const lastModified = fs.statSync(indexFile).mtime.toUTCString();
-  const manifest = readManifest(path.join(root, 'route-preloads.json'));
-
+  const manifest = readManifest(manifestFile);
   // Routes with the same preloads (the sections not built yet) share one variant.
   const byPreloads = new Map<string, ShellVariant>();
   const variant = (urls: readonly string[]) => {
@@ -67,22 +68,52 @@ export function loadClientShell(root: string): ClientShell | null {
   const routes: Array<{ matches: MatchFunction<Partial<Record<string, string>>>; variant: ShellVariant }> = manifest.routes
     .map((r) => ({ matches: match(r.pattern, { decode: false }), variant: variant(r.preload) }));
   const fallback = variant(manifest.fallback?.preload ?? []);
+  return { variantFor: (pathname) => routes.find((r) => r.matches(pathname) !== false)?.variant ?? fallback, lastModified };
+}
 
-  const variantFor = (pathname: string) => routes.find((r) => r.matches(pathname) !== false)?.variant ?? fallback;
+/**
+ * The pages are built at start-up and again only when a new build has replaced index.html or the manifest
+ * (two stat calls per client-route request tell), so a rebuild never leaves the gateway pointing at
+ * scripts that are gone. respond() returns false while no client is built.
+ */
+export function loadClientShell(root: string): ClientShell {
+  const indexFile = path.join(root, 'index.html');
+  const manifestFile = path.join(root, 'route-preloads.json');
+  const stamp = () => {
+    const index = fs.statSync(indexFile, { throwIfNoEntry: false });
+    const manifest = fs.statSync(manifestFile, { throwIfNoEntry: false });
+    return index ? `${index.mtimeMs}:${index.size}|${manifest?.mtimeMs ?? '-'}:${manifest?.size ?? '-'}` : null;
+  };
+  let built: { stamp: string; pages: ShellPages } | null = null;
+  const current = (): ShellPages | null => {
+    const now = stamp();
+    if (now === null) return built?.pages ?? null;
+    if (built?.stamp !== now) {
+      try {
+        built = { stamp: now, pages: buildPages(indexFile, manifestFile) };
+      } catch (err) {
+        // A build half-written (a manifest cut short): keep the last pages; the next request tries again.
+        if (!built) throw err;
+      }
+    }
+    return built.pages;
+  };
+  current();
   return {
-    variantFor,
     respond(ctx) {
-      const v = variantFor(ctx.path);
+      const pages = current();
+      if (!pages) return false;
       const encoding = preferredEncoding(ctx);
-      const answer = v[encoding];
+      const answer = pages.variantFor(ctx.path)[encoding];
       ctx.type = 'html';
       ctx.set('Cache-Control', CACHE_REVALIDATE);
       ctx.vary('Accept-Encoding');
       ctx.set('ETag', answer.etag);
-      ctx.set('Last-Modified', lastModified);
+      ctx.set('Last-Modified', pages.lastModified);
       if (encoding !== 'identity') ctx.set('Content-Encoding', encoding);
       ctx.body = answer.body;
       if (ctx.fresh) ctx.status = 304;
+      return true;
     },
   };
 }

@@ -39,10 +39,7 @@ export function staticFiles(root: string) {
   };
   return async function serveClient(ctx: Context, next: Next): Promise<void> {
     if ((ctx.method !== 'GET' && ctx.method !== 'HEAD') || NOT_STATIC.test(ctx.path)) return next();
-    if (shell && !path.extname(ctx.path) && ctx.accepts('html') === 'html') {
-      shell.respond(ctx);
-      return;
-    }
+    if (!path.extname(ctx.path) && ctx.accepts('html') === 'html' && shell.respond(ctx)) return;
     await byEncoding[preferredEncoding(ctx)](ctx, async () => {});
     if (ctx.body === undefined || ctx.body === null) return next();
     if (ctx.fresh) ctx.status = 304;

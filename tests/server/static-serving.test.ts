@@ -337,4 +337,24 @@ test('a large JSON answer of the API is compressed on the fly; /api/health and s
   assert.type(JSON.parse(decoded(refused)).error?.code, 'string');
 });
 
+test('a new build (index.html replaced) is picked up by the next client-route request, without a restart', async () => {
+  const indexFile = path.join(publicDir, 'index.html');
+  const original = fs.readFileSync(indexFile, 'utf8');
+  const stat = fs.statSync(indexFile);
+  const before = await raw('/login', { 'accept-encoding': 'br' });
+  try {
+    fs.writeFileSync(indexFile, original.replace('</head>', '<meta name="x-build" content="next">\n  </head>'));
+    fs.utimesSync(indexFile, stat.atime, new Date(stat.mtimeMs + 5000));
+    const after = await raw('/login', { 'accept-encoding': 'br' });
+    const html = decoded(after);
+    assert.ok(html.includes('content="next"'), 'the new index.html');
+    assert.match(html, /<link rel="modulepreload" href="\/chunks\/page-login-/, 'still with the route\'s preloads');
+    assert.is.not(after.headers.etag, before.headers.etag);
+    assert.is((await raw('/login', { 'accept-encoding': 'br', 'if-none-match': after.headers.etag! })).status, 304);
+  } finally {
+    fs.writeFileSync(indexFile, original);
+    fs.utimesSync(indexFile, stat.atime, stat.mtime);
+  }
+});
+
 test.run();
