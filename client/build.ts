@@ -130,7 +130,8 @@ async function main(): Promise<void> {
   const preloads = initialFiles.filter((f) => f !== appJs).map((f) => `<link rel="modulepreload" href="${urlOf(f)}">`);
   const template = await readFile(path.join(clientDir, 'index.html'), 'utf8');
   if (!template.includes('<!-- build:modulepreload -->')) throw new Error('client/index.html lost its <!-- build:modulepreload --> marker');
-  const indexHtml = rewriteReferences(linkJoinedStylesheet(template, sheets, styles), { '/app.js': urlOf(appJs) }).replace('<!-- build:modulepreload -->', preloads.join('\n    '));
+  const indexHtml = rewriteReferences(linkJoinedStylesheet(template, sheets, styles), { '/app.js': urlOf(appJs) })
+    .replace('<!-- build:modulepreload -->', preloads.join('\n    '));
   await writeFile(path.join(outDir, 'index.html'), indexHtml);
   await copyFile(path.join(clientDir, 'manifest.webmanifest'), path.join(outDir, 'manifest.webmanifest'));
   await mkdir(path.join(outDir, 'icons'), { recursive: true });
@@ -143,10 +144,10 @@ async function main(): Promise<void> {
     cwd: root, outDir, pagesDir: path.join(clientDir, 'src/pages'), alreadyLoaded: initialFiles,
   });
   await writeFile(path.join(outDir, 'route-preloads.json'), `${JSON.stringify(routeManifest, null, 2)}\n`);
-  const outputOfUrl = (url: string) => path.relative(root, path.join(outDir, url));
+  const fileOfUrl = (url: string) => path.relative(root, path.join(outDir, url));
   const routeJsGzipBytes: Record<string, number> = {};
   for (const r of routeManifest.routes) {
-    routeJsGzipBytes[r.pattern] = initialJsGzipBytes + await sumGzip(r.preload.map(outputOfUrl));
+    routeJsGzipBytes[r.pattern] = initialJsGzipBytes + await sumGzip(r.preload.map(fileOfUrl));
   }
 
   const sw = await buildServiceWorker(outDir);
