@@ -42,6 +42,8 @@ export interface LighthousePageFigures {
   /** Script responses the page itself received (its own session: not the service worker's precache). */
   jsBytesTransferred: number;
   requests: number;
+  /** Wall time of one Lighthouse run (median). */
+  lighthouseSeconds: number;
 }
 
 export interface LighthouseFinding {
@@ -50,6 +52,8 @@ export interface LighthouseFinding {
   audit: string;
   title: string;
   score: number;
+  /** The audit's weight in its category's score (0: reported, but it moves no score). */
+  weight: number;
   detail: string;
 }
 
@@ -123,6 +127,7 @@ function figuresOf(page: (typeof LIGHTHOUSE_PAGES)[number], lhr: LighthouseRepor
     bytesTransferred: numeric('total-byte-weight'),
     jsBytesTransferred: js,
     requests: items.length,
+    lighthouseSeconds: lhr.timing.total / 1000,
   };
 }
 
@@ -140,6 +145,7 @@ function medianFigures(runs: LighthousePageFigures[]): LighthousePageFigures {
     bytesTransferred: m((x) => x.bytesTransferred),
     jsBytesTransferred: m((x) => x.jsBytesTransferred),
     requests: m((x) => x.requests),
+    lighthouseSeconds: m((x) => x.lighthouseSeconds),
   };
 }
 
@@ -161,7 +167,7 @@ function findingsOf(page: string, lhr: LighthouseReport): { findings: Lighthouse
     for (const ref of lhr.categories[category]?.auditRefs ?? []) {
       const audit = lhr.audits[ref.id];
       if (!audit || audit.score === null || audit.score >= 1 || audit.scoreDisplayMode === 'informative' || audit.scoreDisplayMode === 'manual') continue;
-      findings.push({ page, category, audit: ref.id, title: audit.title, score: audit.score, detail: flagged(audit) });
+      findings.push({ page, category, audit: ref.id, title: audit.title, score: audit.score, weight: ref.weight, detail: flagged(audit) });
     }
   }
   // Performance: the metric and diagnostic audits below 0.9, the largest estimated savings first.
@@ -169,7 +175,7 @@ function findingsOf(page: string, lhr: LighthouseReport): { findings: Lighthouse
   for (const ref of lhr.categories.performance?.auditRefs ?? []) {
     const audit = lhr.audits[ref.id];
     if (!audit || audit.score === null || audit.score >= 0.9 || audit.scoreDisplayMode === 'informative' || audit.scoreDisplayMode === 'notApplicable') continue;
-    costs.push({ page, category: 'performance', audit: ref.id, title: audit.title, score: audit.score, detail: flagged(audit) });
+    costs.push({ page, category: 'performance', audit: ref.id, title: audit.title, score: audit.score, weight: ref.weight, detail: flagged(audit) });
   }
   const savings = (f: LighthouseFinding) => Object.values(lhr.audits[f.audit]?.metricSavings ?? {}).reduce((sum: number, v) => sum + (v ?? 0), 0);
   costs.sort((a, b) => savings(b) - savings(a) || a.score - b.score);
@@ -205,6 +211,8 @@ export async function measureLighthouse(o: { runs: number; reportsDir?: string }
           logLevel: 'error',
           onlyCategories: [...CATEGORIES],
           formFactor: 'mobile',
+          // Weight 0 in every category, and it costs an extra navigation away and back on each run.
+          skipAudits: ['bf-cache'],
           ...(page.signedIn ? { extraHeaders: { cookie } } : {}),
         });
         if (!result) throw new Error(`Lighthouse returned nothing for ${page.path}`);
@@ -264,11 +272,12 @@ export function printLighthouse(r: LighthouseResult, jsonFile: string): void {
       transferred: kb(p.bytesTransferred),
       'JS transferred': kb(p.jsBytesTransferred),
       requests: p.requests,
+      's/run': Number(p.lighthouseSeconds.toFixed(1)),
     })),
   );
   if (r.findings.length > 0) {
     console.log('Audits below full score (accessibility, best practices, SEO):');
-    for (const f of r.findings) console.log(`  ${f.page}: [${f.category}] ${f.audit} (${f.score}) — ${f.detail}`);
+    for (const f of r.findings) console.log(`  ${f.page}: [${f.category}] ${f.audit} (score ${f.score}, weight ${f.weight}) — ${f.detail}`);
   } else {
     console.log('Accessibility, best practices and SEO: every audit at full score on every page.');
   }
