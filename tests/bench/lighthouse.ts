@@ -87,9 +87,8 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 };
 
-/** A simulated business day of WhatsApp traffic into the webhook, and finished runs of four agents. */
-async function seed(gatewayBase: string, cookie: string, webhookBase: string): Promise<string> {
-  const day = await runSimulation({ url: webhookBase, secret: WEBHOOK_BENCH_SECRET, day: true, rate: 400, maxInFlight: 16 });
+/** Finished runs of four agents (one still running) through the ingest API, as an agent SDK would send them. */
+async function seedRuns(gatewayBase: string, cookie: string): Promise<string> {
   const token = await createIngestToken(gatewayBase, cookie, 'lighthouse-seed');
   const runs = Array.from({ length: 12 }, (_, i) => new BenchRun(`lh-${Date.now().toString(36)}-${i}`, i, 40));
   const events = runs.flatMap((r, i) => {
@@ -105,7 +104,18 @@ async function seed(gatewayBase: string, cookie: string, webhookBase: string): P
     });
     if (res.status !== 202) throw new Error(`seeding agent runs failed: ${res.status} ${await res.text()}`);
   }
-  return `${day.accepted} webhook notifications, ${runs.length} agent runs (${events.length} events)`;
+  return `${runs.length} agent runs (${events.length} events)`;
+}
+
+/** Waits (bounded) until the dashboard shows the webhook's stored events: it catches up on its own after start. */
+async function webhookEventsArrived(gatewayBase: string, cookie: string): Promise<number> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const res = await fetch(`${gatewayBase}/api/webhook/events?limit=500`, { headers: { cookie } });
+    const count = res.ok ? ((await res.json()) as { events: unknown[] }).events.length : 0;
+    if (count > 0 || Date.now() > deadline) return count;
+    await new Promise((r) => setTimeout(r, 500));
+  }
 }
 
 /** Figures of one Lighthouse run. */
@@ -186,16 +196,21 @@ function findingsOf(page: string, lhr: LighthouseReport): { findings: Lighthouse
 export async function measureLighthouse(o: { runs: number; reportsDir?: string }): Promise<LighthouseResult> {
   const hookDir = fs.mkdtempSync(path.join(os.tmpdir(), 'oc-lh-webhook-'));
   const hook = await startWebhookProcess(hookDir, { WEBHOOK_ADVISORS_FILE: path.join(root, 'agents/examples/advisors.sample.json') });
-  const gw = await startGateway({ WEBHOOK_URL: hook.base, WEBHOOK_TOKEN: WEBHOOK_BENCH_TOKEN, WEBHOOK_POLL_SECONDS: '5' }).catch(async (err: unknown) => {
+  // The day goes in before the dashboard starts, which then runs with its default settings (polling included).
+  const stopHook = async (err: unknown): Promise<never> => {
     await hook.stop();
+    fs.rmSync(hookDir, { recursive: true, force: true });
     throw err;
-  });
+  };
+  const day = await runSimulation({ url: hook.base, secret: WEBHOOK_BENCH_SECRET, day: true, rate: 400, maxInFlight: 16 }).catch(stopHook);
+  const gw = await startGateway({ WEBHOOK_URL: hook.base, WEBHOOK_TOKEN: WEBHOOK_BENCH_TOKEN }).catch(stopHook);
   const port = await freePort();
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, `--remote-debugging-port=${port}`], headless: true });
   try {
     const cookie = await signIn(gw.base, gw.adminPassword);
-    console.log(`Seeded ${await seed(gw.base, cookie, hook.base)}.`);
-    await new Promise((r) => setTimeout(r, 6000)); // the gateway's next webhook poll picks the day up
+    const runsSeeded = await seedRuns(gw.base, cookie);
+    const shown = await webhookEventsArrived(gw.base, cookie);
+    console.log(`Seeded ${day.accepted} webhook notifications (${shown >= 500 ? '500 or more' : shown} shown by the dashboard) and ${runsSeeded}.`);
 
     const pages: LighthousePageFigures[] = [];
     const findings: LighthouseFinding[] = [];
