@@ -6,6 +6,7 @@ import '../../client/src/app/oc-app.js';
 import type { OcApp } from '../../client/src/app/oc-app.js';
 import { LiveStore } from '../../client/src/live/live-store.js';
 import { FakeEnvironment, FakeSocket } from './fake-live.js';
+import { setTheme, textContrast, tokenColour, useAppTokens } from './contrast.js';
 
 const UP = { state: 'up', observedAt: '2024-06-01T08:00:00Z' };
 const healthy = {
@@ -97,10 +98,36 @@ describe('oc-app shell', () => {
     store.stop();
   });
 
-  it('has a skip-to-content link that moves focus to <main>', async () => {
+  it('has a skip-to-content control that moves focus to <main>', async () => {
     const { el, store } = await mountApp();
-    ($(el, '.skip') as HTMLAnchorElement).click();
+    const skip = $(el, '.skip')!;
+    expect(skip.tagName, 'a button: an in-page #main link has no target outside the shadow root').to.equal('BUTTON');
+    expect(skip.textContent!.trim()).to.equal('Skip to content');
+    skip.click();
     expect(el.shadowRoot!.activeElement).to.equal($(el, 'main'));
     store.stop();
   });
+
+  it('has no in-page link whose target the document cannot find', async () => {
+    const { el, store } = await mountApp();
+    const inPage = [...el.shadowRoot!.querySelectorAll('a[href^="#"]')].filter((a) => !document.getElementById(a.getAttribute('href')!.slice(1)));
+    expect(inPage.map((a) => a.outerHTML)).to.deep.equal([]);
+    store.stop();
+  });
+
+  for (const theme of ['light', 'dark'] as const) {
+    it(`shows the focused skip control at 4.5:1 or more in the ${theme} theme`, async () => {
+      await useAppTokens();
+      setTheme(theme);
+      try {
+        const { el, store } = await mountApp();
+        const skip = $(el, '.skip')!;
+        skip.focus();
+        expect(textContrast(skip, skip, tokenColour('--oc-bg'))).to.be.at.least(4.5);
+        store.stop();
+      } finally {
+        setTheme(null);
+      }
+    });
+  }
 });

@@ -91,7 +91,7 @@ export class OcApp extends LitElement {
     const inApp = this.#inApp;
     const showBanner = inApp && this.path !== '/' && this.connection === 'offline';
     return html`
-      <a class="skip" href="#main" @click=${this.#skipToContent}>Skip to content</a>
+      <button class="skip" @click=${this.#skipToContent}>Skip to content</button>
       <header class="topbar">
         <a class="brand" href="/" aria-label="Ops Center — Home"><oc-icon .icon=${Activity}></oc-icon><span class="name">Ops Center</span></a>
         <span class="spacer"></span>
@@ -165,8 +165,8 @@ export class OcApp extends LitElement {
       </sl-drawer>`;
   }
 
-  #skipToContent(event: Event): void {
-    event.preventDefault(); // the hash can't reach into the shadow root; focus the outlet ourselves
+  /** A button, not an in-page link: a `#main` hash can't reach into the shadow root, so focus moves from here. */
+  #skipToContent(): void {
     this.main.focus();
   }
 

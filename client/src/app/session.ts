@@ -16,10 +16,11 @@ export const STATUS_CACHE = 'oc-status';
 
 export async function checkSession(): Promise<SessionState> {
   try {
-    const me = await api.me();
+    const me = await api.session();
+    if (!me) return { kind: 'signed-out' };
     return { kind: me.mustChangePassword ? 'must-change-password' : 'signed-in', user: me.user };
   } catch (err) {
-    if (err instanceof ApiClientError && err.status === 401) return { kind: 'signed-out' };
+    if (err instanceof ApiClientError && err.status === 401) return { kind: 'signed-out' }; // e.g. a revoked token
     return { kind: 'unknown' };
   }
 }
