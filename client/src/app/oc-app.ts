@@ -1,17 +1,13 @@
 // The app shell: top bar (name, open-problem count, connection, user menu), sidebar or bottom navigation,
 // the <main> router outlet, the `?` shortcuts sheet and the update toast. Provides the live store by context.
+// What only a signed-in user opens (menus, drawer, sheet: ./shell-menus.js) and the update toast are imported
+// lazily, so the sign-in page and the first paint of every page carry none of their Shoelace components.
 import { LitElement, html, nothing } from 'lit';
 import { customElement, query, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
 import { provide } from '@lit/context';
 import { Router } from '@vaadin/router';
 import { Activity, CircleCheck, CircleQuestionMark, CircleUser, Ellipsis, Keyboard, LogOut, TriangleAlert } from 'lucide';
-import '@shoelace-style/shoelace/dist/components/dropdown/dropdown.js';
-import '@shoelace-style/shoelace/dist/components/menu/menu.js';
-import '@shoelace-style/shoelace/dist/components/menu-item/menu-item.js';
-import '@shoelace-style/shoelace/dist/components/menu-label/menu-label.js';
-import '@shoelace-style/shoelace/dist/components/divider/divider.js';
-import '@shoelace-style/shoelace/dist/components/drawer/drawer.js';
 import type SlMenuItem from '@shoelace-style/shoelace/dist/components/menu-item/menu-item.js';
 import { api, type SessionUser } from '../api/api-client.js';
 import { liveStore, type ConnectionState, type LiveFrame, type LiveStore } from '../live/live-store.js';
@@ -24,11 +20,10 @@ import { countProblems, problemLabel, type HealthLike, type ProcessLike } from '
 import { focusPageSearch, installShortcuts } from './keyboard-shortcuts.js';
 import { readThemePreference, setThemePreference, type ThemePreference } from './theme-preference.js';
 import { serviceWorkerUpdates } from './sw-registration.js';
+import { afterNextPaint } from './after-paint.js';
 import '../components/oc-icon.js';
 import '../components/connection-indicator.js';
 import '../components/offline-banner.js';
-import '../components/shortcut-sheet.js';
-import '../components/update-toast.js';
 
 const THEMES: Array<{ value: ThemePreference; label: string }> = [
   { value: 'system', label: 'System' }, { value: 'light', label: 'Light' }, { value: 'dark', label: 'Dark' },
@@ -50,11 +45,29 @@ export class OcApp extends LitElement {
   @state() private moreOpen = false;
   @state() private updateAvailable = serviceWorkerUpdates.waiting !== null;
   @state() private themePreference: ThemePreference = readThemePreference();
+  /** A page behind sign-in has let the user through (signed in, or offline with the last known status). */
+  @state() private sessionStarted = false;
   /** The router renders pages into this element. */
   @query('#outlet') outlet!: HTMLElement;
   @query('main') private main!: HTMLElement;
   #cleanups: Array<() => void> = [];
   #navigations = 0;
+  #menus: Promise<unknown> | null = null;
+  #menusScheduled = false;
+
+  /** Imports the signed-in shell's menus, drawer and sheet (once); resolves when they are defined and rendered. */
+  loadMenus(): Promise<void> {
+    this.#menus ??= import('./shell-menus.js').catch((err: unknown) => {
+      this.#menus = null; // e.g. offline with an old cache: the next attempt tries again
+      throw err;
+    });
+    return this.#menus.then(() => this.updateComplete).then(() => undefined);
+  }
+
+  /** Opens something the menus module draws, once it is there (so it opens with its animation and focus). */
+  #openWhenLoaded(open: () => void): void {
+    this.loadMenus().then(open, (err: unknown) => console.warn('oc-app: the menus failed to load', err));
+  }
 
   connectedCallback(): void {
     super.connectedCallback();
@@ -71,7 +84,7 @@ export class OcApp extends LitElement {
     this.#cleanups.push(this.live.subscribe('status', (f) => this.#onStatus(f)));
     this.#cleanups.push(this.live.subscribe('processes', (f) => this.#onProcesses(f)));
     this.#cleanups.push(installShortcuts(window, {
-      help: () => { if (this.#inApp) this.shortcutsOpen = true; },
+      help: () => { if (this.#inApp) this.#openWhenLoaded(() => { this.shortcutsOpen = true; }); },
       go: (path) => { if (this.#inApp) Router.go(path); },
       focusSearch: () => focusPageSearch(this.outlet?.firstElementChild),
       escape: () => { this.moreOpen = false; },
@@ -100,7 +113,7 @@ export class OcApp extends LitElement {
       </header>
       <div class="layout">
         ${inApp ? html`<nav class="sidebar" aria-label="Sections">${this.#renderNavList(SECTIONS)}
-          <div class="sidebar-foot"><button class="linklike" @click=${() => { this.shortcutsOpen = true; }}>
+          <div class="sidebar-foot"><button class="linklike" @click=${() => this.#openWhenLoaded(() => { this.shortcutsOpen = true; })}>
             Keyboard shortcuts <kbd>?</kbd></button></div></nav>` : nothing}
         <main id="main" tabindex="-1" class=${inApp ? '' : 'bare'}>
           ${showBanner ? html`<offline-banner class="shell-banner" .asOf=${this.statusAsOf} .connection=${this.connection}></offline-banner>` : nothing}
@@ -157,12 +170,21 @@ export class OcApp extends LitElement {
         ${SECTIONS.filter((s) => s.inBottomNav).map((s) => html`<a href=${s.path} aria-current=${current?.key === s.key ? 'page' : nothing}>
           <oc-icon .icon=${s.icon}></oc-icon><span>${s.label}</span></a>`)}
         <button class=${inMore ? 'current' : ''} aria-haspopup="dialog" aria-expanded=${this.moreOpen ? 'true' : 'false'}
-          @click=${() => { this.moreOpen = true; }}><oc-icon .icon=${Ellipsis}></oc-icon><span>More</span></button>
+          @click=${() => this.#openWhenLoaded(() => { this.moreOpen = true; })}><oc-icon .icon=${Ellipsis}></oc-icon><span>More</span></button>
       </nav>
       <sl-drawer label="More sections" placement="bottom" ?open=${this.moreOpen}
         @sl-after-hide=${(e: Event) => { if (e.target === e.currentTarget) this.moreOpen = false; }}>
         <nav aria-label="More sections">${this.#renderNavList(rest)}</nav>
       </sl-drawer>`;
+  }
+
+  protected updated(): void {
+    // The signed-in shell's menus follow once a page behind sign-in has painted; the toast once there is an update.
+    if (this.#inApp && this.sessionStarted && !this.#menusScheduled) {
+      this.#menusScheduled = true;
+      afterNextPaint().then(() => this.loadMenus()).catch(() => { this.#menusScheduled = false; });
+    }
+    if (this.updateAvailable) void import('../components/update-toast.js');
   }
 
   #skipToContent(event: Event): void {
@@ -192,6 +214,7 @@ export class OcApp extends LitElement {
   }
 
   #onSession(user: SessionUser | null): void {
+    this.sessionStarted = true;
     if (user) this.user = user;
     this.live.start();
     if (!user) void this.#loadLastKnownStatus();
