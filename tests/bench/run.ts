@@ -1,8 +1,8 @@
 // `npm run bench`: the figures on this machine — initial JavaScript size, idle RSS and /api/health under
 // load, event-loop lag while the pool works, durable ingest throughput, and ingest → WebSocket frame latency
-// with 1,000 clients, /api/audit while a viewer runs slow searches. Prints tables; asserts nothing. `--quick` shortens
-// every section; `--only=<name>` runs one section (bundle, health, pool-lag, ingest-throughput, ingest-fanout,
-// log-search, webhook, audit-under-search).
+// with 1,000 clients, /api/audit while a viewer runs slow searches, what the first screens fetch in Chromium. Prints
+// tables; asserts nothing. `--quick` shortens every section; `--only=<name>` runs one section (bundle, health,
+// pool-lag, ingest-throughput, ingest-fanout, log-search, webhook, audit-under-search, first-screen).
 import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
@@ -15,8 +15,10 @@ import { RAISED_LIMITS_NOTE } from './ingest-support.js';
 import { measureLogSearch, printLogSearch } from './log-search.js';
 import { measureWebhookE2E, printWebhookE2E, type WebhookBenchResult } from './webhook-e2e.js';
 import { measureAuditUnderSearch, printAuditUnderSearch } from './audit-under-search.js';
+import { measureFirstScreen, printFirstScreen } from './first-screen.js';
 
-const SECTIONS = ['bundle', 'health', 'pool-lag', 'ingest-throughput', 'ingest-fanout', 'log-search', 'webhook', 'audit-under-search'] as const;
+const SECTIONS = ['bundle', 'health', 'pool-lag', 'ingest-throughput', 'ingest-fanout', 'log-search', 'webhook', 'audit-under-search',
+  'first-screen'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const quick = process.argv.includes('--quick');
@@ -100,4 +102,9 @@ if (runs('webhook')) {
 // 8. GET /api/audit idle and while a viewer keeps slow regex searches running (searches must not starve the pool).
 if (runs('audit-under-search')) {
   printAuditUnderSearch(await measureAuditUnderSearch({ requests: quick ? 20 : 50, seconds: quick ? 5 : 15, searchLoops: 6, nodeArgs: gatewayNodeArgs }));
+}
+
+// 9. The first screens in Chromium: /login signed out, / signed in — requests, bytes, page chunks, ECharts, long tasks.
+if (runs('first-screen')) {
+  printFirstScreen(await measureFirstScreen());
 }

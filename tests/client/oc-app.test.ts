@@ -33,18 +33,17 @@ describe('oc-app shell', () => {
   afterEach(async () => { await setViewport({ width: 800, height: 600 }); });
 
   // First in the file: no other test has loaded the menus yet.
-  it('imports no Shoelace menu, drawer or dialog until a page behind sign-in has let the user through', async () => {
-    const el = await fixture<OcApp>(html`<oc-app></oc-app>`);
-    await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 50)));
+  it('imports no Shoelace menu, drawer or dialog until the signed-in user heads for one; the account menu opens on the first click', async () => {
+    const { el, store } = await mountApp();
+    await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 100)));
     for (const tag of ['sl-dropdown', 'sl-menu', 'sl-drawer', 'sl-dialog', 'shortcut-sheet']) {
       expect(customElements.get(tag), `${tag} defined`).to.equal(undefined);
     }
     expect(getComputedStyle($(el, 'sl-drawer')!).display, 'an undefined drawer shows nothing').to.equal('none');
-    el.remove();
-    const { el: app, store } = await mountApp();
-    await waitUntil(() => customElements.get('sl-drawer') && customElements.get('shortcut-sheet'), 'menus loaded after the first paint',
-      { timeout: 5000 });
-    expect(getComputedStyle($(app, 'sl-drawer')!).display).to.not.equal('none');
+    expect(getComputedStyle($(el, 'sl-menu')!).display, 'nor does the menu of an undefined dropdown').to.equal('none');
+    ($(el, 'button.user') as HTMLButtonElement).click();
+    await waitUntil(() => $(el, 'sl-dropdown')?.hasAttribute('open'), 'the account menu opens once loaded', { timeout: 5000 });
+    for (const tag of ['sl-dropdown', 'sl-drawer', 'shortcut-sheet']) expect(customElements.get(tag), `${tag} defined`).to.not.equal(undefined);
     store.stop();
   });
 

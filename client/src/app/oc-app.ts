@@ -1,7 +1,8 @@
 // The app shell: top bar (name, open-problem count, connection, user menu), sidebar or bottom navigation,
 // the <main> router outlet, the `?` shortcuts sheet and the update toast. Provides the live store by context.
-// What only a signed-in user opens (menus, drawer, sheet: ./shell-menus.js) and the update toast are imported
-// lazily, so the sign-in page and the first paint of every page carry none of their Shoelace components.
+// What only a signed-in user opens (account menu, More drawer, shortcuts sheet: ./shell-menus.js) is imported when
+// the user heads for it (hover, focus, touch) or uses it, and the update toast once there is an update: no page's
+// first screen carries their Shoelace components (the service worker keeps them for later visits).
 import { LitElement, html, nothing } from 'lit';
 import { customElement, query, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
@@ -20,7 +21,6 @@ import { countProblems, problemLabel, type HealthLike, type ProcessLike } from '
 import { focusPageSearch, installShortcuts } from './keyboard-shortcuts.js';
 import { readThemePreference, setThemePreference, type ThemePreference } from './theme-preference.js';
 import { serviceWorkerUpdates } from './sw-registration.js';
-import { afterNextPaint } from './after-paint.js';
 import '../components/oc-icon.js';
 import '../components/connection-indicator.js';
 import '../components/offline-banner.js';
@@ -53,7 +53,6 @@ export class OcApp extends LitElement {
   #cleanups: Array<() => void> = [];
   #navigations = 0;
   #menus: Promise<unknown> | null = null;
-  #menusScheduled = false;
 
   /** Imports the signed-in shell's menus, drawer and sheet (once); resolves when they are defined and rendered. */
   loadMenus(): Promise<void> {
@@ -105,7 +104,7 @@ export class OcApp extends LitElement {
     const showBanner = inApp && this.path !== '/' && this.connection === 'offline';
     return html`
       <a class="skip" href="#main" @click=${this.#skipToContent}>Skip to content</a>
-      <header class="topbar">
+      <header class="topbar" @pointerover=${this.#warmMenus} @focusin=${this.#warmMenus}>
         <a class="brand" href="/" aria-label="Ops Center — Home"><oc-icon .icon=${Activity}></oc-icon><span class="name">Ops Center</span></a>
         <span class="spacer"></span>
         ${inApp ? this.#renderStatus() : nothing}
@@ -113,7 +112,8 @@ export class OcApp extends LitElement {
       </header>
       <div class="layout">
         ${inApp ? html`<nav class="sidebar" aria-label="Sections">${this.#renderNavList(SECTIONS)}
-          <div class="sidebar-foot"><button class="linklike" @click=${() => this.#openWhenLoaded(() => { this.shortcutsOpen = true; })}>
+          <div class="sidebar-foot" @pointerover=${this.#warmMenus} @focusin=${this.#warmMenus}>
+            <button class="linklike" @click=${() => this.#openWhenLoaded(() => { this.shortcutsOpen = true; })}>
             Keyboard shortcuts <kbd>?</kbd></button></div></nav>` : nothing}
         <main id="main" tabindex="-1" class=${inApp ? '' : 'bare'}>
           ${showBanner ? html`<offline-banner class="shell-banner" .asOf=${this.statusAsOf} .connection=${this.connection}></offline-banner>` : nothing}
@@ -140,7 +140,7 @@ export class OcApp extends LitElement {
   #renderUserMenu() {
     const name = this.user?.username ?? '';
     return html`<sl-dropdown placement="bottom-end" distance="4">
-      <button slot="trigger" class="user" aria-label=${name ? `Account: ${name}` : 'Account'}>
+      <button slot="trigger" class="user" aria-label=${name ? `Account: ${name}` : 'Account'} @click=${this.#openUserMenu}>
         <oc-icon .icon=${CircleUser}></oc-icon>${name ? html`<span class="name">${name}</span>` : nothing}
       </button>
       <sl-menu @sl-select=${this.#onMenuSelect}>
@@ -166,7 +166,8 @@ export class OcApp extends LitElement {
     const current = sectionForPath(this.path);
     const rest = SECTIONS.filter((s) => !s.inBottomNav);
     const inMore = current !== undefined && !current.inBottomNav;
-    return html`<nav class="bottomnav" aria-label="Sections">
+    return html`<nav class="bottomnav" aria-label="Sections" @touchstart=${this.#warmOnTouch} @pointerover=${this.#warmMenus}
+        @focusin=${this.#warmMenus}>
         ${SECTIONS.filter((s) => s.inBottomNav).map((s) => html`<a href=${s.path} aria-current=${current?.key === s.key ? 'page' : nothing}>
           <oc-icon .icon=${s.icon}></oc-icon><span>${s.label}</span></a>`)}
         <button class=${inMore ? 'current' : ''} aria-haspopup="dialog" aria-expanded=${this.moreOpen ? 'true' : 'false'}
@@ -179,13 +180,21 @@ export class OcApp extends LitElement {
   }
 
   protected updated(): void {
-    // The signed-in shell's menus follow once a page behind sign-in has painted; the toast once there is an update.
-    if (this.#inApp && this.sessionStarted && !this.#menusScheduled) {
-      this.#menusScheduled = true;
-      afterNextPaint().then(() => this.loadMenus()).catch(() => { this.#menusScheduled = false; });
-    }
     if (this.updateAvailable) void import('../components/update-toast.js');
   }
+
+  /** The user is heading for a menu, the drawer or the sheet: fetch them now so they open at once. */
+  #warmMenus = (): void => {
+    if (this.#inApp && this.sessionStarted) this.loadMenus().catch(() => {});
+  };
+
+  readonly #warmOnTouch = { handleEvent: () => this.#warmMenus(), passive: true };
+
+  /** Before the menus module has loaded, the dropdown can't open itself on this click: open it once it is there. */
+  #openUserMenu = (): void => {
+    if (customElements.get('sl-dropdown')) return; // the dropdown handles its own trigger
+    this.#openWhenLoaded(() => void this.renderRoot.querySelector<HTMLElement & { show(): Promise<void> }>('sl-dropdown')?.show());
+  };
 
   #skipToContent(event: Event): void {
     event.preventDefault(); // the hash can't reach into the shadow root; focus the outlet ourselves
