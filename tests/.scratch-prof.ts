@@ -24,6 +24,26 @@ try {
   const counts = new Map<number, number>();
   profile.samples.forEach((id: number, i: number) => counts.set(id, (counts.get(id) ?? 0) + (dt[i] ?? 0)));
   for (const [id, t] of counts) { const n: any = byId.get(id); const cf = n.callFrame; const key = `${cf.functionName || '(anon)'} ${cf.url.replace(gw.base, '')}:${cf.lineNumber}:${cf.columnNumber}`; self.set(key, (self.get(key) ?? 0) + t); }
+  // bursts of busy samples
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const stackOf = (id: number) => { const out: string[] = []; let cur: number | undefined = id; while (cur !== undefined) { const n: any = byId.get(cur); const cf = n.callFrame; if (cf.url) out.push(`${cf.functionName || '(anon)'}@${cf.url.replace(gw.base, '').replace('/chunks/', '')}:${cf.columnNumber}`); cur = parent.get(cur); } return out; };
+  let t = 0; let burst: { start: number; end: number; ids: Array<[number, number]> } | null = null; const bursts: typeof burst[] = [];
+  profile.samples.forEach((id: number, i: number) => {
+    t += dt[i] ?? 0; const n: any = byId.get(id); const idle = n.callFrame.functionName === '(idle)';
+    if (idle) { if (burst) { bursts.push(burst); burst = null; } return; }
+    if (!burst) burst = { start: t, end: t, ids: [] };
+    burst.end = t; burst.ids.push([id, dt[i + 1] ?? 0]);
+  });
+  if (burst) bursts.push(burst);
+  for (const b of bursts) {
+    if (!b || b.end - b.start < 150_000) continue;
+    const roots = new Map<string, number>(); const selfs = new Map<string, number>();
+    for (const [id, d] of b.ids) { const st = stackOf(id); const root = st.slice(-3).reverse().join(' > ') || '(native)'; roots.set(root, (roots.get(root) ?? 0) + d); const n: any = byId.get(id); const k = `${n.callFrame.functionName || '(anon)'}@${n.callFrame.url.replace(gw.base, '')}`; selfs.set(k, (selfs.get(k) ?? 0) + d); }
+    console.log(`burst @${Math.round(b.start / 1000)}ms ${Math.round((b.end - b.start) / 1000)}ms`);
+    for (const [r, d] of [...roots].sort((a, b) => b[1] - a[1]).slice(0, 4)) console.log('   root', Math.round(d / 1000), r);
+    for (const [r, d] of [...selfs].sort((a, b) => b[1] - a[1]).slice(0, 4)) console.log('   self', Math.round(d / 1000), r);
+  }
   const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, 25);
   for (const [k, t] of top) console.log(String(Math.round(t / 1000)).padStart(6), 'ms', k);
   // aggregate by url

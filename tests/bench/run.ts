@@ -2,7 +2,7 @@
 // load, event-loop lag while the pool works, durable ingest throughput, and ingest → WebSocket frame latency
 // with 1,000 clients, /api/audit while a viewer runs slow searches, what the first screens fetch in Chromium. Prints
 // tables; asserts nothing. `--quick` shortens every section; `--only=<name>` runs one section (bundle, health,
-// pool-lag, ingest-throughput, ingest-fanout, log-search, webhook, audit-under-search, first-screen).
+// pool-lag, ingest-throughput, ingest-fanout, log-search, webhook, audit-under-search, first-screen-requests).
 import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
@@ -15,10 +15,10 @@ import { RAISED_LIMITS_NOTE } from './ingest-support.js';
 import { measureLogSearch, printLogSearch } from './log-search.js';
 import { measureWebhookE2E, printWebhookE2E, type WebhookBenchResult } from './webhook-e2e.js';
 import { measureAuditUnderSearch, printAuditUnderSearch } from './audit-under-search.js';
-import { measureFirstScreen, printFirstScreen } from './first-screen.js';
+import { measureFirstScreenRequests, printFirstScreenRequests } from './first-screen-requests.js';
 
 const SECTIONS = ['bundle', 'health', 'pool-lag', 'ingest-throughput', 'ingest-fanout', 'log-search', 'webhook', 'audit-under-search',
-  'first-screen'] as const;
+  'first-screen-requests'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const quick = process.argv.includes('--quick');
@@ -104,7 +104,7 @@ if (runs('audit-under-search')) {
   printAuditUnderSearch(await measureAuditUnderSearch({ requests: quick ? 20 : 50, seconds: quick ? 5 : 15, searchLoops: 6, nodeArgs: gatewayNodeArgs }));
 }
 
-// 9. The first screens in Chromium: /login signed out, / signed in — requests, bytes, page chunks, ECharts, long tasks.
-if (runs('first-screen')) {
-  printFirstScreen(await measureFirstScreen());
+// 9. What the first screens fetch in Chromium: /login signed out, / signed in — page chunks, ECharts, long tasks.
+if (runs('first-screen-requests')) {
+  printFirstScreenRequests(await measureFirstScreenRequests());
 }

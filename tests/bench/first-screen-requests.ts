@@ -1,5 +1,5 @@
-// The first screens in Chromium against the built gateway: /login signed out and / signed in (session cookie, empty
-// storage: a first visit), each in a fresh phone-sized context. Counts what the page fetched and its transferred
+// What the first screens fetch, in Chromium against the built gateway: /login signed out and / signed in (session
+// cookie, empty storage: a first visit), each in a fresh phone-sized context. Counts what the page fetched and its transferred
 // bytes until the network is idle, which page chunks and whether ECharts came, the service worker's precache
 // apart, and the main thread's long tasks under a 4× CPU slowdown (blocking time = the part of each over 50 ms).
 import fs from 'node:fs';
@@ -10,7 +10,7 @@ import { launchChromium, SIZES } from '../support/browser.js';
 import { root, signIn, startGateway } from '../support/gateway-process.js';
 import { builtFiles, holdsECharts, pagesIn, recordRequests, summarise, type BuiltFile } from '../support/request-log.js';
 
-export interface FirstScreenRow {
+export interface FirstScreenRequestsRow {
   screen: string;
   requests: number;
   'KiB transferred': string;
@@ -56,7 +56,7 @@ async function openScreen(browser: Browser, base: string, cookie: string | null)
 }
 
 async function measure(browser: Browser, base: string, files: Map<string, BuiltFile>, screen: string, path: string,
-  cookie: string | null, ready: (page: Page) => Promise<unknown>): Promise<FirstScreenRow> {
+  cookie: string | null, ready: (page: Page) => Promise<unknown>): Promise<FirstScreenRequestsRow> {
   const { context, page } = await openScreen(browser, base, cookie);
   try {
     const log = recordRequests(context, base);
@@ -90,7 +90,7 @@ async function measure(browser: Browser, base: string, files: Map<string, BuiltF
   }
 }
 
-export async function measureFirstScreen(): Promise<FirstScreenRow[]> {
+export async function measureFirstScreenRequests(): Promise<FirstScreenRequestsRow[]> {
   const gw = await startGateway({ METRICS_INTERVAL_SECONDS: '1' });
   let browser: Browser | undefined;
   try {
@@ -112,7 +112,7 @@ export async function measureFirstScreen(): Promise<FirstScreenRow[]> {
   }
 }
 
-export function printFirstScreen(rows: FirstScreenRow[]): void {
+export function printFirstScreenRequests(rows: FirstScreenRequestsRow[]): void {
   console.log('First screens in Chromium against the built gateway (phone size, fresh context; bytes as sent by the gateway,'
     + ' and with its static files gzipped):');
   console.table(rows);
