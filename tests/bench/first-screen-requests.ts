@@ -2,20 +2,15 @@
 // cookie, empty storage: a first visit), each in a fresh phone-sized context. Counts what the page fetched and its transferred
 // bytes until the network is idle, which page chunks and whether ECharts came, the service worker's precache
 // apart, and the main thread's long tasks under a 4× CPU slowdown (blocking time = the part of each over 50 ms).
-import fs from 'node:fs';
-import path from 'node:path';
-import { gzipSync } from 'node:zlib';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium, SIZES } from '../support/browser.js';
-import { root, signIn, startGateway } from '../support/gateway-process.js';
+import { signIn, startGateway } from '../support/gateway-process.js';
 import { builtFiles, holdsECharts, pagesIn, recordRequests, summarise, type BuiltFile } from '../support/request-log.js';
 
 export interface FirstScreenRequestsRow {
   screen: string;
   requests: number;
   'KiB transferred': string;
-  /** The same static files gzipped (level 9) plus the API replies as sent: what compression would make of it. */
-  'KiB if gzipped': string;
   'JS KiB': string;
   'page chunks': string;
   ECharts: string;
@@ -25,16 +20,6 @@ export interface FirstScreenRequestsRow {
 }
 
 const kib = (n: number) => (n / 1024).toFixed(1);
-const publicDir = path.join(root, 'dist/public');
-
-/** The gzipped size of the built file the gateway serves at `urlPath` (the app's pages are index.html), or null. */
-function gzippedSize(urlPath: string): number | null {
-  const file = urlPath.startsWith('/api/') ? null
-    : path.join(publicDir, /\.[a-z0-9]+$/i.test(urlPath) ? urlPath : 'index.html');
-  if (!file || !file.startsWith(publicDir) || !fs.existsSync(file)) return null;
-  return gzipSync(fs.readFileSync(file), { level: 9 }).length;
-}
-
 // Runs in the page before its scripts (a DevTools-protocol script, not subject to the page's CSP).
 const LONG_TASK_PROBE = `window.__ocLongTasks = [];
   new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__ocLongTasks.push(e.duration); })
@@ -77,7 +62,6 @@ async function measure(browser: Browser, base: string, files: Map<string, BuiltF
       screen,
       requests: pageRequests.length,
       'KiB transferred': kib(pageRequests.reduce((n, r) => n + r.transferBytes, 0)),
-      'KiB if gzipped': kib(pageRequests.reduce((n, r) => n + (gzippedSize(r.path) ?? r.transferBytes), 0)),
       'JS KiB': kib(js.reduce((n, r) => n + r.transferBytes, 0)),
       'page chunks': [...new Set(loaded.flatMap(pagesIn))].join(' ') || '—',
       ECharts: loaded.some(holdsECharts) ? 'requested' : 'never',
@@ -113,8 +97,7 @@ export async function measureFirstScreenRequests(): Promise<FirstScreenRequestsR
 }
 
 export function printFirstScreenRequests(rows: FirstScreenRequestsRow[]): void {
-  console.log('First screens in Chromium against the built gateway (phone size, fresh context; bytes as sent by the gateway,'
-    + ' and with its static files gzipped):');
+  console.log('What the first screens fetch in Chromium against the built gateway (phone size, fresh context; bytes as sent):');
   console.table(rows);
   console.log('');
 }

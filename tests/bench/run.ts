@@ -1,8 +1,10 @@
-// `npm run bench`: the figures on this machine — initial JavaScript size, idle RSS and /api/health under
+// `npm run bench`: the figures on this machine — initial JavaScript size, bytes transferred for the first
+// screen (sign-in, home) in Chromium, idle RSS and /api/health under
 // load, event-loop lag while the pool works, durable ingest throughput, and ingest → WebSocket frame latency
-// with 1,000 clients, /api/audit while a viewer runs slow searches, what the first screens fetch in Chromium. Prints
-// tables; asserts nothing. `--quick` shortens every section; `--only=<name>` runs one section (bundle, health,
-// pool-lag, ingest-throughput, ingest-fanout, log-search, webhook, audit-under-search, first-screen-requests).
+// with 1,000 clients, /api/audit while a viewer runs slow searches, what the first screens fetch (page chunks,
+// ECharts, long tasks). Prints tables; asserts nothing. `--quick` shortens every section; `--only=<name>` runs one
+// section (bundle, first-screen, health, pool-lag, ingest-throughput, ingest-fanout, log-search, webhook,
+// audit-under-search, first-screen-requests).
 import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
@@ -15,10 +17,11 @@ import { RAISED_LIMITS_NOTE } from './ingest-support.js';
 import { measureLogSearch, printLogSearch } from './log-search.js';
 import { measureWebhookE2E, printWebhookE2E, type WebhookBenchResult } from './webhook-e2e.js';
 import { measureAuditUnderSearch, printAuditUnderSearch } from './audit-under-search.js';
+import { measureFirstScreen, printFirstScreen } from './first-screen.js';
 import { measureFirstScreenRequests, printFirstScreenRequests } from './first-screen-requests.js';
 
-const SECTIONS = ['bundle', 'health', 'pool-lag', 'ingest-throughput', 'ingest-fanout', 'log-search', 'webhook', 'audit-under-search',
-  'first-screen-requests'] as const;
+const SECTIONS = ['bundle', 'first-screen', 'health', 'pool-lag', 'ingest-throughput', 'ingest-fanout', 'log-search', 'webhook',
+  'audit-under-search', 'first-screen-requests'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const quick = process.argv.includes('--quick');
@@ -40,8 +43,18 @@ if (only !== 'log-search' && only !== 'audit-under-search') buildAll();
 
 // 1. Initial JavaScript (what the browser loads before any lazy chunk).
 if (runs('bundle')) {
-  const info = JSON.parse(fs.readFileSync(path.join(root, 'dist/public/build-info.json'), 'utf8')) as { initialJsGzipBytes: number };
-  console.log(`Initial JavaScript (gzip): ${(info.initialJsGzipBytes / 1024).toFixed(1)} KB (target ≤ 80 KB)\n`);
+  const info = JSON.parse(fs.readFileSync(path.join(root, 'dist/public/build-info.json'), 'utf8')) as {
+    initialJsGzipBytes: number; routeJsGzipBytes?: Record<string, number>;
+  };
+  console.log(`Initial JavaScript (gzip): ${(info.initialJsGzipBytes / 1024).toFixed(1)} KB (target ≤ 80 KB)`);
+  const routes = Object.entries(info.routeJsGzipBytes ?? {});
+  if (routes.length) console.log(`With the route's page (gzip): ${routes.map(([r, n]) => `${r} ${(n / 1024).toFixed(1)} KB`).join(', ')}`);
+  console.log('');
+}
+
+// 1b. Bytes transferred for the first screen, as Chromium gets them from the built gateway.
+if (runs('first-screen')) {
+  printFirstScreen(await measureFirstScreen());
 }
 
 // 2. Idle RSS and load on /api/health. The API rate limit is raised so it measures the server, not the limiter

@@ -2,7 +2,7 @@
 import { expect } from '@open-wc/testing';
 import { countProblems, problemLabel } from '../../client/src/app/problem-count.js';
 import { installShortcuts } from '../../client/src/app/keyboard-shortcuts.js';
-import { readThemePreference, setThemePreference, themeSheetMedia } from '../../client/src/app/theme-preference.js';
+import { readThemePreference, setThemePreference } from '../../client/src/app/theme-preference.js';
 
 describe('problem-count', () => {
   it('is unknown (not 0) before any status arrived', () => {
@@ -78,36 +78,6 @@ describe('theme-preference', () => {
     setThemePreference('light');
     expect(root.dataset.theme).to.equal('light');
     expect(root.classList.contains('sl-theme-light')).to.equal(true);
-  });
-
-  it('switches the media of the two theme stylesheets, so only the active theme\'s sheet applies', () => {
-    const sheets = (['light', 'dark'] as const).map((theme) => {
-      const link = document.createElement('link');
-      link.rel = 'stylesheet';
-      link.dataset.themeSheet = theme;
-      link.media = `(prefers-color-scheme: ${theme})`;
-      document.head.append(link);
-      return link;
-    });
-    try {
-      setThemePreference('dark');
-      expect(sheets.map((l) => l.media)).to.deep.equal(['not all', 'all']);
-      setThemePreference('light');
-      expect(sheets.map((l) => l.media)).to.deep.equal(['all', 'not all']);
-      setThemePreference('system');
-      expect(sheets.map((l) => l.media)).to.deep.equal(['(prefers-color-scheme: light)', '(prefers-color-scheme: dark)']);
-      const dark = matchMedia('(prefers-color-scheme: dark)').matches;
-      expect(sheets.map((l) => matchMedia(l.media).matches)).to.deep.equal([!dark, dark]);
-    } finally {
-      for (const link of sheets) link.remove();
-    }
-  });
-
-  it('gives each sheet the media of its theme under "system", else all or nothing', () => {
-    expect(themeSheetMedia('light', 'system')).to.equal('(prefers-color-scheme: light)');
-    expect(themeSheetMedia('dark', 'system')).to.equal('(prefers-color-scheme: dark)');
-    expect(themeSheetMedia('dark', 'dark')).to.equal('all');
-    expect(themeSheetMedia('light', 'dark')).to.equal('not all');
   });
 
   it('"system" follows prefers-color-scheme and clears the stored override', () => {

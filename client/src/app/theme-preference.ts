@@ -1,6 +1,5 @@
 // Light/dark theme: follows the OS (prefers-color-scheme) unless the user picked one (localStorage
-// 'oc-theme'); keeps <html data-theme>, Shoelace's sl-theme-* class, the media of Shoelace's two theme
-// stylesheets (only the active one applies, and blocks rendering) and the theme-color meta in sync.
+// 'oc-theme'); keeps <html data-theme>, Shoelace's sl-theme-* class and the theme-color meta in sync.
 
 export type ThemePreference = 'system' | 'light' | 'dark';
 export type Theme = 'light' | 'dark';
@@ -30,15 +29,6 @@ export function resolveTheme(preference: ThemePreference, prefersDark = systemPr
   return preference;
 }
 
-/**
- * The media of the stylesheet for `sheet` (index.html links one per theme): the OS preference under "system" (as
- * index.html has it, so the browser never waits for the other sheet), else all or nothing.
- */
-export function themeSheetMedia(sheet: Theme, preference: ThemePreference): string {
-  if (preference === 'system') return `(prefers-color-scheme: ${sheet})`;
-  return preference === sheet ? 'all' : 'not all';
-}
-
 /** The theme currently applied to the document. */
 export function currentTheme(): Theme {
   return document.documentElement.dataset.theme === 'dark' ? 'dark' : 'light';
@@ -50,9 +40,6 @@ export function applyTheme(preference: ThemePreference = readThemePreference()):
   root.dataset.theme = theme;
   root.classList.toggle('sl-theme-dark', theme === 'dark');
   root.classList.toggle('sl-theme-light', theme === 'light');
-  for (const link of document.querySelectorAll<HTMLLinkElement>('link[rel="stylesheet"][data-theme-sheet]')) {
-    link.media = themeSheetMedia(link.dataset.themeSheet === 'dark' ? 'dark' : 'light', preference);
-  }
   // With an override, both media-specific theme-color metas must show the chosen theme's colour.
   for (const meta of document.querySelectorAll<HTMLMetaElement>('meta[name="theme-color"]')) {
     const media = meta.getAttribute('media') ?? '';
