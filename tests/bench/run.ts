@@ -1,9 +1,10 @@
 // `npm run bench`: the figures on this machine — initial JavaScript size, bytes transferred for the first
 // screen (sign-in, home) in Chromium, idle RSS and /api/health under
 // load, event-loop lag while the pool works, durable ingest throughput, and ingest → WebSocket frame latency
-// with 1,000 clients, /api/audit while a viewer runs slow searches, Lighthouse on the five main pages. Prints tables;
-// asserts nothing. `--quick` shortens every section; `--only=<name>` runs one section (bundle, first-screen, health,
-// pool-lag, ingest-throughput, ingest-fanout, log-search, webhook, audit-under-search, lighthouse).
+// with 1,000 clients, /api/audit while a viewer runs slow searches, what the first screens fetch (page chunks,
+// ECharts, long tasks), Lighthouse on the five main pages. Prints tables; asserts nothing. `--quick` shortens every
+// section; `--only=<name>` runs one section (bundle, first-screen, first-screen-requests, health, pool-lag,
+// ingest-throughput, ingest-fanout, log-search, webhook, audit-under-search, lighthouse).
 import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
@@ -17,9 +18,11 @@ import { measureLogSearch, printLogSearch } from './log-search.js';
 import { measureWebhookE2E, printWebhookE2E, type WebhookBenchResult } from './webhook-e2e.js';
 import { measureAuditUnderSearch, printAuditUnderSearch } from './audit-under-search.js';
 import { measureFirstScreen, printFirstScreen } from './first-screen.js';
+import { measureFirstScreenRequests, printFirstScreenRequests } from './first-screen-requests.js';
 import { measureLighthouse, printLighthouse } from './lighthouse.js';
 
-const SECTIONS = ['bundle', 'first-screen', 'health', 'pool-lag', 'ingest-throughput', 'ingest-fanout', 'log-search', 'webhook', 'audit-under-search', 'lighthouse'] as const;
+const SECTIONS = ['bundle', 'first-screen', 'health', 'pool-lag', 'ingest-throughput', 'ingest-fanout', 'log-search', 'webhook',
+  'audit-under-search', 'first-screen-requests', 'lighthouse'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const quick = process.argv.includes('--quick');
@@ -115,7 +118,12 @@ if (runs('audit-under-search')) {
   printAuditUnderSearch(await measureAuditUnderSearch({ requests: quick ? 20 : 50, seconds: quick ? 5 : 15, searchLoops: 6, nodeArgs: gatewayNodeArgs }));
 }
 
-// 9. Lighthouse (mobile, simulated throttling) on sign-in, home, agents, logs and webhook against the built gateway
+// 9. What the first screens fetch in Chromium: /login signed out, / signed in — page chunks, ECharts, long tasks.
+if (runs('first-screen-requests')) {
+  printFirstScreenRequests(await measureFirstScreenRequests());
+}
+
+// 10. Lighthouse (mobile, simulated throttling) on sign-in, home, agents, logs and webhook against the built gateway
 // with seeded data, signed in where needed; the median of 3 runs a page (--quick: 1). The figures also go to
 // dist/bench/lighthouse.json (the README's measured initial-JS figure comes from there); BENCH_LIGHTHOUSE_REPORTS=<dir>
 // keeps every run's full report.

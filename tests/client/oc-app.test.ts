@@ -33,6 +33,21 @@ const problems = (el: OcApp) => $(el, '.problems')!;
 describe('oc-app shell', () => {
   afterEach(async () => { await setViewport({ width: 800, height: 600 }); });
 
+  // First in the file: no other test has loaded the menus yet.
+  it('imports no Shoelace menu, drawer or dialog until the signed-in user heads for one; the account menu opens on the first click', async () => {
+    const { el, store } = await mountApp();
+    await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 100)));
+    for (const tag of ['sl-dropdown', 'sl-menu', 'sl-drawer', 'sl-dialog', 'shortcut-sheet']) {
+      expect(customElements.get(tag), `${tag} defined`).to.equal(undefined);
+    }
+    expect(getComputedStyle($(el, 'sl-drawer')!).display, 'an undefined drawer shows nothing').to.equal('none');
+    expect(getComputedStyle($(el, 'sl-menu')!).display, 'nor does the menu of an undefined dropdown').to.equal('none');
+    ($(el, 'button.user') as HTMLButtonElement).click();
+    await waitUntil(() => $(el, 'sl-dropdown')?.hasAttribute('open'), 'the account menu opens once loaded', { timeout: 5000 });
+    for (const tag of ['sl-dropdown', 'sl-drawer', 'shortcut-sheet']) expect(customElements.get(tag), `${tag} defined`).to.not.equal(undefined);
+    store.stop();
+  });
+
   it('subscribes to status and processes, and shows "0 problems" calmly (not red) when all is well', async () => {
     const { el, store, socket } = await mountApp();
     expect(socket.sent[0]).to.deep.equal({ op: 'subscribe', topics: ['status', 'processes'] });
@@ -64,9 +79,8 @@ describe('oc-app shell', () => {
   it('opens the shortcuts sheet with ?', async () => {
     const { el, store } = await mountApp();
     window.dispatchEvent(new KeyboardEvent('keydown', { key: '?', bubbles: true }));
-    await el.updateComplete;
     const sheet = $(el, 'shortcut-sheet') as HTMLElement & { open: boolean; updateComplete: Promise<unknown> };
-    expect(sheet.open).to.equal(true);
+    await waitUntil(() => sheet.open, 'the sheet opens once its module is there', { timeout: 5000 });
     await sheet.updateComplete;
     expect(sheet.shadowRoot!.querySelector('sl-dialog')!.hasAttribute('open')).to.equal(true);
     store.stop();
@@ -80,9 +94,8 @@ describe('oc-app shell', () => {
     for (const item of items) expect(item.getBoundingClientRect().height).to.be.at.least(44);
     expect(getComputedStyle($(el, '.sidebar')!).display).to.equal('none');
     items[4]!.click();
-    await el.updateComplete;
     const drawer = $(el, 'sl-drawer')!;
-    await waitUntil(() => drawer.hasAttribute('open'), 'More drawer opens');
+    await waitUntil(() => drawer.hasAttribute('open'), 'More drawer opens', { timeout: 5000 });
     expect([...drawer.querySelectorAll('a')].map((a) => a.textContent!.trim())).to.deep.equal(['Advisors', 'Webhook', 'Analytics', 'Backups', 'Settings']);
     store.stop();
   });

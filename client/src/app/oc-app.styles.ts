@@ -63,6 +63,8 @@ export const appStyles = css`
   .linklike { background: none; border: 0; padding: 0; min-height: 44px; color: var(--oc-accent); font: inherit; cursor: pointer; }
   kbd { font-family: var(--oc-mono, monospace); padding: 0 0.35rem; border: 1px solid var(--oc-border); border-radius: 4px; }
 
+  /* Until ./shell-menus.js has defined them, the drawer and the account menu show nothing but the menu's button. */
+  sl-drawer:not(:defined), sl-dropdown:not(:defined) > :not([slot='trigger']) { display: none; }
   sl-drawer::part(panel) { border-radius: 14px 14px 0 0; padding-bottom: env(safe-area-inset-bottom, 0px); }
   update-toast { --oc-toast-offset: calc(var(--oc-bottomnav-height) + 0.75rem); }
 
