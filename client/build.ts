@@ -1,17 +1,23 @@
-// Builds the client into dist/public: esbuild bundle (app.js + lazy chunks), static files, Shoelace's
-// theme CSS, the service worker, and build-info.json with the gzip size of the JS needed at first load.
-import { copyFile, cp, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+// Builds the client into dist/public (or `--out <dir>`): esbuild bundle (app-[hash].js + lazy chunks), the
+// stylesheets joined under a hashed name, static files, the service worker, route-preloads.json (what each client
+// route needs first, for the gateway), build-info.json with the gzip size of the JS needed at first load,
+// and finally a .br and a .gz copy of every compressible file.
+import { copyFile, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, type Metafile, type Plugin } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 import { buildServiceWorker } from '../sw/build.js';
+import { outputOf, routePreloads, staticClosure } from './tooling/route-preloads.js';
+import { linkJoinedStylesheet, writeJoinedStylesheet } from './tooling/stylesheets.js';
+import { precompressTree } from './tooling/precompress.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const clientDir = path.join(root, 'client');
-const outDir = path.join(root, 'dist/public');
+const outArg = process.argv.indexOf('--out');
+const outDir = outArg > 0 && process.argv[outArg + 1] ? path.resolve(process.argv[outArg + 1]!) : path.join(root, 'dist/public');
 const INITIAL_JS_BUDGET_BYTES = 80 * 1024;
 
 /** Until the home page exists (it is written in parallel), build a stand-in so the rest can be built and tried. */
@@ -31,20 +37,6 @@ const missingHomePage: Plugin = {
     }));
   },
 };
-
-/** Static imports reachable from an output file: what the browser must fetch before the app can start. */
-function staticClosure(metafile: Metafile, entry: string): string[] {
-  const seen = new Set<string>();
-  const visit = (file: string) => {
-    if (seen.has(file)) return;
-    seen.add(file);
-    for (const imported of metafile.outputs[file]?.imports ?? []) {
-      if (imported.kind === 'import-statement' && !imported.external) visit(imported.path);
-    }
-  };
-  visit(entry);
-  return [...seen];
-}
 
 async function listFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true, recursive: true });
@@ -73,6 +65,17 @@ async function writeShoelaceSystemIcons(dir: string): Promise<number> {
   return names.length;
 }
 
+/** Replaces each URL the page template references with its built (hashed) URL; a missing one is a build error. */
+function rewriteReferences(html: string, urls: Record<string, string>): string {
+  let out = html;
+  for (const [from, to] of Object.entries(urls)) {
+    const quoted = `"${from}"`;
+    if (!out.includes(quoted)) throw new Error(`client/index.html no longer references ${from}`);
+    out = out.replaceAll(quoted, `"${to}"`);
+  }
+  return out;
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
   await rm(outDir, { recursive: true, force: true });
@@ -80,8 +83,9 @@ async function main(): Promise<void> {
 
   const result = await build({
     entryPoints: { app: path.join(clientDir, 'src/main.ts') },
+    absWorkingDir: root,
     outdir: outDir,
-    entryNames: '[name]',
+    entryNames: '[name]-[hash]',
     chunkNames: 'chunks/[name]-[hash]',
     assetNames: 'assets/[name]-[hash]',
     bundle: true,
@@ -97,29 +101,54 @@ async function main(): Promise<void> {
     plugins: [missingHomePage],
     logLevel: 'warning',
   });
+  const { metafile } = result;
+  const fromRoot = (f: string) => path.join(root, f);
+  const urlOf = (f: string) => `/${path.relative(outDir, fromRoot(f)).split(path.sep).join('/')}`;
 
-  const appJs = path.relative(root, path.join(outDir, 'app.js'));
-  const initialFiles = staticClosure(result.metafile, appJs);
-  const initialJsGzipBytes = (await Promise.all(initialFiles.map(async (f) => gzipSync(await readFile(path.join(root, f)), { level: 9 }).length)))
-    .reduce((a, b) => a + b, 0);
+  const appJs = outputOf(metafile, 'client/src/main.ts');
+  if (!appJs) throw new Error('esbuild wrote no output for client/src/main.ts');
+  const initialFiles = staticClosure(metafile, appJs);
+  const gzipBytes = new Map<string, number>();
+  const gzipSize = async (f: string) => {
+    if (!gzipBytes.has(f)) gzipBytes.set(f, gzipSync(await readFile(fromRoot(f)), { level: 9 }).length);
+    return gzipBytes.get(f)!;
+  };
+  const sumGzip = async (files: string[]) => (await Promise.all(files.map(gzipSize))).reduce((a, b) => a + b, 0);
+  const initialJsGzipBytes = await sumGzip(initialFiles);
 
-  // index.html: preload the chunks app.js imports statically so they download in parallel with it.
-  const preloads = initialFiles.filter((f) => f !== appJs)
-    .map((f) => `<link rel="modulepreload" href="/${path.relative(outDir, path.join(root, f)).split(path.sep).join('/')}">`);
-  const indexHtml = (await readFile(path.join(clientDir, 'index.html'), 'utf8'))
+  // One stylesheet under a hashed name, so that every file a page loads can be cached for a year.
+  const shoelaceThemes = path.join(root, 'node_modules/@shoelace-style/shoelace/dist/themes');
+  const sheets = [
+    { href: '/shoelace/light.css', file: path.join(shoelaceThemes, 'light.css') },
+    { href: '/shoelace/dark.css', file: path.join(shoelaceThemes, 'dark.css') },
+    { href: '/styles.css', file: path.join(clientDir, 'styles.css') },
+  ];
+  const styles = await writeJoinedStylesheet(sheets, outDir);
+
+  // index.html: hashed URLs, and the chunks app.js imports statically preloaded so they download in parallel
+  // with it. The gateway adds the preloads of the route it answers (route-preloads.json).
+  const preloads = initialFiles.filter((f) => f !== appJs).map((f) => `<link rel="modulepreload" href="${urlOf(f)}">`);
+  const template = await readFile(path.join(clientDir, 'index.html'), 'utf8');
+  if (!template.includes('<!-- build:modulepreload -->')) throw new Error('client/index.html lost its <!-- build:modulepreload --> marker');
+  const indexHtml = rewriteReferences(linkJoinedStylesheet(template, sheets, styles), { '/app.js': urlOf(appJs) })
     .replace('<!-- build:modulepreload -->', preloads.join('\n    '));
   await writeFile(path.join(outDir, 'index.html'), indexHtml);
-  await copyFile(path.join(clientDir, 'styles.css'), path.join(outDir, 'styles.css'));
   await copyFile(path.join(clientDir, 'manifest.webmanifest'), path.join(outDir, 'manifest.webmanifest'));
   await mkdir(path.join(outDir, 'icons'), { recursive: true });
   for (const icon of await readdir(path.join(clientDir, 'icons'))) {
     if (/\.(png|svg)$/.test(icon)) await copyFile(path.join(clientDir, 'icons', icon), path.join(outDir, 'icons', icon));
   }
-  const shoelaceThemes = path.join(root, 'node_modules/@shoelace-style/shoelace/dist/themes');
-  await mkdir(path.join(outDir, 'shoelace'), { recursive: true });
-  await cp(path.join(shoelaceThemes, 'light.css'), path.join(outDir, 'shoelace/light.css'));
-  await cp(path.join(shoelaceThemes, 'dark.css'), path.join(outDir, 'shoelace/dark.css'));
   const systemIcons = await writeShoelaceSystemIcons(path.join(outDir, 'shoelace/system'));
+
+  const routeManifest = routePreloads(metafile, {
+    cwd: root, outDir, pagesDir: path.join(clientDir, 'src/pages'), alreadyLoaded: initialFiles,
+  });
+  await writeFile(path.join(outDir, 'route-preloads.json'), `${JSON.stringify(routeManifest, null, 2)}\n`);
+  const fileOfUrl = (url: string) => path.relative(root, path.join(outDir, url));
+  const routeJsGzipBytes: Record<string, number> = {};
+  for (const r of routeManifest.routes) {
+    routeJsGzipBytes[r.pattern] = initialJsGzipBytes + await sumGzip(r.preload.map(fileOfUrl));
+  }
 
   const sw = await buildServiceWorker(outDir);
   // The version is a hash of everything shipped (sw.js included), so it changes exactly when the app does.
@@ -130,14 +159,18 @@ async function main(): Promise<void> {
   }
   const version = hash.digest('hex').slice(0, 16);
   const builtAt = new Date().toISOString();
-  await writeFile(path.join(outDir, 'build-info.json'), `${JSON.stringify({ version, builtAt, initialJsGzipBytes }, null, 2)}\n`);
+  const buildInfo = { version, builtAt, initialJsGzipBytes, routeJsGzipBytes };
+  await writeFile(path.join(outDir, 'build-info.json'), `${JSON.stringify(buildInfo, null, 2)}\n`);
+  // Last, once every file is written (sw.js included): the compressed copies the gateway serves.
+  const packed = await precompressTree(outDir);
 
-  const jsOutputs = Object.keys(result.metafile.outputs).filter((f) => f.endsWith('.js'));
+  const jsOutputs = Object.keys(metafile.outputs).filter((f) => f.endsWith('.js'));
   const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
   const overBudget = initialJsGzipBytes > INITIAL_JS_BUDGET_BYTES;
   console.log(`client ${version}: ${jsOutputs.length} JS files, initial JS ${kb(initialJsGzipBytes)} gzip`
     + ` (${initialFiles.length} files, budget ${kb(INITIAL_JS_BUDGET_BYTES)}${overBudget ? ' — OVER BUDGET' : ''}),`
-    + ` sw precaches ${sw.count} files (${kb(sw.size)}), ${systemIcons} Shoelace system icons, ${Date.now() - started} ms`);
+    + ` sw precaches ${sw.count} files (${kb(sw.size)}), ${systemIcons} Shoelace system icons,`
+    + ` ${packed.br} .br / ${packed.gz} .gz (${kb(packed.bytesIn)} → ${kb(packed.bytesBr)} brotli), ${Date.now() - started} ms`);
   for (const warning of sw.warnings) console.warn(`sw warning: ${warning}`);
   if (overBudget) process.exitCode = 1;
 }

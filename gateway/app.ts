@@ -8,6 +8,7 @@ import { ROUTES } from './routes/route-table.js';
 import { errorHandler } from './http/error-handler.js';
 import { securityHeaders } from './http/security-headers.js';
 import { staticFiles } from './http/static-files.js';
+import { apiCompression } from './http/api-compression.js';
 import { authenticate } from './auth/authenticate.js';
 import { rateLimit } from './http/rate-limit.js';
 import { jsonBody } from './http/json-body.js';
@@ -46,6 +47,7 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   app.use(securityHeaders());
   app.use(hostCheck(hostPolicy({ publicOrigin: s.config.publicOrigin, allowedHosts: s.config.allowedHosts, trust })));
   if (deps.staticDir) app.use(staticFiles(deps.staticDir));
+  app.use(apiCompression());
   app.use(
     session(
       {

@@ -8,11 +8,16 @@ import { injectManifest } from 'workbox-build';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** What the app shell is made of: precached so the app opens offline. Never sourcemaps or build-info. */
+/**
+ * What the app shell is made of: precached so the app opens offline. Never sourcemaps, build-info, the
+ * gateway's route-preloads.json or the .br/.gz copies (the browser decodes what the server sends).
+ */
 export const PRECACHE_GLOBS = [
-  'app.js', 'chunks/**/*.js', 'index.html', 'styles.css', 'manifest.webmanifest', 'icons/*.{png,svg}', 'shoelace/*.css',
-  'shoelace/system/*.svg',
+  'app-*.js', 'chunks/**/*.js', 'index.html', '*.css', 'manifest.webmanifest', 'icons/*.{png,svg}', 'shoelace/system/*.svg',
 ];
+
+/** Files whose name carries a hash of their content (esbuild's [hash], or the build's own for stylesheets). */
+export const HASHED_FILE = /-[A-Z0-9]{8}\.(?:js|css)$/;
 
 export interface SwBuildResult { count: number; size: number; warnings: string[] }
 
@@ -38,8 +43,8 @@ export async function buildServiceWorker(outDir = path.join(root, 'dist/public')
       swDest: path.join(outDir, 'sw.js'),
       globDirectory: outDir,
       globPatterns: PRECACHE_GLOBS,
-      // app.js and chunks carry content hashes in their names or are versioned by workbox's revision.
-      dontCacheBustURLsMatching: /^chunks\/.+-[A-Z0-9]{8}\.js$/,
+      // Hashed files are versioned by their names; the others by workbox's revision.
+      dontCacheBustURLsMatching: HASHED_FILE,
       maximumFileSizeToCacheInBytes: 5 * 1024 * 1024,
     });
     return { count: result.count, size: result.size, warnings: result.warnings };

@@ -40,7 +40,7 @@ const suites: Suite[] = [
   {
     name: 'client',
     cmd: [process.execPath, path.join(root, 'node_modules/@web/test-runner/dist/bin.js'), '--config', 'tests/client/web-test-runner.config.js'],
-    timeoutMs: 10 * 60_000,
+    timeoutMs: 25 * 60_000,
     parse: parseWtr,
   },
   { name: 'e2e', cmd: uvu('tests/e2e'), timeoutMs: 15 * 60_000, parse: parseUvu },

@@ -1,10 +1,12 @@
 // Entry point: applies the theme before first paint, mounts the shell, starts the router in its
-// outlet and registers the service worker.
+// outlet and, once the page has loaded and painted, registers the service worker (whose install precaches the
+// whole app: that download must not compete with the first screen's).
 import './app/shoelace-setup.js';
 import { Router } from '@vaadin/router';
 import { watchTheme } from './app/theme-preference.js';
 import { routes } from './app/routes.js';
 import { serviceWorkerUpdates } from './app/sw-registration.js';
+import { afterNextPaint } from './app/after-paint.js';
 import type { OcApp } from './app/oc-app.js';
 import './app/oc-app.js';
 
@@ -17,5 +19,15 @@ async function start(): Promise<void> {
   await router.setRoutes(routes);
 }
 
+/** After the load event and the next paint, when the main thread is idle (or after 2 s at most). */
+function whenSettled(): Promise<void> {
+  const loaded = document.readyState === 'complete' ? Promise.resolve()
+    : new Promise<void>((resolve) => window.addEventListener('load', () => resolve(), { once: true }));
+  return loaded.then(afterNextPaint).then(() => new Promise<void>((resolve) => {
+    if (typeof requestIdleCallback === 'function') requestIdleCallback(() => resolve(), { timeout: 2000 });
+    else setTimeout(resolve, 0);
+  }));
+}
+
 void start();
-void serviceWorkerUpdates.register();
+void whenSettled().then(() => serviceWorkerUpdates.register());

@@ -54,12 +54,26 @@ export async function logout(ctx: Ctx, s: Services): Promise<void> {
 }
 
 export async function me(ctx: Ctx): Promise<void> {
+  ctx.body = whoAmI(ctx);
+}
+
+function whoAmI(ctx: Ctx) {
   const p = ctx.state.principal!;
-  ctx.body = {
+  return {
     user: { username: p.username, role: p.role, kind: p.kind },
     csrfToken: p.kind === 'session' ? ctx.session?.csrfToken ?? null : null,
     mustChangePassword: p.mustChangePassword === true,
   };
+}
+
+/**
+ * `GET /api/auth/session`: what `GET /api/auth/me` answers when signed in, and 200 `{user: null}` when not — the
+ * sign-in page asks it of visitors who are mostly signed out, so that is an answer, not an error. An ingest
+ * token is nobody here (it may call only the ingest API).
+ */
+export async function session(ctx: Ctx): Promise<void> {
+  const p = ctx.state.principal;
+  ctx.body = p && p.scope === 'api' ? whoAmI(ctx) : { user: null, csrfToken: null, mustChangePassword: false };
 }
 
 export async function changeOwnPassword(ctx: Ctx, s: Services): Promise<void> {

@@ -39,6 +39,7 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'POST', path: '/api/auth/login', access: 'public', audit: 'auth.login', handler: auth.login },
   { method: 'POST', path: '/api/auth/logout', access: 'viewer', audit: 'auth.logout', allowsPendingPasswordChange: true, handler: auth.logout },
   { method: 'GET', path: '/api/auth/me', access: 'viewer', allowsPendingPasswordChange: true, handler: auth.me },
+  { method: 'GET', path: '/api/auth/session', access: 'public', allowsPendingPasswordChange: true, handler: auth.session },
   { method: 'POST', path: '/api/auth/password', access: 'viewer', audit: 'auth.password', allowsPendingPasswordChange: true, handler: auth.changeOwnPassword },
 
   { method: 'GET', path: '/api/users', access: 'admin', handler: users.listUsers },

@@ -1,8 +1,10 @@
-// `npm run bench`: the figures on this machine — initial JavaScript size, idle RSS and /api/health under
+// `npm run bench`: the figures on this machine — initial JavaScript size, bytes transferred for the first
+// screen (sign-in, home) in Chromium, idle RSS and /api/health under
 // load, event-loop lag while the pool works, durable ingest throughput, and ingest → WebSocket frame latency
-// with 1,000 clients, /api/audit while a viewer runs slow searches. Prints tables; asserts nothing. `--quick` shortens
-// every section; `--only=<name>` runs one section (bundle, health, pool-lag, ingest-throughput, ingest-fanout,
-// log-search, webhook, audit-under-search).
+// with 1,000 clients, /api/audit while a viewer runs slow searches, what the first screens fetch (page chunks,
+// ECharts, long tasks), Lighthouse on the five main pages. Prints tables; asserts nothing. `--quick` shortens every
+// section; `--only=<name>` runs one section (bundle, first-screen, first-screen-requests, health, pool-lag,
+// ingest-throughput, ingest-fanout, log-search, webhook, audit-under-search, lighthouse).
 import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
@@ -15,8 +17,12 @@ import { RAISED_LIMITS_NOTE } from './ingest-support.js';
 import { measureLogSearch, printLogSearch } from './log-search.js';
 import { measureWebhookE2E, printWebhookE2E, type WebhookBenchResult } from './webhook-e2e.js';
 import { measureAuditUnderSearch, printAuditUnderSearch } from './audit-under-search.js';
+import { measureFirstScreen, printFirstScreen } from './first-screen.js';
+import { measureFirstScreenRequests, printFirstScreenRequests } from './first-screen-requests.js';
+import { measureLighthouse, printLighthouse } from './lighthouse.js';
 
-const SECTIONS = ['bundle', 'health', 'pool-lag', 'ingest-throughput', 'ingest-fanout', 'log-search', 'webhook', 'audit-under-search'] as const;
+const SECTIONS = ['bundle', 'first-screen', 'health', 'pool-lag', 'ingest-throughput', 'ingest-fanout', 'log-search', 'webhook',
+  'audit-under-search', 'first-screen-requests', 'lighthouse'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const quick = process.argv.includes('--quick');
@@ -38,8 +44,18 @@ if (only !== 'log-search' && only !== 'audit-under-search') buildAll();
 
 // 1. Initial JavaScript (what the browser loads before any lazy chunk).
 if (runs('bundle')) {
-  const info = JSON.parse(fs.readFileSync(path.join(root, 'dist/public/build-info.json'), 'utf8')) as { initialJsGzipBytes: number };
-  console.log(`Initial JavaScript (gzip): ${(info.initialJsGzipBytes / 1024).toFixed(1)} KB (target ≤ 80 KB)\n`);
+  const info = JSON.parse(fs.readFileSync(path.join(root, 'dist/public/build-info.json'), 'utf8')) as {
+    initialJsGzipBytes: number; routeJsGzipBytes?: Record<string, number>;
+  };
+  console.log(`Initial JavaScript (gzip): ${(info.initialJsGzipBytes / 1024).toFixed(1)} KB (target ≤ 80 KB)`);
+  const routes = Object.entries(info.routeJsGzipBytes ?? {});
+  if (routes.length) console.log(`With the route's page (gzip): ${routes.map(([r, n]) => `${r} ${(n / 1024).toFixed(1)} KB`).join(', ')}`);
+  console.log('');
+}
+
+// 1b. Bytes transferred for the first screen, as Chromium gets them from the built gateway.
+if (runs('first-screen')) {
+  printFirstScreen(await measureFirstScreen());
 }
 
 // 2. Idle RSS and load on /api/health: open loop at 2,000 req/s over 1,000 connections, closed loop at 100 and
@@ -96,4 +112,22 @@ if (runs('webhook')) {
 // 8. GET /api/audit idle and while a viewer keeps slow regex searches running (searches must not starve the pool).
 if (runs('audit-under-search')) {
   printAuditUnderSearch(await measureAuditUnderSearch({ requests: quick ? 20 : 50, seconds: quick ? 5 : 15, searchLoops: 6, nodeArgs: gatewayNodeArgs }));
+}
+
+// 9. What the first screens fetch in Chromium: /login signed out, / signed in — page chunks, ECharts, long tasks.
+if (runs('first-screen-requests')) {
+  printFirstScreenRequests(await measureFirstScreenRequests());
+}
+
+// 10. Lighthouse (mobile, simulated throttling) on sign-in, home, agents, logs and webhook against the built gateway
+// with seeded data, signed in where needed; the median of 3 runs a page (--quick: 1). The figures also go to
+// dist/bench/lighthouse.json (the README's measured initial-JS figure comes from there); BENCH_LIGHTHOUSE_REPORTS=<dir>
+// keeps every run's full report.
+if (runs('lighthouse')) {
+  const reportsDir = process.env.BENCH_LIGHTHOUSE_REPORTS;
+  const result = await measureLighthouse({ runs: quick ? 1 : 3, ...(reportsDir ? { reportsDir: path.resolve(reportsDir) } : {}) });
+  const file = path.join(root, 'dist/bench/lighthouse.json');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+  printLighthouse(result, file);
 }

@@ -24,6 +24,7 @@ import type { ClientsReply, ClientsRequest, ClientsSetup } from './webhook-clien
 
 const SECRET = 'bench-app-secret';
 const TOKEN = 'bench-webhook-token';
+export { SECRET as WEBHOOK_BENCH_SECRET, TOKEN as WEBHOOK_BENCH_TOKEN };
 const SLICE_MS = 10;
 
 export interface WebhookBenchOptions {
@@ -73,7 +74,8 @@ function freePort(): Promise<number> {
   });
 }
 
-async function startWebhookProcess(dataDir: string): Promise<{ child: ChildProcess; base: string; stop(): Promise<void> }> {
+/** The standalone webhook from dist/ on a free port, signed with the bench secret; `env` adds to its settings. */
+export async function startWebhookProcess(dataDir: string, env: Record<string, string> = {}): Promise<{ child: ChildProcess; base: string; stop(): Promise<void> }> {
   const port = await freePort();
   // Profiling the webhook: BENCH_WEBHOOK_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"
   const nodeArgs = process.env.BENCH_WEBHOOK_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [];
@@ -87,6 +89,7 @@ async function startWebhookProcess(dataDir: string): Promise<{ child: ChildProce
       WEBHOOK_DATA_DIR: path.join(dataDir, 'events'),
       WHATSAPP_APP_SECRET: SECRET,
       WEBHOOK_TOKEN: TOKEN,
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -25,6 +25,19 @@ describe('agent-tree', () => {
     expect(text(rowOf(item(tree, 'content-generator')))).to.contain('never run');
   });
 
+  it('names each item by its own visible row: flat items with level, set size and position, no aria-label', async () => {
+    const tree = await fixture<AgentTree>(html`<agent-tree .agents=${pipeline()}></agent-tree>`);
+    const place = items(tree).map((li) => `${li.dataset.name} ${li.getAttribute('aria-posinset')}/${li.getAttribute('aria-setsize')}`);
+    expect(place).to.deep.equal(['content-engine 1/1', 'content-orchestrator 1/2', 'content-generator 1/2', 'compliance-validator 2/2', 'approval-guardian 2/2']);
+    for (const li of items(tree)) {
+      expect(li.querySelector('[role="treeitem"]'), `${li.dataset.name} holds no other item`).to.be.null;
+      // A label different from the visible text fails voice control ("click content-engine") and axe's
+      // label-content-name-mismatch; the name comes from the row itself.
+      expect(li.hasAttribute('aria-label'), `${li.dataset.name} has no aria-label`).to.be.false;
+      expect(text(li)).to.contain(li.dataset.name!);
+    }
+  });
+
   it('shows state as icon + word, with progress counts, activity and last run', async () => {
     const agents = pipeline();
     agents[4] = { ...agents[4]!, state: 'processing', currentRunId: 'r9',

@@ -46,6 +46,32 @@ describe('api-client', () => {
     expect(calls.map((c) => c.url)).to.deep.equal(['/api/auth/me', '/api/processes/p/restart', '/api/auth/me', '/api/processes/p/restart']);
   });
 
+  it('session(): a signed-out visitor is null from a 200, with no 401 and no oc-signed-out', async () => {
+    let signedOut = 0;
+    const onSignedOut = () => { signedOut += 1; };
+    window.addEventListener('oc-signed-out', onSignedOut);
+    try {
+      const { api, calls } = client(() => json(200, { user: null, csrfToken: null, mustChangePassword: false }));
+      expect(await api.session()).to.equal(null);
+      expect(await api.session(), 'asked again: nobody is not cached').to.equal(null);
+      expect(calls.map((c) => c.url)).to.deep.equal(['/api/auth/session', '/api/auth/session']);
+      expect(signedOut).to.equal(0);
+    } finally {
+      window.removeEventListener('oc-signed-out', onSignedOut);
+    }
+  });
+
+  it('session(): a signed-in user is cached with its CSRF token, shared with me()', async () => {
+    const { api, calls } = client(({ url }) => url === '/api/auth/session'
+      ? json(200, { user: { username: 'a', role: 'operator' }, csrfToken: 'tok-s', mustChangePassword: false })
+      : json(200, { ok: true }));
+    expect((await api.session())!.user.username).to.equal('a');
+    expect((await api.me()).csrfToken).to.equal('tok-s');
+    await api.post('/api/processes/p/restart');
+    expect(calls.map((c) => c.url)).to.deep.equal(['/api/auth/session', '/api/processes/p/restart']);
+    expect((calls[1]!.init.headers as Record<string, string>)['X-CSRF-Token']).to.equal('tok-s');
+  });
+
   it('signs in without a CSRF token (there is no session yet)', async () => {
     const { api, calls } = client(() => json(200, { user: { username: 'a', role: 'viewer' } }));
     await api.login('a', 'pw');

@@ -8,8 +8,6 @@ import type { ProcessInfo } from '../../client/src/components/process-table.js';
 import type { ProcessActionDialog } from '../../client/src/components/process-action-dialog.js';
 import { api } from '../../client/src/api/api-client.js';
 
-const scope = globalThis as { process?: { env: Record<string, string> } };
-scope.process ??= { env: { NODE_ENV: 'development' } };   // ECharts (sparklines) reads it; the build defines it
 
 function proc(name: string, status: string, restarts = 0): ProcessInfo {
   return { name, pmId: name.length, status, cpu: 2, memory: 1e8, restarts, uptimeSeconds: 60, pid: 10 };
@@ -81,9 +79,11 @@ describe('page-home', () => {
     const root = el.shadowRoot!;
     const table = root.querySelector('process-table')!;
     await waitUntil(() => table.canAct && table.shadowRoot!.querySelector('button[data-op="restart"]'), 'actions appear');
+    expect(root.querySelector('process-action-dialog'), 'the dialog is imported on first use').to.equal(null);
     table.dispatchEvent(new CustomEvent('process-action', { detail: { name: 'worker', op: 'restart' }, bubbles: true, composed: true }));
-    await el.updateComplete;
+    await waitUntil(() => root.querySelector<ProcessActionDialog>('process-action-dialog')?.open, 'the dialog opens', { timeout: 5000 });
     const dialog = root.querySelector<ProcessActionDialog>('process-action-dialog')!;
+    await dialog.updateComplete;
     expect(dialog.open).to.be.true;
     expect(dialog.name).to.equal('worker');
     const healthFetches = calls.filter((c) => c.url === '/api/health').length;

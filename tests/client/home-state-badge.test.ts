@@ -2,6 +2,7 @@
 import { fixture, html, expect } from '@open-wc/testing';
 import '../../client/src/components/state-badge.js';
 import type { StateBadge } from '../../client/src/components/state-badge.js';
+import { setTheme, textContrast, tokenColour, useAppTokens } from './contrast.js';
 
 const EXPECTED: Array<[string, string]> = [
   ['up', 'up'], ['degraded', 'degraded'], ['down', 'down'], ['stale', 'stale'], ['unknown', 'unknown'],
@@ -52,4 +53,27 @@ describe('state-badge', () => {
     expect(el.shadowRoot!.querySelector('.word')!.textContent).to.equal('half way');
     expect(el.shadowRoot!.querySelector('.badge')!.classList.contains('unknown')).to.be.true;
   });
+
+  describe('contrast', () => {
+    before(useAppTokens);
+    after(() => setTheme(null));
+    // One state of each tone; the badge sits on the page, on cards and on selected rows.
+    const STATES = ['up', 'degraded', 'down', 'stale', 'unknown', 'not_configured', 'running'];
+    for (const theme of ['light', 'dark'] as const) {
+      it(`keeps the word and "since" at 4.5:1 or more on every tone in the ${theme} theme`, async () => {
+        setTheme(theme);
+        for (const state of STATES) {
+          const el = await fixture<StateBadge>(html`<state-badge state=${state} .since=${'2025-01-01T08:32:10Z'}></state-badge>`);
+          const badge = el.shadowRoot!.querySelector('.badge')!;
+          for (const surface of ['--oc-bg', '--oc-surface', '--oc-surface-2']) {
+            for (const part of ['.word', '.since']) {
+              const ratio = textContrast(badge.querySelector(part)!, badge, tokenColour(surface));
+              expect(ratio, `${state} ${part} on ${surface} (${theme})`).to.be.at.least(4.5);
+            }
+          }
+        }
+      });
+    }
+  });
 });
+

@@ -1,6 +1,6 @@
-// LazyChartController: the chart module loads after the host's first render, draws into the host's container,
-// follows its size, is disposed when the host leaves and made again when it comes back; a module that fails to load
-// is a warning, not an error.
+// LazyChartController: the chart module loads once the host's first render has been painted, draws into the host's
+// container, follows its size, is disposed when the host leaves and made again when it comes back; a module that
+// fails to load is a warning, not an error.
 import { fixture, html, expect, waitUntil } from '@open-wc/testing';
 import { LitElement, html as litHtml } from 'lit';
 import { LazyChartController, type SizedChart } from '../../client/src/components/lazy-chart-controller.js';
@@ -90,12 +90,27 @@ describe('LazyChartController', () => {
     expect(made[1]!.draws).to.equal(1);
   });
 
+  it('asks for the chart module only after the first render has been painted', async () => {
+    const el = await fixture<LazyChartHost>(html`<lazy-chart-host></lazy-chart-host>`);
+    expect(loads, 'nothing loaded before the first paint').to.equal(0);
+    await el.chart.ready;
+    expect(loads).to.equal(1);
+  });
+
+  it('loads nothing for a host that left before its first paint', async () => {
+    const el = await fixture<LazyChartHost>(html`<lazy-chart-host></lazy-chart-host>`);
+    el.remove();
+    await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 20)));
+    expect(loads).to.equal(0);
+    expect(made.length).to.equal(0);
+  });
+
   it('makes no chart for a host that left before the module arrived', async () => {
     let arrive = () => {};
     gate = new Promise<void>((resolve) => { arrive = resolve; });
     const el = await fixture<LazyChartHost>(html`<lazy-chart-host></lazy-chart-host>`);
     const loading = el.chart.ready;
-    expect(loads).to.equal(1);
+    await waitUntil(() => loads === 1, 'the module is asked for once the first render is painted');
     el.remove();
     arrive();
     await loading;

@@ -6,6 +6,7 @@ import '../../client/src/app/oc-app.js';
 import type { OcApp } from '../../client/src/app/oc-app.js';
 import { LiveStore } from '../../client/src/live/live-store.js';
 import { FakeEnvironment, FakeSocket } from './fake-live.js';
+import { setTheme, textContrast, tokenColour, useAppTokens } from './contrast.js';
 
 const UP = { state: 'up', observedAt: '2024-06-01T08:00:00Z' };
 const healthy = {
@@ -31,6 +32,21 @@ const problems = (el: OcApp) => $(el, '.problems')!;
 
 describe('oc-app shell', () => {
   afterEach(async () => { await setViewport({ width: 800, height: 600 }); });
+
+  // First in the file: no other test has loaded the menus yet.
+  it('imports no Shoelace menu, drawer or dialog until the signed-in user heads for one; the account menu opens on the first click', async () => {
+    const { el, store } = await mountApp();
+    await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 100)));
+    for (const tag of ['sl-dropdown', 'sl-menu', 'sl-drawer', 'sl-dialog', 'shortcut-sheet']) {
+      expect(customElements.get(tag), `${tag} defined`).to.equal(undefined);
+    }
+    expect(getComputedStyle($(el, 'sl-drawer')!).display, 'an undefined drawer shows nothing').to.equal('none');
+    expect(getComputedStyle($(el, 'sl-menu')!).display, 'nor does the menu of an undefined dropdown').to.equal('none');
+    ($(el, 'button.user') as HTMLButtonElement).click();
+    await waitUntil(() => $(el, 'sl-dropdown')?.hasAttribute('open'), 'the account menu opens once loaded', { timeout: 5000 });
+    for (const tag of ['sl-dropdown', 'sl-drawer', 'shortcut-sheet']) expect(customElements.get(tag), `${tag} defined`).to.not.equal(undefined);
+    store.stop();
+  });
 
   it('subscribes to status and processes, and shows "0 problems" calmly (not red) when all is well', async () => {
     const { el, store, socket } = await mountApp();
@@ -63,9 +79,8 @@ describe('oc-app shell', () => {
   it('opens the shortcuts sheet with ?', async () => {
     const { el, store } = await mountApp();
     window.dispatchEvent(new KeyboardEvent('keydown', { key: '?', bubbles: true }));
-    await el.updateComplete;
     const sheet = $(el, 'shortcut-sheet') as HTMLElement & { open: boolean; updateComplete: Promise<unknown> };
-    expect(sheet.open).to.equal(true);
+    await waitUntil(() => sheet.open, 'the sheet opens once its module is there', { timeout: 5000 });
     await sheet.updateComplete;
     expect(sheet.shadowRoot!.querySelector('sl-dialog')!.hasAttribute('open')).to.equal(true);
     store.stop();
@@ -79,9 +94,8 @@ describe('oc-app shell', () => {
     for (const item of items) expect(item.getBoundingClientRect().height).to.be.at.least(44);
     expect(getComputedStyle($(el, '.sidebar')!).display).to.equal('none');
     items[4]!.click();
-    await el.updateComplete;
     const drawer = $(el, 'sl-drawer')!;
-    await waitUntil(() => drawer.hasAttribute('open'), 'More drawer opens');
+    await waitUntil(() => drawer.hasAttribute('open'), 'More drawer opens', { timeout: 5000 });
     expect([...drawer.querySelectorAll('a')].map((a) => a.textContent!.trim())).to.deep.equal(['Advisors', 'Webhook', 'Analytics', 'Backups', 'Settings']);
     store.stop();
   });
@@ -97,10 +111,36 @@ describe('oc-app shell', () => {
     store.stop();
   });
 
-  it('has a skip-to-content link that moves focus to <main>', async () => {
+  it('has a skip-to-content control that moves focus to <main>', async () => {
     const { el, store } = await mountApp();
-    ($(el, '.skip') as HTMLAnchorElement).click();
+    const skip = $(el, '.skip')!;
+    expect(skip.tagName, 'a button: an in-page #main link has no target outside the shadow root').to.equal('BUTTON');
+    expect(skip.textContent!.trim()).to.equal('Skip to content');
+    skip.click();
     expect(el.shadowRoot!.activeElement).to.equal($(el, 'main'));
     store.stop();
   });
+
+  it('has no in-page link whose target the document cannot find', async () => {
+    const { el, store } = await mountApp();
+    const inPage = [...el.shadowRoot!.querySelectorAll('a[href^="#"]')].filter((a) => !document.getElementById(a.getAttribute('href')!.slice(1)));
+    expect(inPage.map((a) => a.outerHTML)).to.deep.equal([]);
+    store.stop();
+  });
+
+  for (const theme of ['light', 'dark'] as const) {
+    it(`shows the focused skip control at 4.5:1 or more in the ${theme} theme`, async () => {
+      await useAppTokens();
+      setTheme(theme);
+      try {
+        const { el, store } = await mountApp();
+        const skip = $(el, '.skip')!;
+        skip.focus();
+        expect(textContrast(skip, skip, tokenColour('--oc-bg'))).to.be.at.least(4.5);
+        store.stop();
+      } finally {
+        setTheme(null);
+      }
+    });
+  }
 });

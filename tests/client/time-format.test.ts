@@ -15,6 +15,28 @@ describe('time-format', () => {
     expect(formatClock(AT, 'Europe/London')).to.equal('00:00:05 IST');
   });
 
+  it('formatClock makes its Intl formatters once, not on every call (a phone pays milliseconds for each)', () => {
+    const Real = Intl.DateTimeFormat;
+    let made = 0;
+    const Counting = function (this: unknown, ...args: ConstructorParameters<typeof Intl.DateTimeFormat>) {
+      made += 1;
+      return new Real(...args);
+    } as unknown as typeof Intl.DateTimeFormat;
+    formatClock(AT);
+    formatClock(AT, 'Europe/London');
+    Intl.DateTimeFormat = Counting;
+    try {
+      for (let i = 0; i < 50; i += 1) {
+        formatClock(AT + i * 1000);
+        formatClock(AT + i * 1000, 'Europe/London');
+      }
+    } finally {
+      Intl.DateTimeFormat = Real;
+    }
+    expect(made).to.equal(0);
+    expect(formatClock(AT, 'Europe/London')).to.equal('00:00:05 IST');
+  });
+
   it('formatClock draws an invalid time as —', () => {
     expect(formatClock('not a date', 'Asia/Kolkata')).to.equal('—');
   });

@@ -5,8 +5,6 @@ import type { PageHome } from '../../client/src/pages/page-home.js';
 import { api } from '../../client/src/api/api-client.js';
 import { buttonsDay, crmDay, statusUp, stubFetch } from './webhook-fixtures.js';
 
-const scope = globalThis as { process?: { env: Record<string, string> } };
-scope.process ??= { env: { NODE_ENV: 'development' } };   // ECharts (sparklines) reads it; the build defines it
 
 describe('home: webhook widget row', () => {
   let fetchStub: ReturnType<typeof stubFetch> | null = null;

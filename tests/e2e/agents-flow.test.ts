@@ -110,7 +110,7 @@ test('an admin creates an agent with the keyboard, sees it in the tree, deletes 
   await page.keyboard.press('Escape');
   await form.waitFor({ state: 'hidden' });
   // The tree has it under its parent, and the detail shows it.
-  await page.locator(`agent-tree li[role="treeitem"][data-name="content-engine"] li[role="treeitem"][data-name="${NAME}"]`).waitFor();
+  await page.locator(`agent-tree li[role="treeitem"][data-name="${NAME}"][aria-level="2"]`).waitFor();
   await page.locator('page-agents h2#agent-h').getByText(NAME).waitFor();
 
   await page.locator('button.delete').click();

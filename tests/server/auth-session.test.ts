@@ -115,6 +115,37 @@ test('logout destroys the session: the old cookie then gets 401', async () => {
   assertError(await c.get('/api/auth/me'), 401, 'unauthenticated');
 });
 
+test('GET /api/auth/session answers 200 either way: {user: null} signed out, what /api/auth/me says signed in', async () => {
+  const nobody = { user: null, csrfToken: null, mustChangePassword: false };
+  const c = new TestClient(t.base);
+  const before = await c.get('/api/auth/session');
+  assert.is(before.status, 200, before.text);
+  assert.equal(before.body, nobody);
+  await c.login();
+  const during = await c.get('/api/auth/session');
+  assert.is(during.status, 200);
+  assert.equal(during.body, (await c.get('/api/auth/me')).body);
+  assert.is(during.body.user.username, 'admin');
+  assert.type(during.body.csrfToken, 'string');
+  const stolen = withCookiesOf(t.base, c.cookies);
+  assert.is((await c.post('/api/auth/logout')).status, 204);
+  assert.equal((await stolen.get('/api/auth/session')).body, nobody, 'an ended session is nobody');
+  const forged = withCookiesOf(t.base, stolen.cookies);
+  forged.cookies.set(`${SID}.sig`, 'tampered-signature');
+  assert.equal((await forged.get('/api/auth/session')).body, nobody, 'a forged cookie is nobody');
+});
+
+test('GET /api/auth/session: an API token is its user; an ingest token is nobody; a malformed token is 401', async () => {
+  const api = await tokenClient(t.base, admin, 'viewer');
+  const asApi = await api.get('/api/auth/session');
+  assert.is(asApi.status, 200);
+  assert.equal(asApi.body.user.role, 'viewer');
+  assert.is(asApi.body.csrfToken, null);
+  const ingest = await tokenClient(t.base, admin, 'admin', 'ingest');
+  assert.equal((await ingest.get('/api/auth/session')).body, { user: null, csrfToken: null, mustChangePassword: false });
+  assertError(await new TestClient(t.base).get('/api/auth/session', { authorization: 'Bearer nonsense' }), 401, 'invalid_token');
+});
+
 test('a session cookie with a tampered signature is treated as signed out (401, not a server error)', async () => {
   const c = new TestClient(t.base);
   await c.login();

@@ -98,8 +98,9 @@ test('signing in with the first password says mustChangePassword; every other ro
   assert.is(me.status, 200);
   assert.is(me.body.mustChangePassword, true);
   c.csrf = me.body.csrfToken;
+  assert.equal((await c.get('/api/auth/session')).body, me.body, 'the sign-in page learns it must ask for a new password');
 
-  const open = new Set(['GET /api/auth/me', 'POST /api/auth/password', 'POST /api/auth/logout']);
+  const open = new Set(['GET /api/auth/me', 'GET /api/auth/session', 'POST /api/auth/password', 'POST /api/auth/logout']);
   let refused = 0;
   for (const r of ROUTES) {
     const where = `${r.method} ${r.path}`;

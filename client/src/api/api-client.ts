@@ -116,6 +116,29 @@ export class ApiClient {
     return this.#me;
   }
 
+  /**
+   * Who is signed in, or null when nobody is: the same cache as me(), but a signed-out visitor is an answer
+   * (GET /api/auth/session is 200 either way), not a 401 that the browser logs as a failed request.
+   */
+  async session(): Promise<MeResponse | null> {
+    if (this.#me) {
+      try {
+        return await this.#me;
+      } catch {
+        // a failed probe: ask again below
+      }
+    }
+    const reply = await this.get<MeResponse | { user: null }>('/api/auth/session', { quiet401: true });
+    if (!reply.user) {
+      this.forgetSession();
+      return null;
+    }
+    const me = reply as MeResponse;
+    this.#csrfToken = me.csrfToken;
+    this.#me = Promise.resolve(me);
+    return me;
+  }
+
   async login(username: string, password: string): Promise<LoginResult> {
     this.forgetSession();
     const reply = await this.post<{ user: SessionUser; mustChangePassword?: boolean }>('/api/auth/login', { username, password }, { quiet401: true, csrf: false });

@@ -5,8 +5,9 @@ import { css } from 'lit';
 export const appStyles = css`
   :host { display: block; min-height: 100vh; min-height: 100dvh; --oc-topbar-height: 56px; --oc-bottomnav-height: 60px; }
   a { color: inherit; }
-  .skip { position: absolute; left: 0.5rem; top: -5rem; z-index: 100; padding: 0.75rem 1rem; border-radius: 8px;
-    background: var(--oc-accent); color: #fff; font-weight: 600; text-decoration: none; }
+  /* The surface colour on the accent reads at 4.5:1 or more in both themes (white on the dark theme's light accent does not). */
+  .skip { position: absolute; left: 0.5rem; top: -5rem; z-index: 100; padding: 0.75rem 1rem; border: 0; border-radius: 8px;
+    background: var(--oc-accent); color: var(--oc-surface); font: inherit; font-weight: 600; cursor: pointer; }
   .skip:focus { top: calc(env(safe-area-inset-top, 0px) + 0.5rem); }
 
   .topbar { position: sticky; top: 0; z-index: 20; display: flex; align-items: center; gap: 0.35rem; box-sizing: border-box;
@@ -62,6 +63,8 @@ export const appStyles = css`
   .linklike { background: none; border: 0; padding: 0; min-height: 44px; color: var(--oc-accent); font: inherit; cursor: pointer; }
   kbd { font-family: var(--oc-mono, monospace); padding: 0 0.35rem; border: 1px solid var(--oc-border); border-radius: 4px; }
 
+  /* Until ./shell-menus.js has defined them, the drawer and the account menu show nothing but the menu's button. */
+  sl-drawer:not(:defined), sl-dropdown:not(:defined) > :not([slot='trigger']) { display: none; }
   sl-drawer::part(panel) { border-radius: 14px 14px 0 0; padding-bottom: env(safe-area-inset-bottom, 0px); }
   update-toast { --oc-toast-offset: calc(var(--oc-bottomnav-height) + 0.75rem); }
 

@@ -1,17 +1,14 @@
 // The app shell: top bar (name, open-problem count, connection, user menu), sidebar or bottom navigation,
 // the <main> router outlet, the `?` shortcuts sheet and the update toast. Provides the live store by context.
+// What only a signed-in user opens (account menu, More drawer, shortcuts sheet: ./shell-menus.js) is imported when
+// the user heads for it (hover, focus, touch) or uses it, and the update toast once there is an update: no page's
+// first screen carries their Shoelace components (the service worker keeps them for later visits).
 import { LitElement, html, nothing } from 'lit';
 import { customElement, query, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
 import { provide } from '@lit/context';
 import { Router } from '@vaadin/router';
 import { Activity, CircleCheck, CircleQuestionMark, CircleUser, Ellipsis, Keyboard, LogOut, TriangleAlert } from 'lucide';
-import '@shoelace-style/shoelace/dist/components/dropdown/dropdown.js';
-import '@shoelace-style/shoelace/dist/components/menu/menu.js';
-import '@shoelace-style/shoelace/dist/components/menu-item/menu-item.js';
-import '@shoelace-style/shoelace/dist/components/menu-label/menu-label.js';
-import '@shoelace-style/shoelace/dist/components/divider/divider.js';
-import '@shoelace-style/shoelace/dist/components/drawer/drawer.js';
 import type SlMenuItem from '@shoelace-style/shoelace/dist/components/menu-item/menu-item.js';
 import { api, type SessionUser } from '../api/api-client.js';
 import { liveStore, type ConnectionState, type LiveFrame, type LiveStore } from '../live/live-store.js';
@@ -27,8 +24,6 @@ import { serviceWorkerUpdates } from './sw-registration.js';
 import '../components/oc-icon.js';
 import '../components/connection-indicator.js';
 import '../components/offline-banner.js';
-import '../components/shortcut-sheet.js';
-import '../components/update-toast.js';
 
 const THEMES: Array<{ value: ThemePreference; label: string }> = [
   { value: 'system', label: 'System' }, { value: 'light', label: 'Light' }, { value: 'dark', label: 'Dark' },
@@ -50,11 +45,28 @@ export class OcApp extends LitElement {
   @state() private moreOpen = false;
   @state() private updateAvailable = serviceWorkerUpdates.waiting !== null;
   @state() private themePreference: ThemePreference = readThemePreference();
+  /** A page behind sign-in has let the user through (signed in, or offline with the last known status). */
+  @state() private sessionStarted = false;
   /** The router renders pages into this element. */
   @query('#outlet') outlet!: HTMLElement;
   @query('main') private main!: HTMLElement;
   #cleanups: Array<() => void> = [];
   #navigations = 0;
+  #menus: Promise<unknown> | null = null;
+
+  /** Imports the signed-in shell's menus, drawer and sheet (once); resolves when they are defined and rendered. */
+  loadMenus(): Promise<void> {
+    this.#menus ??= import('./shell-menus.js').catch((err: unknown) => {
+      this.#menus = null; // e.g. offline with an old cache: the next attempt tries again
+      throw err;
+    });
+    return this.#menus.then(() => this.updateComplete).then(() => undefined);
+  }
+
+  /** Opens something the menus module draws, once it is there (so it opens with its animation and focus). */
+  #openWhenLoaded(open: () => void): void {
+    this.loadMenus().then(open, (err: unknown) => console.warn('oc-app: the menus failed to load', err));
+  }
 
   connectedCallback(): void {
     super.connectedCallback();
@@ -71,7 +83,7 @@ export class OcApp extends LitElement {
     this.#cleanups.push(this.live.subscribe('status', (f) => this.#onStatus(f)));
     this.#cleanups.push(this.live.subscribe('processes', (f) => this.#onProcesses(f)));
     this.#cleanups.push(installShortcuts(window, {
-      help: () => { if (this.#inApp) this.shortcutsOpen = true; },
+      help: () => { if (this.#inApp) this.#openWhenLoaded(() => { this.shortcutsOpen = true; }); },
       go: (path) => { if (this.#inApp) Router.go(path); },
       focusSearch: () => focusPageSearch(this.outlet?.firstElementChild),
       escape: () => { this.moreOpen = false; },
@@ -91,8 +103,8 @@ export class OcApp extends LitElement {
     const inApp = this.#inApp;
     const showBanner = inApp && this.path !== '/' && this.connection === 'offline';
     return html`
-      <a class="skip" href="#main" @click=${this.#skipToContent}>Skip to content</a>
-      <header class="topbar">
+      <button class="skip" @click=${this.#skipToContent}>Skip to content</button>
+      <header class="topbar" @pointerover=${this.#warmMenus} @focusin=${this.#warmMenus}>
         <a class="brand" href="/" aria-label="Ops Center — Home"><oc-icon .icon=${Activity}></oc-icon><span class="name">Ops Center</span></a>
         <span class="spacer"></span>
         ${inApp ? this.#renderStatus() : nothing}
@@ -100,7 +112,8 @@ export class OcApp extends LitElement {
       </header>
       <div class="layout">
         ${inApp ? html`<nav class="sidebar" aria-label="Sections">${this.#renderNavList(SECTIONS)}
-          <div class="sidebar-foot"><button class="linklike" @click=${() => { this.shortcutsOpen = true; }}>
+          <div class="sidebar-foot" @pointerover=${this.#warmMenus} @focusin=${this.#warmMenus}>
+            <button class="linklike" @click=${() => this.#openWhenLoaded(() => { this.shortcutsOpen = true; })}>
             Keyboard shortcuts <kbd>?</kbd></button></div></nav>` : nothing}
         <main id="main" tabindex="-1" class=${inApp ? '' : 'bare'}>
           ${showBanner ? html`<offline-banner class="shell-banner" .asOf=${this.statusAsOf} .connection=${this.connection}></offline-banner>` : nothing}
@@ -127,7 +140,7 @@ export class OcApp extends LitElement {
   #renderUserMenu() {
     const name = this.user?.username ?? '';
     return html`<sl-dropdown placement="bottom-end" distance="4">
-      <button slot="trigger" class="user" aria-label=${name ? `Account: ${name}` : 'Account'}>
+      <button slot="trigger" class="user" aria-label=${name ? `Account: ${name}` : 'Account'} @click=${this.#openUserMenu}>
         <oc-icon .icon=${CircleUser}></oc-icon>${name ? html`<span class="name">${name}</span>` : nothing}
       </button>
       <sl-menu @sl-select=${this.#onMenuSelect}>
@@ -153,11 +166,12 @@ export class OcApp extends LitElement {
     const current = sectionForPath(this.path);
     const rest = SECTIONS.filter((s) => !s.inBottomNav);
     const inMore = current !== undefined && !current.inBottomNav;
-    return html`<nav class="bottomnav" aria-label="Sections">
+    return html`<nav class="bottomnav" aria-label="Sections" @touchstart=${this.#warmOnTouch} @pointerover=${this.#warmMenus}
+        @focusin=${this.#warmMenus}>
         ${SECTIONS.filter((s) => s.inBottomNav).map((s) => html`<a href=${s.path} aria-current=${current?.key === s.key ? 'page' : nothing}>
           <oc-icon .icon=${s.icon}></oc-icon><span>${s.label}</span></a>`)}
         <button class=${inMore ? 'current' : ''} aria-haspopup="dialog" aria-expanded=${this.moreOpen ? 'true' : 'false'}
-          @click=${() => { this.moreOpen = true; }}><oc-icon .icon=${Ellipsis}></oc-icon><span>More</span></button>
+          @click=${() => this.#openWhenLoaded(() => { this.moreOpen = true; })}><oc-icon .icon=${Ellipsis}></oc-icon><span>More</span></button>
       </nav>
       <sl-drawer label="More sections" placement="bottom" ?open=${this.moreOpen}
         @sl-after-hide=${(e: Event) => { if (e.target === e.currentTarget) this.moreOpen = false; }}>
@@ -165,8 +179,25 @@ export class OcApp extends LitElement {
       </sl-drawer>`;
   }
 
-  #skipToContent(event: Event): void {
-    event.preventDefault(); // the hash can't reach into the shadow root; focus the outlet ourselves
+  protected updated(): void {
+    if (this.updateAvailable) void import('../components/update-toast.js');
+  }
+
+  /** The user is heading for a menu, the drawer or the sheet: fetch them now so they open at once. */
+  #warmMenus = (): void => {
+    if (this.#inApp && this.sessionStarted) this.loadMenus().catch(() => {});
+  };
+
+  readonly #warmOnTouch = { handleEvent: () => this.#warmMenus(), passive: true };
+
+  /** Before the menus module has loaded, the dropdown can't open itself on this click: open it once it is there. */
+  #openUserMenu = (): void => {
+    if (customElements.get('sl-dropdown')) return; // the dropdown handles its own trigger
+    this.#openWhenLoaded(() => void this.renderRoot.querySelector<HTMLElement & { show(): Promise<void> }>('sl-dropdown')?.show());
+  };
+
+  /** A button, not an in-page link: a `#main` hash can't reach into the shadow root, so focus moves from here. */
+  #skipToContent(): void {
     this.main.focus();
   }
 
@@ -192,6 +223,7 @@ export class OcApp extends LitElement {
   }
 
   #onSession(user: SessionUser | null): void {
+    this.sessionStarted = true;
     if (user) this.user = user;
     this.live.start();
     if (!user) void this.#loadLastKnownStatus();

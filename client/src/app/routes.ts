@@ -1,8 +1,10 @@
 // Routes for @vaadin/router: every page is lazy-loaded, every page but /login needs a session
-// (not signed in → /login?next=<where you were going>), unknown paths get the not-found page.
+// (not signed in → /login?next=<where you were going>), unknown paths get the not-found page. A page behind
+// sign-in is fetched alongside the session check when this browser was signed in last time, else only once let
+// through: a signed-out visit to / loads the sign-in page and nothing of home.
 import { Router, type Commands, type Route, type RouteContext } from '@vaadin/router';
 import { BUILT_SECTIONS, SECTIONS } from './sections.js';
-import { checkSession, loginUrlFor } from './session.js';
+import { checkSession, loginUrlFor, probablySignedIn } from './session.js';
 
 type Action = NonNullable<Route['action']>;
 type ActionReturn = Awaited<ReturnType<Action>>;
@@ -23,8 +25,14 @@ async function requireSession(context: RouteContext, commands: Commands): Promis
 
 function guarded(load: () => Promise<unknown>, make?: () => HTMLElement): Action {
   return async (context, commands) => {
-    const [blocked] = await Promise.all([requireSession(context, commands), load()]);
-    if (blocked) return blocked;
+    if (probablySignedIn()) {
+      const [blocked] = await Promise.all([requireSession(context, commands), load()]);
+      if (blocked) return blocked;
+    } else {
+      const blocked = await requireSession(context, commands);
+      if (blocked) return blocked;
+      await load();
+    }
     return make ? make() : undefined;
   };
 }

@@ -13,14 +13,45 @@ export type SessionState =
   | { kind: 'unknown' };
 
 export const STATUS_CACHE = 'oc-status';
+/** Set while this browser was last seen signed in: a hint only (the gateway decides), never a secret. */
+const SIGNED_IN_HINT = 'oc-signed-in';
 
 export async function checkSession(): Promise<SessionState> {
   try {
-    const me = await api.me();
+    const me = await api.session();
+    if (!me) {
+      rememberSignedIn(false);
+      return { kind: 'signed-out' };
+    }
+    rememberSignedIn(!me.mustChangePassword);
     return { kind: me.mustChangePassword ? 'must-change-password' : 'signed-in', user: me.user };
   } catch (err) {
-    if (err instanceof ApiClientError && err.status === 401) return { kind: 'signed-out' };
+    if (err instanceof ApiClientError && err.status === 401) {
+      rememberSignedIn(false); // e.g. a revoked token
+      return { kind: 'signed-out' };
+    }
     return { kind: 'unknown' };
+  }
+}
+
+/**
+ * Whether this browser was signed in when last asked. Pages behind sign-in load their code alongside the session
+ * check only then; a signed-out visitor's browser fetches nothing but the sign-in page.
+ */
+export function probablySignedIn(storage: Pick<Storage, 'getItem'> = localStorage): boolean {
+  try {
+    return storage.getItem(SIGNED_IN_HINT) === '1';
+  } catch {
+    return false; // storage blocked: ask first, then load
+  }
+}
+
+export function rememberSignedIn(signedIn: boolean, storage: Pick<Storage, 'setItem' | 'removeItem'> = localStorage): void {
+  try {
+    if (signedIn) storage.setItem(SIGNED_IN_HINT, '1');
+    else storage.removeItem(SIGNED_IN_HINT);
+  } catch {
+    // storage blocked: the hint is only an optimisation
   }
 }
 
@@ -31,6 +62,7 @@ export function loginUrlFor(path: string): string {
 
 /** Forgets everything the browser holds for this user; the caller decides where to go next. */
 export async function clearLocalSession(): Promise<void> {
+  rememberSignedIn(false);
   liveStore.stop();
   api.forgetSession();
   navigator.serviceWorker?.controller?.postMessage({ type: 'CLEAR_STATUS' });

@@ -14,8 +14,16 @@ export function getBusinessTimeZone(): string {
   return businessTimeZone;
 }
 
-function deviceTimeZone(): string {
-  return Intl.DateTimeFormat().resolvedOptions().timeZone;
+// Making an Intl formatter costs far more than using one (milliseconds on a phone), and clocks are formatted on
+// every render of every card: each formatter below is made once and kept.
+
+let device: { zone: string; at: number } | null = null;
+/** The device's zone, looked up again once a minute (a device can change zones while the app stays open). */
+function deviceTimeZone(now = Date.now()): string {
+  if (!device || now - device.at > 60_000 || now < device.at) {
+    device = { zone: Intl.DateTimeFormat().resolvedOptions().timeZone, at: now };
+  }
+  return device.zone;
 }
 
 function toMs(value: string | number | Date): number {
@@ -24,7 +32,6 @@ function toMs(value: string | number | Date): number {
   return Date.parse(value);
 }
 
-// Formatter construction is comparatively slow; clocks are formatted on every live frame.
 const clockFormats = new Map<string, Intl.DateTimeFormat>();
 function clockFormat(withZone: boolean, deviceZone: string): Intl.DateTimeFormat {
   const key = `${withZone}|${deviceZone}`;
@@ -51,16 +58,30 @@ export function formatClock(value: string | number | Date, deviceZone: string = 
 // (e.g. Asia/Calcutta vs Asia/Kolkata).
 function sameZone(a: string, b: string, ms: number): boolean {
   if (a === b) return true;
-  const parts = (zone: string) => new Intl.DateTimeFormat('en-GB', { timeZone: zone, timeZoneName: 'longOffset' })
-    .formatToParts(ms).find((p) => p.type === 'timeZoneName')?.value;
   try {
-    return parts(a) === parts(b);
+    return offsetAt(a, ms) === offsetAt(b, ms);
   } catch {
     return false;
   }
 }
 
-const relativeFormat = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
+const offsetFormats = new Map<string, Intl.DateTimeFormat>();
+/** "GMT+05:30": the zone's offset at that instant (throws RangeError for an unknown zone). */
+function offsetAt(zone: string, ms: number): string | undefined {
+  let format = offsetFormats.get(zone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-GB', { timeZone: zone, timeZoneName: 'longOffset' });
+    offsetFormats.set(zone, format);
+  }
+  return format.formatToParts(ms).find((p) => p.type === 'timeZoneName')?.value;
+}
+
+let relative: Intl.RelativeTimeFormat | null = null;
+/** Made on first use: a page that shows no relative time never pays for it. */
+function relativeFormat(): Intl.RelativeTimeFormat {
+  relative ??= new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
+  return relative;
+}
 
 /** "just now", "3 min ago", "2 hours ago", "in 5 min"; "—" when invalid. */
 export function formatRelative(value: string | number | Date, now: number = Date.now()): string {
@@ -69,10 +90,10 @@ export function formatRelative(value: string | number | Date, now: number = Date
   const seconds = Math.round((ms - now) / 1000);
   const abs = Math.abs(seconds);
   if (abs < 10) return 'just now';
-  if (abs < 60) return relativeFormat.format(seconds, 'second');
-  if (abs < 3600) return relativeFormat.format(Math.trunc(seconds / 60), 'minute').replace('minutes', 'min').replace('minute', 'min');
-  if (abs < 86_400) return relativeFormat.format(Math.trunc(seconds / 3600), 'hour');
-  return relativeFormat.format(Math.trunc(seconds / 86_400), 'day');
+  if (abs < 60) return relativeFormat().format(seconds, 'second');
+  if (abs < 3600) return relativeFormat().format(Math.trunc(seconds / 60), 'minute').replace('minutes', 'min').replace('minute', 'min');
+  if (abs < 86_400) return relativeFormat().format(Math.trunc(seconds / 3600), 'hour');
+  return relativeFormat().format(Math.trunc(seconds / 86_400), 'day');
 }
 
 /** Compact duration: "45 s", "12 min", "3 h 05 min", "2 d 4 h"; "—" for null/negative/NaN. */

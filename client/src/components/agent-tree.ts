@@ -1,5 +1,8 @@
 // The agent hierarchy as a keyboard-navigable tree (role=tree): per agent its state (icon + word), the
 // current run's progress with counts, its activity line and when it last ran. Selecting emits `agent-select`.
+// The tree items are flat siblings carrying aria-level, aria-setsize and aria-posinset (the ARIA pattern for a
+// tree drawn as rows): each item holds only its own row, so its name is the row's visible text — nested
+// items would put every descendant's text into an ancestor's name.
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { ChevronDown, ChevronRight, FlaskConical } from 'lucide';
@@ -82,10 +85,19 @@ export class AgentTree extends LitElement {
     const visible = this.visibleNames(roots);
     const focus = visible.includes(this.focusName) ? this.focusName : (visible.includes(this.selected) ? this.selected : visible[0]);
     return html`<ul role="tree" aria-label="Agents" @keydown=${this.onKeyDown}>
-      ${roots.map((n) => this.renderNode(n, focus ?? ''))}</ul>`;
+      ${this.visibleRows(roots).map(({ node, setSize, posInSet }) => this.renderNode(node, focus ?? '', setSize, posInSet))}</ul>`;
   }
 
-  private renderNode(node: TreeNode, focus: string): unknown {
+  /** The rows shown, in order: every root, and the children of each expanded node, with their place in their set. */
+  private visibleRows(nodes: readonly TreeNode[], out: Array<{ node: TreeNode; setSize: number; posInSet: number }> = []) {
+    nodes.forEach((node, i) => {
+      out.push({ node, setSize: nodes.length, posInSet: i + 1 });
+      if (node.children.length && !this.collapsed.has(node.agent.name)) this.visibleRows(node.children, out);
+    });
+    return out;
+  }
+
+  private renderNode(node: TreeNode, focus: string, setSize: number, posInSet: number): unknown {
     const a = node.agent;
     const run = currentRunOf(a);
     const open = run ? isOpen(run.status) : false;
@@ -96,9 +108,9 @@ export class AgentTree extends LitElement {
     const last = a.lastRun && !isOpen(a.lastRun.status) ? a.lastRun : null;
     const lastAt = last ? (last.endedAt ?? last.startedAt) : null;
     const startedAt = open ? (run?.startedAt ?? run?.queuedAt ?? null) : null;
-    return html`<li role="treeitem" data-name=${a.name} aria-level=${node.depth} aria-selected=${a.name === this.selected ? 'true' : 'false'}
+    return html`<li role="treeitem" data-name=${a.name} aria-level=${node.depth} aria-setsize=${setSize} aria-posinset=${posInSet}
+        aria-selected=${a.name === this.selected ? 'true' : 'false'}
         aria-expanded=${hasKids ? String(expanded) : nothing} tabindex=${a.name === focus ? '0' : '-1'}
-        aria-label="${a.name}, ${state}${progress ? `, ${progress.done} of ${progress.total}` : ''}"
         @focus=${(e: FocusEvent) => { if (e.target === e.currentTarget) this.focusName = a.name; }}>
       <div class="row" style="--indent:${(node.depth - 1) * 1.1}rem" @click=${(e: Event) => this.select(a.name, e)}>
         <span></span>
@@ -115,7 +127,6 @@ export class AgentTree extends LitElement {
             : 'never run'}</div>
         </div>
       </div>
-      ${hasKids && expanded ? html`<ul role="group">${node.children.map((c) => this.renderNode(c, focus))}</ul>` : nothing}
     </li>`;
   }
 

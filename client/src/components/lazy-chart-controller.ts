@@ -1,8 +1,9 @@
-// A chart element's ECharts instance: the chart module is imported after the element's first render (so ECharts
-// never weighs on the initial bundle), the chart follows the element's size and the theme, and it is disposed
-// when the element leaves the page (and made again if it comes back).
+// A chart element's ECharts instance: the chart module is imported once the element's first render has been
+// painted (so ECharts never weighs on the initial bundle nor delays the page's first paint), the chart follows the
+// element's size and the theme, and it is disposed when the element leaves the page (and made again if it comes back).
 import type { ReactiveController, ReactiveElement } from 'lit';
 import { ThemeChangeController } from '../app/theme-change-controller.js';
+import { afterNextPaint } from '../app/after-paint.js';
 
 /** What the controller needs of a chart handle (./echarts-handle.js); drawing is the element's business. */
 export interface SizedChart { resize(): void; dispose(): void }
@@ -24,6 +25,8 @@ export class LazyChartController<Chart extends SizedChart> implements ReactiveCo
   #chart: Chart | null = null;
   #loading: Promise<void> | null = null;
   #resizeObserver: ResizeObserver | null = null;
+  /** Counts starts, so a load begun before the host left and came back is dropped. */
+  #attempt = 0;
 
   constructor(host: ReactiveElement, options: LazyChartOptions<Chart>) {
     this.#host = host;
@@ -57,6 +60,7 @@ export class LazyChartController<Chart extends SizedChart> implements ReactiveCo
   }
 
   hostDisconnected(): void {
+    this.#attempt += 1;
     this.#resizeObserver?.disconnect();
     this.#resizeObserver = null;
     this.#chart?.dispose();
@@ -67,8 +71,10 @@ export class LazyChartController<Chart extends SizedChart> implements ReactiveCo
   #start(): void {
     if (this.#loading) return;
     const { name, load, container } = this.#options;
-    this.#loading = load().then((init) => {
-      if (!this.#host.isConnected || this.#chart) return;
+    const attempt = ++this.#attempt;
+    const current = () => attempt === this.#attempt && this.#host.isConnected;
+    this.#loading = afterNextPaint().then(() => (current() ? load() : null)).then((init) => {
+      if (!init || !current() || this.#chart) return;
       const el = container();
       this.#chart = init(el);
       this.#resizeObserver = new ResizeObserver(() => this.#chart?.resize());

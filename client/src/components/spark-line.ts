@@ -1,9 +1,8 @@
-// A small trend line beside a current value. ECharts is imported dynamically (./spark-line-chart.js) so it
-// never weighs on the initial bundle; the element's accessible name states the trend in words.
-import { LitElement, css, html } from 'lit';
-import { customElement, property, query } from 'lit/decorators.js';
-import type { SparkChart } from './spark-line-chart.js';
-import { LazyChartController } from './lazy-chart-controller.js';
+// A small trend line beside a current value, drawn as SVG in the element itself (no chart library: the home
+// screen shows several and must not wait for one); the element's accessible name states the trend in words.
+import { LitElement, css, html, svg } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import { SPARK_HEIGHT, sparkGeometry } from './spark-line-geometry.js';
 
 /** "CPU last hour: min 3 %, max 41 %, now 12 %" — or says there is no data yet. */
 export function summariseTrend(label: string, values: readonly number[], unit = '', decimals = 0): string {
@@ -18,10 +17,14 @@ export function summariseTrend(label: string, values: readonly number[], unit = 
 
 @customElement('spark-line')
 export class SparkLine extends LitElement {
+  // Colours come from the page's tokens, so the line follows dark/light (and the user's override) by itself.
   static styles = css`
-    :host { display: block; height: var(--spark-height, 32px); min-width: 0; }
+    :host { display: block; height: var(--spark-height, 32px); min-width: 0; --spark-colour: var(--oc-accent, #2457c5); }
+    :host([stale]) { --spark-colour: var(--oc-stale, #6b6f78); }
     .frame { position: relative; width: 100%; height: 100%; }
-    .chart { position: absolute; inset: 0; }
+    svg { position: absolute; inset: 2px 1px; width: calc(100% - 2px); height: calc(100% - 4px); overflow: visible; }
+    .line { fill: none; stroke: var(--spark-colour); stroke-width: 1.5; stroke-linejoin: round; stroke-linecap: round; }
+    .area { fill: var(--spark-colour); fill-opacity: 0.12; stroke: none; }
   `;
 
   @property({ attribute: false }) values: number[] = [];
@@ -35,34 +38,13 @@ export class SparkLine extends LitElement {
   /** Draw in the stale grey: the values stopped arriving. */
   @property({ type: Boolean, reflect: true }) stale = false;
 
-  @query('.chart') private chartEl!: HTMLDivElement;
-
-  private readonly chart = new LazyChartController(this, {
-    name: 'spark-line',
-    load: () => import('./spark-line-chart.js').then((m) => m.initSparkChart),
-    container: () => this.chartEl,
-    draw: (chart) => this.draw(chart),
-  });
-
-  /** Resolves once the chart is drawn (tests and callers that need the canvas can await it). */
-  get chartReady(): Promise<void> {
-    return this.chart.ready;
-  }
-
   render() {
+    const g = sparkGeometry(this.values, this.min, this.max);
     return html`<div class="frame" role="img" aria-label=${summariseTrend(this.label, this.values, this.unit, this.decimals)}>
-      <div class="chart" aria-hidden="true"></div>
+      <svg aria-hidden="true" viewBox="0 0 ${g.width} ${SPARK_HEIGHT}" preserveAspectRatio="none">${g.line ? svg`
+        <path class="area" d=${g.area}></path>
+        <path class="line" d=${g.line} vector-effect="non-scaling-stroke"></path>` : ''}</svg>
     </div>`;
-  }
-
-  protected updated(): void {
-    this.chart.redraw();
-  }
-
-  private draw(chart: SparkChart): void {
-    const style = getComputedStyle(this);
-    const line = (this.stale ? style.getPropertyValue('--oc-stale') : style.getPropertyValue('--oc-accent')).trim() || '#2457c5';
-    chart.update({ values: this.values, min: this.min, max: this.max }, { line, area: line });
   }
 }
 

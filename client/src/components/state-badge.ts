@@ -74,7 +74,8 @@ export class StateBadge extends LitElement {
     .unknown { color: var(--oc-unknown); background: var(--oc-unknown-bg); border-style: dashed; }
     .calm { color: var(--oc-fg-muted); background: transparent; border-color: var(--oc-border); font-weight: 500; }
     .busy { color: var(--oc-accent); background: transparent; }
-    .since { font-weight: 400; opacity: 0.9; }
+    /* Full colour: any transparency takes the small text below 4.5:1 on the tinted backgrounds. */
+    .since { font-weight: 400; }
   `];
 
   /** A service state (up/degraded/down/stale/unknown/not_configured) or a PM2 process status. */

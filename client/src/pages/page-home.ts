@@ -1,5 +1,6 @@
 // The home screen: problems first, then system gauges, processes, services and today's pipeline. The only
 // element here that talks to the API and the live store; everything below it takes data as properties.
+// Nothing on it needs Shoelace or a chart library to paint: the process action dialog is imported on first use.
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { Cpu, MemoryStick, HardDrive, Gauge, Timer, RefreshCw, CircleCheck, Workflow } from 'lucide';
@@ -16,7 +17,6 @@ import '../components/state-badge.js';
 import '../components/metric-gauge.js';
 import '../components/spark-line.js';
 import '../components/process-table.js';
-import '../components/process-action-dialog.js';
 import '../components/service-list.js';
 import '../components/offline-banner.js';
 import '../components/pipeline-strip.js';
@@ -84,6 +84,8 @@ export class PageHome extends LitElement {
   @state() private ops: OperationsToday | null = null;
   @state() private opsError = '';
   @state() private opsAt: number | null = null;
+  /** The action dialog's module has loaded (it is imported on the first action). */
+  @state() private dialogLoaded = false;
 
   /** Sparkline series, rebuilt only when the history changes (the page re-renders every few seconds). */
   private series = { cpu: [] as number[], memory: [] as number[], data: [] as number[], root: [] as number[], load: [] as number[] };
@@ -235,9 +237,9 @@ export class PageHome extends LitElement {
         ${this.renderProcesses()}
         <div class="side">${this.renderServices()}${this.renderPipeline()}</div>
       </div>
-      <process-action-dialog .open=${this.action !== null} name=${this.action?.name ?? ''} op=${this.action?.op ?? 'restart'}
-        .instances=${this.action?.instances ?? 1} .perform=${this.perform}
-        @process-action-done=${() => this.refresh()} @process-action-closed=${() => { this.action = null; }}></process-action-dialog>`;
+      ${this.dialogLoaded ? html`<process-action-dialog .open=${this.action !== null} name=${this.action?.name ?? ''}
+        op=${this.action?.op ?? 'restart'} .instances=${this.action?.instances ?? 1} .perform=${this.perform}
+        @process-action-done=${() => this.refresh()} @process-action-closed=${() => { this.action = null; }}></process-action-dialog>` : nothing}`;
   }
 
   private freshness(observedAt: string | number | null | undefined) {
@@ -339,9 +341,20 @@ export class PageHome extends LitElement {
     </section>`;
   }
 
-  private onProcessAction = (e: CustomEvent<ProcessActionDetail>) => {
+  private onProcessAction = async (e: CustomEvent<ProcessActionDetail>) => {
     const { name, op } = e.detail;
     const instances = this.procs.processes?.filter((p) => p.name === name).length || 1;
+    // The dialog is drawn closed first, so it opens with its animation and takes the focus.
+    if (!this.dialogLoaded) {
+      try {
+        await import('../components/process-action-dialog.js');
+      } catch (err) {
+        console.warn('page-home: the action dialog could not be loaded', err); // offline with an old cache: no action
+        return;
+      }
+      this.dialogLoaded = true;
+      await this.updateComplete;
+    }
     this.action = { name, op, instances };
   };
 

@@ -9,6 +9,7 @@ import '@shoelace-style/shoelace/dist/components/input/input.js';
 import '@shoelace-style/shoelace/dist/components/button/button.js';
 import type SlInput from '@shoelace-style/shoelace/dist/components/input/input.js';
 import { api as defaultApi, ApiClientError, type ApiClient, type SessionUser } from '../api/api-client.js';
+import { rememberSignedIn } from '../app/session.js';
 import '../components/oc-icon.js';
 import '../components/password-change-form.js';
 import type { FieldErrors, PasswordChangeDetail, PasswordChangeForm, PasswordField } from '../components/password-change-form.js';
@@ -137,6 +138,7 @@ export class PageLogin extends LitElement {
   }
 
   #enter(user: SessionUser): void {
+    rememberSignedIn(true); // the next page loads alongside its session check
     window.dispatchEvent(new CustomEvent('oc-session', { detail: { user } }));
     Router.go(safeNext(this.location?.search ?? window.location.search));
   }

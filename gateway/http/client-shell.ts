@@ -1,0 +1,119 @@
+// index.html as the answer to every client route (/, /logs, /agents/runs/7…): per route, the page chunk and
+// its static imports are added as <link rel="modulepreload"> (from the build's route-preloads.json), so the
+// first screen downloads in one round. Every variant is built once per build (at start-up), with its brotli
+// and gzip forms and their ETags, and kept in memory.
+import fs from 'node:fs';
+import path from 'node:path';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import etag from 'etag';
+import type { Context } from 'koa';
+import { match, type MatchFunction } from 'path-to-regexp';
+import { CACHE_REVALIDATE } from './cache-policy.js';
+import { preferredEncoding, type FileEncoding } from './content-encoding.js';
+
+interface RoutePreload { pattern: string; page: string; preload: string[] }
+interface RoutePreloadManifest { routes: RoutePreload[]; fallback: { page: string; preload: string[] } | null }
+
+interface Encoded { body: Buffer; etag: string }
+export type ShellVariant = Record<FileEncoding, Encoded>;
+
+export interface ClientShell {
+  /** Answers the request with the variant for its path, in the best encoding it accepts; 304 when unchanged. */
+  respond(ctx: Context): boolean;
+}
+
+function encode(html: string): ShellVariant {
+  const identity = Buffer.from(html);
+  const br = brotliCompressSync(identity, { params: { [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY } });
+  const gzip = gzipSync(identity, { level: 9 });
+  return {
+    identity: { body: identity, etag: etag(identity) },
+    br: { body: br, etag: etag(br) },
+    gzip: { body: gzip, etag: etag(gzip) },
+  };
+}
+
+function withPreloads(html: string, urls: readonly string[]): string {
+  const at = html.lastIndexOf('</head>');
+  if (urls.length === 0 || at < 0) return html;
+  const links = urls.map((u) => `<link rel="modulepreload" href="${u}">\n    `).join('');
+  return `${html.slice(0, at)}  ${links.trimEnd()}\n  ${html.slice(at)}`;
+}
+
+function readManifest(file: string): RoutePreloadManifest {
+  if (!fs.existsSync(file)) return { routes: [], fallback: null };
+  const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<RoutePreloadManifest>;
+  if (!Array.isArray(parsed.routes)) throw new Error(`${file}: "routes" is not a list`);
+  return { routes: parsed.routes, fallback: parsed.fallback ?? null };
+}
+
+interface ShellPages {
+  /** The page for a path: the matching route's variant, else the fallback's (not-found page), else the plain one. */
+  variantFor(pathname: string): ShellVariant;
+  lastModified: string;
+}
+
+/** Every route's page, encoded: done once per build (a few tens of milliseconds). */
+function buildPages(indexFile: string, manifestFile: string): ShellPages {
+  const html = fs.readFileSync(indexFile, 'utf8');
+  const lastModified = fs.statSync(indexFile).mtime.toUTCString();
+  const manifest = readManifest(manifestFile);
+  // Routes with the same preloads (the sections not built yet) share one variant.
+  const byPreloads = new Map<string, ShellVariant>();
+  const variant = (urls: readonly string[]) => {
+    const key = urls.join('\n');
+    if (!byPreloads.has(key)) byPreloads.set(key, encode(withPreloads(html, urls)));
+    return byPreloads.get(key)!;
+  };
+  const routes: Array<{ matches: MatchFunction<Partial<Record<string, string>>>; variant: ShellVariant }> = manifest.routes
+    .map((r) => ({ matches: match(r.pattern, { decode: false }), variant: variant(r.preload) }));
+  const fallback = variant(manifest.fallback?.preload ?? []);
+  return { variantFor: (pathname) => routes.find((r) => r.matches(pathname) !== false)?.variant ?? fallback, lastModified };
+}
+
+/**
+ * The pages are built at start-up and again only when a new build has replaced index.html or the manifest
+ * (two stat calls per client-route request tell), so a rebuild never leaves the gateway pointing at
+ * scripts that are gone. respond() returns false while no client is built.
+ */
+export function loadClientShell(root: string): ClientShell {
+  const indexFile = path.join(root, 'index.html');
+  const manifestFile = path.join(root, 'route-preloads.json');
+  const stamp = () => {
+    const index = fs.statSync(indexFile, { throwIfNoEntry: false });
+    const manifest = fs.statSync(manifestFile, { throwIfNoEntry: false });
+    return index ? `${index.mtimeMs}:${index.size}|${manifest?.mtimeMs ?? '-'}:${manifest?.size ?? '-'}` : null;
+  };
+  let built: { stamp: string; pages: ShellPages } | null = null;
+  const current = (): ShellPages | null => {
+    const now = stamp();
+    if (now === null) return built?.pages ?? null;
+    if (built?.stamp !== now) {
+      try {
+        built = { stamp: now, pages: buildPages(indexFile, manifestFile) };
+      } catch (err) {
+        // A build half-written (a manifest cut short): keep the last pages; the next request tries again.
+        if (!built) throw err;
+      }
+    }
+    return built.pages;
+  };
+  current();
+  return {
+    respond(ctx) {
+      const pages = current();
+      if (!pages) return false;
+      const encoding = preferredEncoding(ctx);
+      const answer = pages.variantFor(ctx.path)[encoding];
+      ctx.type = 'html';
+      ctx.set('Cache-Control', CACHE_REVALIDATE);
+      ctx.vary('Accept-Encoding');
+      ctx.set('ETag', answer.etag);
+      ctx.set('Last-Modified', pages.lastModified);
+      if (encoding !== 'identity') ctx.set('Content-Encoding', encoding);
+      ctx.body = answer.body;
+      if (ctx.fresh) ctx.status = 304;
+      return true;
+    },
+  };
+}
