@@ -3,8 +3,8 @@
 // rather than as fewer requests sent (no coordinated omission). The connections are undici Clients (one
 // keep-alive socket each, no pipelining), all opened before the schedule starts and given requests in turn,
 // so every one of them carries traffic; a request whose connection is still busy waits, and that wait counts.
-// (node:http's client costs several times more CPU per request: at 2,000 req/s on a shared core it fell
-// behind its own schedule.)
+// (A node:http Agent was tried first: at 2,000 req/s on a shared core it fell seconds behind its own schedule,
+// where undici kept to it.)
 // autocannon's `overallRate` is not this: each connection sends its share of a second back to back and then
 // pauses until the next second, and latency is counted from the actual send.
 import { performance } from 'node:perf_hooks';
