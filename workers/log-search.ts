@@ -20,6 +20,12 @@ export interface LogSearchTask {
   regexTimeoutMs: number;
 }
 
+/** The first chunks of several files in one task (page 1 of a search over many files): fewer round trips
+ *  between threads. Chunks are scanned in order; a chunk that cannot be read fails alone. */
+export interface LogSearchBatch { chunks: LogSearchTask[] }
+/** One result per chunk, in order; it ends early at a regex_timeout (the search ends there). */
+export interface LogSearchBatchResult { results: Array<LogSearchTaskResult | { kind: 'failed'; message: string }> }
+
 /** Sent once to each search thread at start-up (WorkerPool.warmUp): loads this module and runs its scanning code
  *  on a few entries made here, so the first search does not pay for either. */
 export interface LogSearchWarmUp { warmUp: true }
@@ -216,7 +222,22 @@ export function warmUp(): number {
   return hits;
 }
 
-export default function logSearch({ payload }: { payload: LogSearchTask | LogSearchWarmUp }): LogSearchTaskResult | { kind: 'warm'; hits: number } {
+export function searchBatch(batch: LogSearchBatch): LogSearchBatchResult {
+  const results: LogSearchBatchResult['results'] = [];
+  for (const task of batch.chunks) {
+    try {
+      const r = searchChunk(task);
+      results.push(r);
+      if (r.kind === 'regex_timeout') break;
+    } catch (err) {
+      results.push({ kind: 'failed', message: err instanceof Error ? err.message : String(err) });
+    }
+  }
+  return { results };
+}
+
+export default function logSearch({ payload }: { payload: LogSearchTask | LogSearchBatch | LogSearchWarmUp }): LogSearchTaskResult | LogSearchBatchResult | { kind: 'warm'; hits: number } {
   if ('warmUp' in payload) return { kind: 'warm', hits: warmUp() };
+  if ('chunks' in payload) return searchBatch(payload);
   return searchChunk(payload);
 }
