@@ -51,10 +51,10 @@ function req(p: Partial<LogSearchRequest>): LogSearchRequest {
   return { q: '', regex: false, caseSensitive: false, level: null, sources: null, from: null, to: null, limit: 100, cursor: null, ...p };
 }
 
-function searchOver(firstChunkBytes: number): LogSearch {
+function searchOver(firstChunkBytes: number, firstChunksPerTask?: number): LogSearch {
   const logSources = createLogSources({ pm2: { list: async () => [] } as unknown as Pm2Source, logDirs: [`${dir}/*.log`], selfLogDir: path.join(dir, 'self'), clock: { now: () => Date.now() } });
   // A budget no busy machine runs out of: these tests are about which hits come, not how fast.
-  return new LogSearch({ pool, logSources, chunkBytes: 4096, firstChunkBytes, budgetMs: 60_000 });
+  return new LogSearch({ pool, logSources, chunkBytes: 4096, firstChunkBytes, firstChunksPerTask, budgetMs: 60_000 });
 }
 
 const keyOf = (h: { file: string; message: string }): string => `${path.basename(h.file)}|${h.message}`;
@@ -63,17 +63,19 @@ test('page 1 over many files holds the newest hits of all of them, in order', as
   for (const [q, caseSensitive, want] of [['timeout', false, /timeout/i], ['timeout', true, /timeout/], ['', false, /./]] as const) {
     const expected = all.filter((e) => want.test(e.message)).slice(0, 25).map((e) => e.key);
     for (const firstChunkBytes of [1024, 64 * 1024]) {
-      const page = await searchOver(firstChunkBytes).search(req({ q, caseSensitive, limit: 25 }));
-      assert.equal(page.hits.map(keyOf), expected, `q=${JSON.stringify(q)} case=${caseSensitive} first chunk ${firstChunkBytes}`);
-      assert.is(page.truncated, false);
-      assert.ok(page.nextCursor !== null);
+      for (const perTask of [1, undefined, FILES]) {
+        const page = await searchOver(firstChunkBytes, perTask).search(req({ q, caseSensitive, limit: 25 }));
+        assert.equal(page.hits.map(keyOf), expected, `q=${JSON.stringify(q)} case=${caseSensitive} first chunk ${firstChunkBytes}, ${perTask ?? 'default'} a task`);
+        assert.is(page.truncated, false);
+        assert.ok(page.nextCursor !== null);
+      }
     }
   }
 });
 
 test('paging over many files returns every hit once, in the order of a plain merge', async () => {
   const expected = all.filter((e) => /timeout/i.test(e.message)).map((e) => e.key);
-  const ls = searchOver(1024);
+  const ls = searchOver(1024, 3);
   const got: string[] = [];
   let cursor: string | null = null;
   do {
