@@ -99,6 +99,13 @@ export class LogSearch {
     this.registry = new SearchRegistry({ perUser: o.perUserLimit, retryAfterSeconds: this.budgetMs / 1000 });
   }
 
+  private threads: number | null = null;
+  /** Chunks in flight: the pool's stats() sums up utilisation histograms, so its thread count is read once. */
+  private concurrency(): number {
+    this.threads ??= Math.max(2, this.o.pool.stats().lanes.search.maxThreads);
+    return Math.max(1, this.o.concurrency ?? this.threads);
+  }
+
   /** The entries around `offset` in a file of a source (GET /api/logs/context). */
   context(resolved: ResolvedLogFile, offset: number, before: number, after: number): Promise<LogContextPage> {
     return logContext(this.o.pool, {
@@ -147,7 +154,7 @@ export class LogSearch {
     let scannedBytes = 0;
     // Results wait here until every chunk above them in their file is applied (a file is scanned top down).
     const arrived = new Map<SearchFile, Map<number, { start: number; result: Extract<LogSearchTaskResult, { kind: 'ok' }> }>>();
-    const concurrency = Math.max(1, this.o.concurrency ?? Math.max(2, this.o.pool.stats().lanes.search.maxThreads));
+    const concurrency = this.concurrency();
 
     const needed = (): number => req.limit - hits.length;
 
