@@ -32,6 +32,9 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): Koa<AppState> {
   const { services: s } = deps;
   const app = new Koa<AppState>();
+  // Koa checks every response body against ReadableStream, Blob and Response; Node builds those globals (and the
+  // fetch implementation behind them) on first use, which made the first JSON answer after a start slower.
+  void [globalThis.ReadableStream, globalThis.Blob, globalThis.Response];
   const trust = proxyTrustOf(s.config);
   applyProxyTrust(app, trust);
   // Koa types app.keys as string[], but it accepts any Keygrip-compatible signer.

@@ -20,6 +20,7 @@ import { openSelfLog, selfLogDir } from './self-log.js';
 import { removeExpiredSelfLogs } from './domain/logs/log-retention.js';
 import { LogDigest } from './domain/logs/log-digest.js';
 import { LogSearch } from './domain/logs/log-search.js';
+import type { LogSearchWarmUp } from '../workers/log-search.js';
 import { LogFollower } from './domain/logs/log-follower.js';
 import { tailSnapshot } from './domain/logs/log-tail.js';
 import { createSystemSampler } from './sources/system-metrics.js';
@@ -114,6 +115,9 @@ export async function composeGateway(config: Config, o: ComposeOverrides = {}): 
   const startup = new StartupReport({ clock, logger });
 
   const pool = reportingJournalIssues(createWorkerPool({ maxThreads: config.poolMaxThreads, taskTimeoutMs: config.taskTimeoutMs }), quarantine);
+  // The search threads start now and load their code while the rest starts (not awaited: /healthz does not
+  // wait for it), so the first search after a start finds them ready.
+  void pool.warmUp('log-search', { warmUp: true } satisfies LogSearchWarmUp);
   const pm2 = createPm2Source({ pm2Home: config.pm2Home });
   const logSources = createLogSources({ pm2, logDirs: config.logDirs, selfLogDir: selfLogDir(config.dataDir), clock });
   // Error groups and rates of every source: fed live by the follower (below), backfilled in the pool.

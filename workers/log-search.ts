@@ -6,7 +6,7 @@ import vm from 'node:vm';
 import zlib from 'node:zlib';
 import { anchorOf, scanChunk } from '../gateway/domain/logs/chunk-scan.js';
 import type { ChunkFilters, ChunkScanResult, RegexRunner } from '../gateway/domain/logs/chunk-scan.js';
-import type { MatchPlan } from '../gateway/domain/logs/log-matcher.js';
+import { buildMatchPlan, type MatchPlan } from '../gateway/domain/logs/log-matcher.js';
 
 export interface LogSearchTask {
   /** The file to read (its real path, checked by the gateway). */
@@ -19,6 +19,16 @@ export interface LogSearchTask {
   filters: ChunkFilters;
   regexTimeoutMs: number;
 }
+
+/** The first chunks of several files in one task (page 1 of a search over many files): fewer round trips
+ *  between threads. Chunks are scanned in order; a chunk that cannot be read fails alone. */
+export interface LogSearchBatch { chunks: LogSearchTask[] }
+/** One result per chunk, in order; it ends early at a regex_timeout (the search ends there). */
+export interface LogSearchBatchResult { results: Array<LogSearchTaskResult | { kind: 'failed'; message: string }> }
+
+/** Sent once to each search thread at start-up (WorkerPool.warmUp): loads this module and runs its scanning code
+ *  on a few entries made here, so the first search does not pay for either. */
+export interface LogSearchWarmUp { warmUp: true }
 
 export type LogSearchTaskResult =
   | ({ kind: 'ok'; /** Bytes in the file (decompressed for gzip). */ fileSize: number } & ChunkScanResult)
@@ -186,6 +196,48 @@ export function searchChunk(task: LogSearchTask): LogSearchTaskResult {
   }
 }
 
-export default function logSearch({ payload }: { payload: LogSearchTask }): LogSearchTaskResult {
+const WARM_UP_TEXT = [
+  '{"level":30,"time":1764892800000,"pid":1,"hostname":"box","msg":"request handled timeout id=1"}',
+  '2025-12-05T00:00:01: INFO cache miss Timeout id=2',
+  '2025-12-05T00:00:02.000Z [error] job failed id=3',
+  'Error: job failed',
+  '    at handler (/srv/app/src/h.js:1:12)',
+].join('\n').repeat(40);
+
+/** Scans entries made here with each kind of plan; returns how many hits it found. */
+export function warmUp(): number {
+  const buf = Buffer.from(`${WARM_UP_TEXT}\n`, 'latin1');
+  const filters = { minLevel: null, from: null, to: null, maxHits: 100 };
+  let hits = 0;
+  for (const query of [
+    { q: 'timeout', regex: false, caseSensitive: false },
+    { q: 'id=2', regex: false, caseSensitive: true },
+    { q: 'id=[0-9]+', regex: true, caseSensitive: true },
+    { q: '', regex: false, caseSensitive: false },
+  ]) {
+    const plan = buildMatchPlan(query);
+    const run = regexRunner(1_000, plan.kind === 'regex' && plan.guarded);
+    hits += scanChunk({ buf, bufStart: 0, start: 0, end: buf.length }, plan, filters, run).hits.length;
+  }
+  return hits;
+}
+
+export function searchBatch(batch: LogSearchBatch): LogSearchBatchResult {
+  const results: LogSearchBatchResult['results'] = [];
+  for (const task of batch.chunks) {
+    try {
+      const r = searchChunk(task);
+      results.push(r);
+      if (r.kind === 'regex_timeout') break;
+    } catch (err) {
+      results.push({ kind: 'failed', message: err instanceof Error ? err.message : String(err) });
+    }
+  }
+  return { results };
+}
+
+export default function logSearch({ payload }: { payload: LogSearchTask | LogSearchBatch | LogSearchWarmUp }): LogSearchTaskResult | LogSearchBatchResult | { kind: 'warm'; hits: number } {
+  if ('warmUp' in payload) return { kind: 'warm', hits: warmUp() };
+  if ('chunks' in payload) return searchBatch(payload);
   return searchChunk(payload);
 }

@@ -13,6 +13,10 @@ export interface LaneOptions {
   taskTimeoutMs: number;
   execArgv: string[] | undefined;
   resourceLimits: ResourceLimits;
+  /** While this says true, background tasks wait (running ones finish): another lane's interactive work goes first. */
+  holdBackground?: () => boolean;
+  /** Called when the lane has nothing running or queued at interactive priority any more. */
+  onInteractiveDone?: () => void;
 }
 
 export interface LaneStats { maxThreads: number; threads: number; queued: number; running: number; completed: number; utilization: number }
@@ -22,6 +26,13 @@ export interface PoolLane {
   stats(): LaneStats;
   /** Resolves once nothing runs or waits in this lane. */
   idle(): Promise<void>;
+  /** Interactive tasks running or queued. */
+  interactiveLoad(): number;
+  /** Starts what may start now (after a hold on background work is lifted). */
+  kick(): void;
+  /** Runs `payload` once on each of the lane's threads at the same time, so every thread is up and has loaded
+   *  the task's module; resolves when all have run (failures are the caller's to report). */
+  warmUp(task: string, filename: URL | string, payload: unknown): Promise<unknown[]>;
   close(): Promise<void>;
 }
 
@@ -51,12 +62,13 @@ export function createPoolLane(o: LaneOptions): PoolLane {
   function pump(): void {
     while (running.interactive + running.background < o.maxThreads) {
       let next = first(queues.interactive);
-      if (!next && running.background < backgroundThreads) next = first(queues.background);
+      if (!next && running.background < backgroundThreads && !o.holdBackground?.()) next = first(queues.background);
       if (!next) break;
       queues[next.priority].delete(next);
       running[next.priority] += 1;
       next.start();
     }
+    if (running.interactive === 0 && queues.interactive.size === 0) o.onInteractiveDone?.();
     if (running.interactive + running.background === 0 && queues.interactive.size + queues.background.size === 0) {
       const waiters = idleWaiters;
       idleWaiters = [];
@@ -145,6 +157,10 @@ export function createPoolLane(o: LaneOptions): PoolLane {
       completed: piscina.completed,
       utilization: piscina.utilization,
     }),
+    interactiveLoad: () => running.interactive + queues.interactive.size,
+    kick: pump,
+    warmUp: (task, filename, payload) => Promise.allSettled(Array.from({ length: o.maxThreads }, () => run(task, filename, payload, {})))
+      .then((all) => all.map((r) => (r.status === 'fulfilled' ? r.value : r.reason))),
     idle: () =>
       new Promise<void>((resolve) => {
         idleWaiters.push(resolve);

@@ -42,6 +42,9 @@ export interface WorkerPoolStats { threads: number; queued: number; running: num
 
 export interface WorkerPool {
   run<R>(task: TaskName | string, payload: unknown, opts?: RunOptions): Promise<R>;
+  /** Starts every thread of the task's lane and runs `payload` once on each (the task's module loaded, its code
+   *  run once), without waiting: the first real task then finds a ready thread. Failures are ignored. */
+  warmUp(task: TaskName, payload: unknown): Promise<void>;
   stats(): WorkerPoolStats;
   close(): Promise<void>;
 }
@@ -51,7 +54,7 @@ export interface WorkerPoolOptions {
   maxThreads?: number;
   /** Threads of the search lane (default maxThreads: one search keeps every core busy). */
   searchThreads?: number;
-  /** Of each lane. */
+  /** Of the general lane (default 1); the search lane keeps all its threads (see createWorkerPool). */
   minThreads?: number;
   taskTimeoutMs: number;
   idleTimeoutMs?: number;
@@ -109,10 +112,14 @@ export function createWorkerPool(opts: WorkerPoolOptions): WorkerPool {
     execArgv: workerExecArgv(),
     resourceLimits: opts.resourceLimits ?? DEFAULT_RESOURCE_LIMITS,
   };
-  const lanes: Record<Lane, PoolLane> = {
-    general: createPoolLane({ ...shared, maxThreads }),
-    search: createPoolLane({ ...shared, maxThreads: opts.searchThreads ?? maxThreads }),
-  };
+  const searchThreads = opts.searchThreads ?? maxThreads;
+  // The search lane keeps its threads: a thread started for a search costs it its start and its module's load
+  // (on the order of 100 ms on a busy machine), and the first page of a search must come in less than that.
+  // While a search runs, background work (the digest's backfill) waits in the general lane: a search the user
+  // waits for gets the cores; the backfill goes on when it has answered.
+  const search = createPoolLane({ ...shared, maxThreads: searchThreads, minThreads: searchThreads, onInteractiveDone: () => general.kick() });
+  const general: PoolLane = createPoolLane({ ...shared, maxThreads, holdBackground: () => search.interactiveLoad() > 0 });
+  const lanes: Record<Lane, PoolLane> = { general, search };
   let closing: Promise<void> | null = null;
 
   function run<R>(task: string, payload: unknown, runOpts: RunOptions = {}): Promise<R> {
@@ -141,8 +148,14 @@ export function createWorkerPool(opts: WorkerPoolOptions): WorkerPool {
     };
   }
 
+  function warmUp(task: TaskName, payload: unknown): Promise<void> {
+    if (closing) return Promise.resolve();
+    return lanes[TASK_LANES[task] ?? 'general'].warmUp(task, taskFileUrl(task), payload).then(() => undefined, () => undefined);
+  }
+
   return {
     run,
+    warmUp,
     stats,
     close: () => {
       // Queued and running tasks finish first; Piscina's close() then terminates the threads.

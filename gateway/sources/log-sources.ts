@@ -156,22 +156,29 @@ async function globSource(pattern: string): Promise<LogFile[]> {
       else lives.push(name);
     }
     const siblings = siblingsByLiveName(lives, names);
+    // Every file of the directory is looked at once, all at the same time (one after the other, a directory of
+    // many files costs a round trip to the thread pool each); the first mention of a path decides its role.
+    const wanted = new Map<string, { rotated: boolean; orphan: boolean }>();
     for (const live of lives) {
-      const f = await statFile(path.join(dir, live), false, root);
-      if (f) byPath.set(f.path, f);
+      const p = path.join(dir, live);
+      if (!wanted.has(p)) wanted.set(p, { rotated: false, orphan: false });
       for (const name of siblings.get(live) ?? []) {
-        const p = path.join(dir, name);
-        if (byPath.has(p)) continue;
-        const r = await statFile(p, true, root);
-        if (r) byPath.set(p, r);
+        const q = path.join(dir, name);
+        if (!wanted.has(q)) wanted.set(q, { rotated: true, orphan: false });
       }
     }
     for (const name of orphans) {
       const p = path.join(dir, name);
-      if (byPath.has(p)) continue;
-      const f = await statFile(p, true, root);
-      if (f) orphanFiles.push(f);
+      if (!wanted.has(p)) wanted.set(p, { rotated: true, orphan: true });
     }
+    const entries = [...wanted];
+    const stated = await Promise.all(entries.map(([p, w]) => statFile(p, w.rotated, root)));
+    entries.forEach(([, w], i) => {
+      const f = stated[i];
+      if (!f) return;
+      if (w.orphan) orphanFiles.push(f);
+      else byPath.set(f.path, f);
+    });
   }
   // Files that look rotated but have no live file: the newest dated one of a name may still be written.
   const newestDated = new Map<string, LogFile>();

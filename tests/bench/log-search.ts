@@ -13,7 +13,7 @@ import { rngFrom } from '../../webhook/simulator.js';
 
 const FILES = 20;
 const ROUNDS = 5;
-const RARE = 'zq-canary-7731';
+export const RARE = 'zq-canary-7731';
 
 const WORDS = ['request', 'handled', 'user', 'session', 'cache', 'miss', 'queue', 'job', 'render', 'upload', 'token', 'refresh', 'payment', 'webhook', 'retry', 'timeout', 'connected', 'closed', 'sheet', 'row'];
 
@@ -69,7 +69,7 @@ export function writeCorpus(dir: string, totalBytes: number): string[] {
 }
 
 /** grep's wall time with its output read through a pipe. */
-function timeGrep(args: string[], files: string[]): Promise<{ ms: number; count: number }> {
+export function timeGrep(args: string[], files: string[]): Promise<{ ms: number; count: number }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn('grep', ['-h', ...args, ...files], { stdio: ['ignore', 'pipe', 'inherit'] });

@@ -237,6 +237,36 @@ test('background work never takes every thread: an interactive task starts at on
   });
 });
 
+test('background work waits while a search runs in the search lane, and starts once the search is done', async () => {
+  await withPool({ maxThreads: 2 }, async (pool) => {
+    const gate = holdGate();
+    const searching = pool.run('hold', { gate: gate.gate }, { filename: hold, lane: 'search' });
+    await waitFor('the search task runs', () => pool.stats().lanes.search.running === 1);
+    let backgroundRan = false;
+    const background = pool.run('echo', 'b', { filename: echo, priority: 'background' }).then(() => (backgroundRan = true));
+    // Interactive work of the general lane is not held.
+    assert.equal((await pool.run<{ payload: unknown }>('echo', 'i', { filename: echo })).payload, 'i');
+    assert.is(backgroundRan, false, 'the background task waited for the search');
+    assert.is(pool.stats().lanes.general.queued, 1);
+    gate.open();
+    await searching;
+    await background;
+    assert.is(backgroundRan, true);
+  });
+});
+
+test('warmUp starts every thread of the search lane, which stay up past the idle time-out', async () => {
+  const pool = createWorkerPool({ taskTimeoutMs: 10_000, maxThreads: 2, idleTimeoutMs: 50 });
+  try {
+    await pool.warmUp('log-search', { warmUp: true });
+    assert.is(pool.stats().lanes.search.completed, 2, 'the warm-up ran once on each thread');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.is(pool.stats().lanes.search.threads, 2, 'both search threads are still up');
+  } finally {
+    await pool.close();
+  }
+});
+
 test('a time limit counts running time, not time waiting in the queue', async () => {
   await withPool({ maxThreads: 1 }, async (pool) => {
     const busy = pool.run('spin', { ms: 300, steps: 1 }, { filename: spin });

@@ -72,9 +72,11 @@ function fresh(rank: number, l: Listed, st: { dev: number; ino: number; size: nu
 /** Page 1: every file of the selected sources, at its current size. Files last written before `from` are skipped. */
 export async function filesForNewSearch(logSources: LogSources, sel: FileSelection): Promise<SearchFile[]> {
   const listed = await listFiles(logSources, sel);
+  // All at once: one stat after the other costs a round trip to the thread pool each.
+  const stats = await Promise.all(listed.map((l) => fs.stat(l.path).catch(() => null)));
   const files: SearchFile[] = [];
-  for (const l of listed) {
-    const st = await fs.stat(l.path).catch(() => null);
+  for (const [i, l] of listed.entries()) {
+    const st = stats[i];
     if (!st || !st.isFile()) continue;
     // Entries cannot be newer than the file's last write.
     if (sel.from !== null && st.mtimeMs < sel.from) continue;
@@ -88,8 +90,9 @@ export async function filesForNewSearch(logSources: LogSources, sel: FileSelecti
 export async function filesFromCursor(logSources: LogSources, sel: FileSelection, cursor: SearchCursor): Promise<SearchFile[]> {
   const listed = await listFiles(logSources, sel);
   const byIdentity = new Map<string, { l: Listed; st: { dev: number; ino: number; size: number; mtimeMs: number } }>();
-  for (const l of listed) {
-    const st = await fs.stat(l.path).catch(() => null);
+  const stats = await Promise.all(listed.map((l) => fs.stat(l.path).catch(() => null)));
+  for (const [i, l] of listed.entries()) {
+    const st = stats[i];
     if (st?.isFile()) byIdentity.set(`${st.dev}:${st.ino}`, { l, st });
   }
   const files: SearchFile[] = [];
