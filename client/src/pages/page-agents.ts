@@ -70,6 +70,7 @@ export class PageAgents extends LitElement {
     progress { width: min(100%, 16rem); height: 0.6rem; accent-color: var(--oc-accent); vertical-align: middle; }
     .hint { color: var(--oc-fg-muted); margin: 0; }
     .pending { visibility: hidden; }
+    agent-tree.loading { display: none; }
   `];
 
   /** The live store (the shell provides it; tests hand in their own). */
@@ -207,8 +208,9 @@ export class PageAgents extends LitElement {
       <div class="layout">
         <section class="card tree-card ${stale ? 'stale' : ''}" aria-labelledby="tree-h">
           <header><h2 id="tree-h">Hierarchy</h2></header>
-          ${loaded ? html`<agent-tree .agents=${this.agents} selected=${this.selected} .now=${this.now} ?stale=${stale}
-            @agent-select=${this.onSelect}></agent-tree>` : html`<p class="hint" role="status">Loading agents…</p>`}
+          ${loaded ? nothing : html`<p class="hint" role="status">Loading agents…</p>`}
+          <agent-tree class=${loaded ? '' : 'loading'} .agents=${this.agents} selected=${this.selected} .now=${this.now} ?stale=${stale}
+            @agent-select=${this.onSelect}></agent-tree>
         </section>
         <div class="detail-col ${loaded ? '' : 'pending'}">
           ${agent ? this.renderAgent(agent, stale) : html`<p class="hint">Select an agent to see its details and start it.</p>`}
