@@ -1,6 +1,6 @@
 // Builds the client into dist/public (or `--out <dir>`): esbuild bundle (app-[hash].js + lazy chunks), the
-// stylesheets joined under a hashed name, static files, the service worker, route-preloads.json (what each client
-// route needs first, for the gateway), build-info.json with the gzip size of the JS needed at first load,
+// stylesheets under hashed names (the base sheet, and the dark theme apart), static files, the service worker,
+// route-preloads.json (what each client route needs first, for the gateway), build-info.json with the gzip size of the JS needed at first load,
 // and finally a .br and a .gz copy of every compressible file.
 import { copyFile, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -116,21 +116,25 @@ async function main(): Promise<void> {
   const sumGzip = async (files: string[]) => (await Promise.all(files.map(gzipSize))).reduce((a, b) => a + b, 0);
   const initialJsGzipBytes = await sumGzip(initialFiles);
 
-  // One stylesheet under a hashed name, so that every file a page loads can be cached for a year.
+  // Stylesheets under hashed names, so that every file a page loads can be cached for a year: the base sheet
+  // (Shoelace light + the app's styles) and Shoelace dark apart, which index.html links with
+  // media="(prefers-color-scheme: dark)" (theme-preference.ts switches it on a user override), so a theme
+  // that does not apply never blocks the first paint.
   const shoelaceThemes = path.join(root, 'node_modules/@shoelace-style/shoelace/dist/themes');
-  const sheets = [
+  const baseSheets = [
     { href: '/shoelace/light.css', file: path.join(shoelaceThemes, 'light.css') },
-    { href: '/shoelace/dark.css', file: path.join(shoelaceThemes, 'dark.css') },
     { href: '/styles.css', file: path.join(clientDir, 'styles.css') },
   ];
-  const styles = await writeJoinedStylesheet(sheets, outDir);
+  const darkSheets = [{ href: '/shoelace/dark.css', file: path.join(shoelaceThemes, 'dark.css') }];
+  const baseCss = await writeJoinedStylesheet(baseSheets, outDir, 'styles.css');
+  const darkCss = await writeJoinedStylesheet(darkSheets, outDir, 'theme-dark.css');
 
   // index.html: hashed URLs, and the chunks app.js imports statically preloaded so they download in parallel
   // with it. The gateway adds the preloads of the route it answers (route-preloads.json).
   const preloads = initialFiles.filter((f) => f !== appJs).map((f) => `<link rel="modulepreload" href="${urlOf(f)}">`);
   const template = await readFile(path.join(clientDir, 'index.html'), 'utf8');
   if (!template.includes('<!-- build:modulepreload -->')) throw new Error('client/index.html lost its <!-- build:modulepreload --> marker');
-  const indexHtml = rewriteReferences(linkJoinedStylesheet(template, sheets, styles), { '/app.js': urlOf(appJs) })
+  const indexHtml = rewriteReferences(linkJoinedStylesheet(linkJoinedStylesheet(template, baseSheets, baseCss), darkSheets, darkCss), { '/app.js': urlOf(appJs) })
     .replace('<!-- build:modulepreload -->', preloads.join('\n    '));
   await writeFile(path.join(outDir, 'index.html'), indexHtml);
   await copyFile(path.join(clientDir, 'manifest.webmanifest'), path.join(outDir, 'manifest.webmanifest'));

@@ -49,7 +49,7 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   app.use(errorHandler(s.logger));
   app.use(securityHeaders());
   app.use(hostCheck(hostPolicy({ publicOrigin: s.config.publicOrigin, allowedHosts: s.config.allowedHosts, trust })));
-  if (deps.staticDir) app.use(staticFiles(deps.staticDir));
+  if (deps.staticDir) app.use(staticFiles(deps.staticDir, { sessionCookie: SESSION_COOKIE }));
   app.use(apiCompression());
   app.use(
     session(

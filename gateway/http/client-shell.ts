@@ -1,6 +1,7 @@
 // index.html as the answer to every client route (/, /logs, /agents/runs/7…): per route, the page chunk and
 // its static imports are added as <link rel="modulepreload"> (from the build's route-preloads.json), so the
-// first screen downloads in one round. Every variant is built once per build (at start-up), with its brotli
+// first screen downloads in one round. A request without the session cookie gets the sign-in page's preloads
+// whatever its path (every route but /login sends a signed-out visitor there). Every variant is built once per build (at start-up), with its brotli
 // and gzip forms and their ETags, and kept in memory.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -16,6 +17,14 @@ interface RoutePreloadManifest { routes: RoutePreload[]; fallback: { page: strin
 
 interface Encoded { body: Buffer; etag: string }
 export type ShellVariant = Record<FileEncoding, Encoded>;
+
+export interface ClientShellOptions {
+  /**
+   * The session cookie's name: a request without it is answered with the sign-in route's preloads on every path
+   * (the client sends a signed-out visitor to /login), and the page varies by Cookie.
+   */
+  sessionCookie?: string;
+}
 
 export interface ClientShell {
   /** Answers the request with the variant for its path, in the best encoding it accepts; 304 when unchanged. */
@@ -47,9 +56,13 @@ function readManifest(file: string): RoutePreloadManifest {
   return { routes: parsed.routes, fallback: parsed.fallback ?? null };
 }
 
+const SIGN_IN_PAGE = 'page-login';
+
 interface ShellPages {
   /** The page for a path: the matching route's variant, else the fallback's (not-found page), else the plain one. */
   variantFor(pathname: string): ShellVariant;
+  /** The sign-in route's page (null when the manifest has no sign-in route). */
+  signIn: ShellVariant | null;
   lastModified: string;
 }
 
@@ -68,7 +81,12 @@ function buildPages(indexFile: string, manifestFile: string): ShellPages {
   const routes: Array<{ matches: MatchFunction<Partial<Record<string, string>>>; variant: ShellVariant }> = manifest.routes
     .map((r) => ({ matches: match(r.pattern, { decode: false }), variant: variant(r.preload) }));
   const fallback = variant(manifest.fallback?.preload ?? []);
-  return { variantFor: (pathname) => routes.find((r) => r.matches(pathname) !== false)?.variant ?? fallback, lastModified };
+  const signInRoute = manifest.routes.find((r) => r.page === SIGN_IN_PAGE);
+  return {
+    variantFor: (pathname) => routes.find((r) => r.matches(pathname) !== false)?.variant ?? fallback,
+    signIn: signInRoute ? variant(signInRoute.preload) : null,
+    lastModified,
+  };
 }
 
 /**
@@ -76,7 +94,7 @@ function buildPages(indexFile: string, manifestFile: string): ShellPages {
  * (two stat calls per client-route request tell), so a rebuild never leaves the gateway pointing at
  * scripts that are gone. respond() returns false while no client is built.
  */
-export function loadClientShell(root: string): ClientShell {
+export function loadClientShell(root: string, options: ClientShellOptions = {}): ClientShell {
   const indexFile = path.join(root, 'index.html');
   const manifestFile = path.join(root, 'route-preloads.json');
   const stamp = () => {
@@ -104,10 +122,12 @@ export function loadClientShell(root: string): ClientShell {
       const pages = current();
       if (!pages) return false;
       const encoding = preferredEncoding(ctx);
-      const answer = pages.variantFor(ctx.path)[encoding];
+      const signedOut = options.sessionCookie !== undefined && !ctx.cookies.get(options.sessionCookie);
+      const answer = ((signedOut ? pages.signIn : null) ?? pages.variantFor(ctx.path))[encoding];
       ctx.type = 'html';
       ctx.set('Cache-Control', CACHE_REVALIDATE);
       ctx.vary('Accept-Encoding');
+      if (options.sessionCookie !== undefined) ctx.vary('Cookie');
       ctx.set('ETag', answer.etag);
       ctx.set('Last-Modified', pages.lastModified);
       if (encoding !== 'identity') ctx.set('Content-Encoding', encoding);

@@ -1,21 +1,21 @@
 // Serves the built client (dist/public): the .br or .gz copy the build wrote when the browser accepts it
 // (koa-static/koa-send send it), Cache-Control by kind of file (cache-policy.ts), an ETag per encoded variant
 // and 304 for an unchanged one; client-side routes (/logs, /agents/…) answered with index.html and the
-// route's preloads (client-shell.ts).
+// route's preloads, or the sign-in page's for a request without a session cookie (client-shell.ts).
 import path from 'node:path';
 import type { Context, Next } from 'koa';
 import serve from 'koa-static';
 import etag from 'etag';
 import { COMPRESSIBLE_FILE, cacheControlFor } from './cache-policy.js';
-import { loadClientShell } from './client-shell.js';
+import { loadClientShell, type ClientShellOptions } from './client-shell.js';
 import { preferredEncoding } from './content-encoding.js';
 
 const NOT_STATIC = /^\/(api|ws)(\/|$)|^\/healthz$/;
 
 type ServeOptions = NonNullable<Parameters<typeof serve>[1]>;
 
-export function staticFiles(root: string) {
-  const shell = loadClientShell(root);
+export function staticFiles(root: string, shellOptions: ClientShellOptions = {}) {
+  const shell = loadClientShell(root, shellOptions);
   const options: ServeOptions = {
     // "/" is a client route (the shell below), never a directory listing or a plain index.html.
     index: false,

@@ -86,4 +86,22 @@ describe('theme-preference', () => {
     const dark = matchMedia('(prefers-color-scheme: dark)').matches;
     expect(document.documentElement.dataset.theme).to.equal(dark ? 'dark' : 'light');
   });
+
+  it('switches the dark sheet\'s media with the preference, so it applies only where the dark theme is used', () => {
+    const link = document.createElement('link');
+    link.rel = 'stylesheet';
+    link.dataset.themeSheet = 'dark';
+    link.media = '(prefers-color-scheme: dark)';
+    document.head.append(link);
+    try {
+      setThemePreference('dark');
+      expect(link.media).to.equal('all');
+      setThemePreference('light');
+      expect(link.media).to.equal('not all');
+      setThemePreference('system');
+      expect(link.media).to.equal('(prefers-color-scheme: dark)');
+    } finally {
+      link.remove();
+    }
+  });
 });

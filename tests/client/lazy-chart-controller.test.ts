@@ -1,6 +1,6 @@
-// LazyChartController: the chart module loads once the host's first render has been painted, draws into the host's
-// container, follows its size, is disposed when the host leaves and made again when it comes back; a module that
-// fails to load is a warning, not an error.
+// LazyChartController: the chart module loads once the host's first render has been painted and it is near the
+// viewport, draws into the host's container, follows its size, is disposed when the host leaves and made again
+// when it comes back; a module that fails to load is a warning, not an error.
 import { fixture, html, expect, waitUntil } from '@open-wc/testing';
 import { LitElement, html as litHtml } from 'lit';
 import { LazyChartController, type SizedChart } from '../../client/src/components/lazy-chart-controller.js';
@@ -134,5 +134,18 @@ describe('LazyChartController', () => {
     expect(warnings.length).to.equal(1);
     expect(warnings[0]![0]).to.equal('lazy-chart-host: chart module failed to load');
     expect((warnings[0]![1] as Error).message).to.equal('chunk gone');
+  });
+
+  it('loads nothing for a chart far below the viewport until it is scrolled near', async () => {
+    const wrap = await fixture<HTMLDivElement>(html`<div><div style="height: 5000px"></div><lazy-chart-host></lazy-chart-host></div>`);
+    const el = wrap.querySelector<LazyChartHost>('lazy-chart-host')!;
+    await el.updateComplete;
+    await new Promise((r) => setTimeout(r, 200));
+    expect(loads, 'below the fold: not loaded').to.equal(0);
+    el.scrollIntoView();
+    await waitUntil(() => loads === 1, 'loaded once near the viewport');
+    await el.chart.ready;
+    expect(made.length).to.equal(1);
+    window.scrollTo(0, 0);
   });
 });

@@ -72,9 +72,9 @@ test('/login fetches its own page chunk only: no other page, no ECharts, no Shoe
     await page.getByLabel('Username').waitFor();
     await page.waitForLoadState('networkidle');
     const fetched = await pageFetches();
-    // A signed-out visit to / gets home's route preloads from the gateway (it answers by path, not by session);
-    // the client itself loads no page behind sign-in before the session check has let it through.
-    assert.equal(fetched.pages.filter((p) => !(from === '/' && p === 'page-home')), ['page-login'],
+    // Signed out, the gateway preloads the sign-in page whatever the path, and the client itself loads no page
+    // behind sign-in before the session check has let it through.
+    assert.equal(fetched.pages, ['page-login'],
       `page chunks fetched from ${from}: ${fetched.pages.join(', ')}`);
     assert.equal(fetched.echarts, [], `ECharts fetched on the sign-in page (from ${from})`);
     assert.equal(await definedTags(page, ['sl-dropdown', 'sl-menu', 'sl-drawer', 'sl-dialog', 'shortcut-sheet', 'page-home']), [],

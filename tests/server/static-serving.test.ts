@@ -22,6 +22,7 @@ let publicDir: string;
 let t: AdminGateway;
 let appJs: string;
 let stylesCss: string;
+let darkCss: string;
 
 interface Raw { status: number; headers: http.IncomingHttpHeaders; body: Buffer }
 
@@ -62,6 +63,7 @@ test.before(async () => {
   const index = fs.readFileSync(path.join(publicDir, 'index.html'), 'utf8');
   appJs = /<script type="module" src="(\/app-[A-Z0-9]{8}\.js)">/.exec(index)?.[1] ?? '';
   stylesCss = /href="(\/styles-[A-Z0-9]{8}\.css)"/.exec(index)?.[1] ?? '';
+  darkCss = /href="(\/theme-dark-[A-Z0-9]{8}\.css)"/.exec(index)?.[1] ?? '';
   t = await startAdminGateway({ RATE_LIMIT_PER_MINUTE: '100000' }, { staticDir: publicDir });
 });
 
@@ -73,14 +75,22 @@ test.after(async () => {
 test('the build names every script and stylesheet index.html loads by its content, and writes no unhashed copy', () => {
   assert.ok(appJs, 'index.html loads /app-<hash>.js');
   assert.ok(stylesCss, 'index.html links a hashed stylesheet');
-  // Shoelace's light and dark themes and the app's own styles, joined in that order into one file.
+  // The base sheet: Shoelace's light theme, then the app's own styles; Shoelace's dark theme apart, linked with
+  // a media query so that it blocks rendering only where the dark theme applies.
   const index0 = fs.readFileSync(path.join(publicDir, 'index.html'), 'utf8');
-  assert.is([...index0.matchAll(/<link rel="stylesheet"/g)].length, 1, 'one stylesheet');
+  const links = [...index0.matchAll(/<link rel="stylesheet"[^>]*>/g)].map((m) => m[0]);
+  assert.is(links.length, 2, 'two stylesheets');
+  assert.ok(links[0]!.includes(`href="${stylesCss}"`) && !links[0]!.includes('media='), 'the base sheet applies everywhere');
+  const darkLink = /^<link rel="stylesheet" href="(\/theme-dark-[A-Z0-9]{8}\.css)" media="\(prefers-color-scheme: dark\)" data-theme-sheet="dark">$/.exec(links[1]!);
+  assert.ok(darkLink, `the dark sheet is linked for a dark preference only: ${links[1]}`);
   const css = fs.readFileSync(path.join(publicDir, stylesCss), 'utf8');
   const light = css.indexOf('.sl-theme-light');
-  const dark = css.indexOf('.sl-theme-dark');
   const own = css.indexOf('--oc-bg');
-  assert.ok(light >= 0 && dark > light && own > dark, 'light, dark, then the app\'s styles');
+  assert.ok(light >= 0 && own > light, 'light, then the app\'s styles');
+  assert.is(css.indexOf('.sl-theme-dark'), -1, 'no dark theme in the base sheet');
+  assert.is(darkLink![1], darkCss);
+  const dark = fs.readFileSync(path.join(publicDir, darkCss), 'utf8');
+  assert.ok(dark.includes('.sl-theme-dark') && !dark.includes('.sl-theme-light') && !dark.includes('--oc-bg'), 'Shoelace dark alone');
   for (const gone of ['app.js', 'styles.css', 'shoelace/light.css', 'shoelace/dark.css']) {
     assert.not.ok(fs.existsSync(path.join(publicDir, gone)), `${gone} is not written`);
   }
@@ -198,7 +208,7 @@ test('HEAD: the headers of GET, no body', async () => {
 });
 
 test('hashed CSS: brotli, text/css, a year immutable', async () => {
-  for (const url of [stylesCss]) {
+  for (const url of [stylesCss, darkCss]) {
     const r = await raw(url, { 'accept-encoding': BROWSER });
     assert.is(r.status, 200);
     assert.is(r.headers['content-encoding'], 'br', url);
@@ -209,7 +219,8 @@ test('hashed CSS: brotli, text/css, a year immutable', async () => {
   }
 });
 
-test('index.html at / and at client routes: compressed, no-cache, with the route\'s page preloaded', async () => {
+test('index.html at / and at client routes, signed in: compressed, no-cache, with the route\'s page preloaded', async () => {
+  const cookie = { cookie: t.admin.cookieHeader() };
   const manifest = JSON.parse(file('/route-preloads.json').toString('utf8')) as { routes: Array<{ pattern: string; preload: string[] }> };
   const pageOf = (pattern: string) => manifest.routes.find((r) => r.pattern === pattern)!.preload[0]!;
   const home = pageOf('/');
@@ -222,9 +233,10 @@ test('index.html at / and at client routes: compressed, no-cache, with the route
     ['/no/such/page', /page-not-found-/],
   ];
   for (const [url, page] of expectations) {
-    const r = await raw(url, { 'accept-encoding': BROWSER, accept: 'text/html' });
+    const r = await raw(url, { ...cookie, 'accept-encoding': BROWSER, accept: 'text/html' });
     assert.is(r.status, 200, url);
     assert.is(r.headers['content-encoding'], 'br', url);
+    assert.match(String(r.headers.vary), /cookie/i, `${url} varies by cookie`);
     assert.match(String(r.headers['content-type']), /^text\/html/);
     assert.is(r.headers['cache-control'], 'no-cache', url);
     assert.ok(varies(r), url);
@@ -239,10 +251,32 @@ test('index.html at / and at client routes: compressed, no-cache, with the route
   }
   const loginHtml = decoded(await raw('/login', { 'accept-encoding': 'br' }));
   assert.ok(loginHtml.includes(login) && !loginHtml.includes(home), '/login: page-login, not page-home');
-  const homeHtml = decoded(await raw('/', { 'accept-encoding': 'br' }));
+  const homeHtml = decoded(await raw('/', { ...cookie, 'accept-encoding': 'br' }));
   assert.ok(homeHtml.includes(home) && !homeHtml.includes(login), '/: page-home, not page-login');
   // Every route preload is a file that is served.
   for (const url of new Set(manifest.routes.flatMap((r) => r.preload))) assert.is((await raw(url)).status, 200, url);
+});
+
+test('a request without the session cookie gets the sign-in page\'s preloads on every client route', async () => {
+  const manifest = JSON.parse(file('/route-preloads.json').toString('utf8')) as { routes: Array<{ pattern: string; preload: string[] }> };
+  const login = manifest.routes.find((r) => r.pattern === '/login')!.preload;
+  const home = manifest.routes.find((r) => r.pattern === '/')!.preload[0]!;
+  for (const url of ['/', '/logs', '/agents/runs/42', '/no/such/page', '/login']) {
+    const r = await raw(url, { 'accept-encoding': 'br', accept: 'text/html', cookie: 'other=1' });
+    assert.is(r.status, 200, url);
+    assert.match(String(r.headers.vary), /cookie/i, `${url} varies by cookie`);
+    const html = decoded(r);
+    const pagePreloads = [...html.matchAll(/<link rel="modulepreload" href="\/chunks\/(page-[a-z-]+)-/g)].map((m) => m[1]);
+    assert.equal(pagePreloads, ['page-login'], `${url} signed out preloads the sign-in page only`);
+    for (const u of login) assert.ok(html.includes(`href="${u}"`), `${url}: ${u} preloaded`);
+    assert.not.ok(html.includes(home), `${url}: no page-home`);
+  }
+  // The same path with the cookie is another variant, with its own ETag.
+  const signedOut = await raw('/', { 'accept-encoding': 'br' });
+  const signedIn = await raw('/', { 'accept-encoding': 'br', cookie: t.admin.cookieHeader() });
+  assert.is.not(signedOut.headers.etag, signedIn.headers.etag);
+  const stale = await raw('/', { 'accept-encoding': 'br', cookie: t.admin.cookieHeader(), 'if-none-match': signedOut.headers.etag! });
+  assert.is(stale.status, 200, 'the signed-out ETag does not validate the signed-in page');
 });
 
 test('/index.html itself (what the service worker caches): the built file, no-cache', async () => {

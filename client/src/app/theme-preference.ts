@@ -1,5 +1,6 @@
 // Light/dark theme: follows the OS (prefers-color-scheme) unless the user picked one (localStorage
-// 'oc-theme'); keeps <html data-theme>, Shoelace's sl-theme-* class and the theme-color meta in sync.
+// 'oc-theme'); keeps <html data-theme>, Shoelace's sl-theme-* class, the media of the dark theme's stylesheet
+// (it applies, and blocks rendering, only where the dark theme is in use) and the theme-color meta in sync.
 
 export type ThemePreference = 'system' | 'light' | 'dark';
 export type Theme = 'light' | 'dark';
@@ -29,6 +30,16 @@ export function resolveTheme(preference: ThemePreference, prefersDark = systemPr
   return preference;
 }
 
+/**
+ * The media of the stylesheet for `sheet` (index.html links the dark one with data-theme-sheet="dark"): the OS
+ * preference under "system" (as index.html has it, so the browser never waits for a sheet that does not
+ * apply), else all or nothing.
+ */
+export function themeSheetMedia(sheet: Theme, preference: ThemePreference): string {
+  if (preference === 'system') return `(prefers-color-scheme: ${sheet})`;
+  return preference === sheet ? 'all' : 'not all';
+}
+
 /** The theme currently applied to the document. */
 export function currentTheme(): Theme {
   return document.documentElement.dataset.theme === 'dark' ? 'dark' : 'light';
@@ -40,6 +51,10 @@ export function applyTheme(preference: ThemePreference = readThemePreference()):
   root.dataset.theme = theme;
   root.classList.toggle('sl-theme-dark', theme === 'dark');
   root.classList.toggle('sl-theme-light', theme === 'light');
+  for (const link of document.querySelectorAll<HTMLLinkElement>('link[rel="stylesheet"][data-theme-sheet]')) {
+    const media = themeSheetMedia(link.dataset.themeSheet === 'dark' ? 'dark' : 'light', preference);
+    if (link.media !== media) link.media = media;
+  }
   // With an override, both media-specific theme-color metas must show the chosen theme's colour.
   for (const meta of document.querySelectorAll<HTMLMetaElement>('meta[name="theme-color"]')) {
     const media = meta.getAttribute('media') ?? '';

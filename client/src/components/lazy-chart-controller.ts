@@ -1,5 +1,6 @@
 // A chart element's ECharts instance: the chart module is imported once the element's first render has been
-// painted (so ECharts never weighs on the initial bundle nor delays the page's first paint), the chart follows the
+// painted and its chart area is near the viewport (so ECharts never weighs on the initial bundle, nor delays the
+// page's first paint, nor loads for a chart below the fold that nobody scrolls to), the chart follows the
 // element's size and the theme, and it is disposed when the element leaves the page (and made again if it comes back).
 import type { ReactiveController, ReactiveElement } from 'lit';
 import { ThemeChangeController } from '../app/theme-change-controller.js';
@@ -17,6 +18,26 @@ export interface LazyChartOptions<Chart extends SizedChart> {
   container: () => HTMLElement;
   /** Draws the host's data in the current colours: once the chart exists, on redraw() and on a theme change. */
   draw: (chart: Chart) => void;
+}
+
+/** Vertical distance from the viewport at which a chart starts loading. */
+const NEAR_VIEWPORT = '300px 0px';
+
+/** Resolves true once `el` is within NEAR_VIEWPORT of the viewport; false if `still()` no longer holds by then. */
+function nearViewport(el: HTMLElement, still: () => boolean): Promise<boolean> {
+  if (typeof IntersectionObserver !== 'function') return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const observer = new IntersectionObserver((entries) => {
+      if (!still()) {
+        observer.disconnect();
+        resolve(false);
+      } else if (entries.some((e) => e.isIntersecting)) {
+        observer.disconnect();
+        resolve(true);
+      }
+    }, { rootMargin: NEAR_VIEWPORT });
+    observer.observe(el);
+  });
 }
 
 export class LazyChartController<Chart extends SizedChart> implements ReactiveController {
@@ -73,7 +94,8 @@ export class LazyChartController<Chart extends SizedChart> implements ReactiveCo
     const { name, load, container } = this.#options;
     const attempt = ++this.#attempt;
     const current = () => attempt === this.#attempt && this.#host.isConnected;
-    this.#loading = afterNextPaint().then(() => (current() ? load() : null)).then((init) => {
+    this.#loading = afterNextPaint().then(() => (current() ? nearViewport(container(), () => current()) : false))
+      .then((near) => (near && current() ? load() : null)).then((init) => {
       if (!init || !current() || this.#chart) return;
       const el = container();
       this.#chart = init(el);

@@ -17,6 +17,9 @@ const CONNECTION_ICONS: Record<WebhookConnection, { icon: IconNode; tone: string
   open: { icon: Radio, tone: 'ok' }, reconnecting: { icon: RefreshCw, tone: 'warn' }, closed: { icon: Unplug, tone: 'bad' },
 };
 
+/** The tiles the card shows, in order (the waiting state shows them empty). */
+const STATUS_TILES = ['Checks passed (24 h)', 'Last heartbeat', 'Messages processed', 'Tunnel URL', 'Event stream', 'Last event', 'Rejected events'];
+
 @customElement('webhook-status-card')
 export class WebhookStatusCard extends LitElement {
   static styles = [tokens, focusRing, css`
@@ -50,7 +53,8 @@ export class WebhookStatusCard extends LitElement {
     .recon table { border-collapse: collapse; margin-top: 0.4rem; font-variant-numeric: tabular-nums; width: 100%; }
     .recon th, .recon td { text-align: right; padding: 0.2rem 0.5rem; border-bottom: 1px solid var(--oc-border); }
     .recon th:first-child, .recon td:first-child { text-align: left; }
-    .empty { color: var(--oc-fg-muted); margin: 0; }
+    .empty { color: var(--oc-fg-muted); margin: 0; display: flex; align-items: center; gap: 0.5rem; flex-wrap: wrap; }
+    .waiting .big { color: var(--oc-unknown); }
     .vh { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
     ${unsafeCSS(freshnessStyles)}
   `];
@@ -66,7 +70,7 @@ export class WebhookStatusCard extends LitElement {
     if (!s) {
       return this.error
         ? html`<p class="empty" role="alert"><state-badge state="unknown"></state-badge> The webhook status could not be loaded — ${this.error}</p>`
-        : html`<p class="empty" role="status"><state-badge state="unknown"></state-badge> Waiting for the webhook status…</p>`;
+        : this.renderWaiting();
     }
     if (s.state === 'not_configured') {
       return html`<div class="head"><state-badge state="not_configured"></state-badge></div>${renderNotConfigured()}`;
@@ -103,6 +107,14 @@ export class WebhookStatusCard extends LitElement {
         ${this.item('Rejected events', this.renderRejected(s))}
       </dl>
       ${this.renderReconciliation(s)}`;
+  }
+
+  /** Until the first status: the card's final shape (its tiles, empty), so nothing below moves when it arrives. */
+  private renderWaiting() {
+    const tile = (label: string) => html`<div class="item"><dt>${label}</dt><dd><span class="big">—</span><span class="sub">&nbsp;</span></dd></div>`;
+    return html`<div class="head"><p class="empty" role="status"><state-badge state="unknown"></state-badge> Waiting for the webhook status…</p></div>
+      <dl class="waiting" aria-hidden="true">${STATUS_TILES.map(tile)}</dl>
+      <div class="recon" aria-hidden="true"><p>&nbsp;</p></div>`;
   }
 
   private item(label: string, value: unknown, reason = '', kept = false) {

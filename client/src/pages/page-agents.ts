@@ -69,6 +69,8 @@ export class PageAgents extends LitElement {
     .fail-link { color: var(--oc-bad); font-weight: 600; display: inline-flex; align-items: center; gap: 0.3rem; --oc-icon-size: 1em; }
     progress { width: min(100%, 16rem); height: 0.6rem; accent-color: var(--oc-accent); vertical-align: middle; }
     .hint { color: var(--oc-fg-muted); margin: 0; }
+    .pending { visibility: hidden; }
+    agent-tree.loading { display: none; }
   `];
 
   /** The live store (the shell provides it; tests hand in their own). */
@@ -190,6 +192,8 @@ export class PageAgents extends LitElement {
   render() {
     const stale = this.stale;
     const agent = this.agents.find((a) => a.name === this.selected) ?? null;
+    // Until the first answer the tree says so, and what is below it stays invisible: the tree's rows would push it down.
+    const loaded = this.updatedAt !== null || this.loadError !== '';
     return html`<div class="top">
         <h1>Agents</h1>${freshnessNote(this.updatedAt, stale)}
         <div class="links">
@@ -204,10 +208,11 @@ export class PageAgents extends LitElement {
       <div class="layout">
         <section class="card tree-card ${stale ? 'stale' : ''}" aria-labelledby="tree-h">
           <header><h2 id="tree-h">Hierarchy</h2></header>
-          <agent-tree .agents=${this.agents} selected=${this.selected} .now=${this.now} ?stale=${stale}
+          ${loaded ? nothing : html`<p class="hint" role="status">Loading agents…</p>`}
+          <agent-tree class=${loaded ? '' : 'loading'} .agents=${this.agents} selected=${this.selected} .now=${this.now} ?stale=${stale}
             @agent-select=${this.onSelect}></agent-tree>
         </section>
-        <div class="detail-col">
+        <div class="detail-col ${loaded ? '' : 'pending'}">
           ${agent ? this.renderAgent(agent, stale) : html`<p class="hint">Select an agent to see its details and start it.</p>`}
           <section class="card ${stale ? 'stale' : ''}" aria-labelledby="runs-h">
             <header><h2 id="runs-h">Recent runs</h2></header>

@@ -58,6 +58,8 @@ export class PageHome extends LitElement {
     .card.stale { border-style: dashed; }
     .gauges { display: grid; gap: 0.6rem; grid-template-columns: repeat(auto-fill, minmax(min(100%, 140px), 1fr)); }
     @media (min-width: 1024px) { .gauges { grid-template-columns: repeat(auto-fit, minmax(170px, 1fr)); } }
+    /* Until the first status, only the problems card shows: its list (of any length) then goes in without moving the rest. */
+    .layout.pending > :not(.problems) { visibility: hidden; }
     .problems ul { list-style: none; margin: 0; padding: 0; display: grid; gap: 0.4rem; }
     .problems li { display: flex; align-items: center; gap: 0.6rem; flex-wrap: wrap; min-height: var(--oc-tap); }
     .problems a { color: var(--oc-fg); font-weight: 600; }
@@ -230,7 +232,7 @@ export class PageHome extends LitElement {
         <button class="refresh" type="button" aria-busy=${this.refreshing ? 'true' : 'false'} @click=${() => this.refresh()}>
           <oc-icon .icon=${RefreshCw}></oc-icon>${this.refreshing ? 'Refreshing…' : 'Refresh'}</button>
       </div>
-      <div class="layout">
+      <div class="layout ${this.health === null && !this.loadError ? 'pending' : ''}">
         ${this.renderProblems()}
         ${this.renderGauges(system)}
         <webhook-widget-row class="full"></webhook-widget-row>

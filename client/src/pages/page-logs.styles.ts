@@ -10,6 +10,7 @@ export const logsPageStyles = css`
   .btn.live[aria-pressed='true'] { color: var(--oc-ok); border-color: var(--oc-ok); box-shadow: inset 0 -3px 0 var(--oc-ok); }
   .btn.paused { color: var(--oc-warn); border-color: var(--oc-warn); font-weight: 600; }
   .layout { display: grid; gap: 1rem; grid-template-columns: minmax(0, 1fr); }
+  .pending { visibility: hidden; }
   .main, .aside { display: grid; gap: 0.75rem; align-content: start; min-width: 0; }
   @media (min-width: 1024px) {
     .layout { grid-template-columns: minmax(0, 3fr) minmax(340px, 2fr); align-items: start; }

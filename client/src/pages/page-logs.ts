@@ -50,6 +50,8 @@ export class PageLogs extends LitElement {
   @state() private sourcesNote = '';
   @state() private pm2Down = '';
   @state() private sourcesAt: string | null = null;
+  /** The first answer about sources (or its failure) is in: until then the page body stays invisible, since a banner may go on top. */
+  @state() private sourcesSettled = false;
   @state() searchPhase: SearchPhase = 'idle';
   @state() private searchError = '';
   @state() private fieldError = '';
@@ -135,6 +137,8 @@ export class PageLogs extends LitElement {
       this.sourcesNote = this.pm2Down ? `PM2 is down: its process logs are missing from this list (${this.pm2Down}).` : '';
     } catch (err) {
       this.sourcesNote = `The list of sources could not be loaded — ${errorText(err, 'request failed')}`;
+    } finally {
+      this.sourcesSettled = true;
     }
   }
 
@@ -359,7 +363,7 @@ export class PageLogs extends LitElement {
             <oc-icon .icon=${Trash2}></oc-icon>Clean up old files</button>` : nothing}
         </div>
       </div>
-      <div class="layout">
+      <div class="layout ${this.sourcesSettled ? '' : 'pending'}">
         <div class="main">
           ${this.pm2Down ? html`<div class="banner pm2-down" role="alert"><oc-icon .icon=${CircleAlert}></oc-icon>
             <span><strong>PM2 is down</strong> — its process logs (out and err) are missing from sources and results until it answers again.
