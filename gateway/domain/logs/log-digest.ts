@@ -77,8 +77,8 @@ export class LogDigest {
   #persistTimer: NodeJS.Timeout | undefined;
   #idleWaiters: Array<() => void> = [];
   #closed = false;
-  /** True until startDelayMs after load(): tasks are planned but not run. */
-  #held = true;
+  /** With a start delay, true until startDelayMs after load(): tasks are planned but not run. */
+  #held: boolean;
   #holdTimer: NodeJS.Timeout | undefined;
   #sinceCheckpoint = 0;
   #writing: Promise<void> = Promise.resolve();
@@ -97,6 +97,7 @@ export class LogDigest {
       ...opts,
     };
     this.#budgetLeft = this.#o.maxBackfillBytes;
+    this.#held = this.#o.startDelayMs > 0;
   }
 
   /** Reads the saved state (a missing or unreadable file starts empty) and starts the periodic save. */
@@ -111,11 +112,9 @@ export class LogDigest {
     }
     this.#persistTimer = setInterval(() => void this.persist(), this.#o.persistMs);
     this.#persistTimer.unref();
-    if (this.#o.startDelayMs > 0) {
+    if (this.#held) {
       this.#holdTimer = setTimeout(() => this.#release(), this.#o.startDelayMs);
       this.#holdTimer.unref();
-    } else {
-      this.#release();
     }
   }
 
