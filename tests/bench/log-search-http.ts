@@ -201,6 +201,7 @@ export async function measureLogSearchHttp(o: HttpSearchOptions): Promise<HttpSe
       await compare(`full scan, literal "${RARE}"`, { q: RARE, case: '1' }, ['-c', '-F', RARE]);
       await compare(`full scan, literal -i "${RARE.toUpperCase()}"`, { q: RARE.toUpperCase() }, ['-c', '-i', '-F', RARE.toUpperCase()]);
       await compare('full scan, regex "canary-[0-9]+"', { q: 'canary-[0-9]+', regex: '1', case: '1' }, ['-c', '-E', 'canary-[0-9]+']);
+      await compare('full scan, regex -i "CANARY-[0-9]+"', { q: 'CANARY-[0-9]+', regex: '1' }, ['-c', '-i', '-E', 'CANARY-[0-9]+']);
 
       const warm: number[] = [];
       const warmCpu: number[] = [];
