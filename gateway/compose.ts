@@ -126,6 +126,9 @@ export async function composeGateway(config: Config, o: ComposeOverrides = {}): 
     sources: logSources,
     clock,
     snapshotFile: path.join(config.dataDir, 'snapshots', 'log-digest.json'),
+    // Not in the first seconds after a start, when a user's first search may come: that search then has the
+    // cores to itself. The backfill then goes in slices of 256 KiB that wait for any search.
+    startDelayMs: config.logDigestDelayMs,
     onError: (err, where) => logger.warn({ err, where }, 'log digest'),
   });
   const cookieSigner = new CookieSigner([loadSessionSecret(config.dataDir, config.sessionSecret)]);

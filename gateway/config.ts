@@ -59,6 +59,7 @@ const schema = z.object({
   METRICS_INTERVAL_SECONDS: z.coerce.number().positive().default(5),
   POOL_MAX_THREADS: z.coerce.number().int().positive().optional(),
   TASK_TIMEOUT_SECONDS: z.coerce.number().positive().default(30),
+  LOG_DIGEST_DELAY_SECONDS: z.coerce.number().min(0).max(3600).default(30),
   SEARCH_CONCURRENCY_PER_USER: z.coerce.number().int().min(1).max(100).default(2),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(6000),
   INGEST_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(120_000),
@@ -119,6 +120,8 @@ export interface Config {
   metricsIntervalMs: number;
   poolMaxThreads?: number;
   taskTimeoutMs: number;
+  /** The log digest's backfill starts this long after the gateway has started (LOG_DIGEST_DELAY_SECONDS). */
+  logDigestDelayMs: number;
   /** Log searches one user (or token) may have running at once; more answer 429 too_many_searches. */
   searchConcurrencyPerUser: number;
   rateLimitPerMinute: number;
@@ -190,6 +193,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     metricsIntervalMs: c.METRICS_INTERVAL_SECONDS * 1000,
     poolMaxThreads: c.POOL_MAX_THREADS,
     taskTimeoutMs: c.TASK_TIMEOUT_SECONDS * 1000,
+    logDigestDelayMs: c.LOG_DIGEST_DELAY_SECONDS * 1000,
     searchConcurrencyPerUser: c.SEARCH_CONCURRENCY_PER_USER,
     rateLimitPerMinute: c.RATE_LIMIT_PER_MINUTE,
     ingestRateLimitPerMinute: c.INGEST_RATE_LIMIT_PER_MINUTE,

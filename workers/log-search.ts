@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import vm from 'node:vm';
 import zlib from 'node:zlib';
-import { anchorOf, scanChunk } from '../gateway/domain/logs/chunk-scan.js';
+import { anchorsOf, scanChunk } from '../gateway/domain/logs/chunk-scan.js';
 import type { ChunkFilters, ChunkScanResult, RegexRunner } from '../gateway/domain/logs/chunk-scan.js';
 import { buildMatchPlan, type MatchPlan } from '../gateway/domain/logs/log-matcher.js';
 
@@ -69,8 +69,8 @@ function readRange(path: string, from: number, length: number): Buffer {
 const PIECE = 128 * 1024;
 let piece: Buffer = Buffer.allocUnsafeSlow(0);
 
-function occursIn(path: string, from: number, to: number, anchor: Buffer): boolean {
-  const keep = anchor.length - 1; // a match may straddle two pieces
+function occursIn(path: string, from: number, to: number, anchors: Buffer[]): boolean {
+  const keep = Math.max(...anchors.map((a) => a.length)) - 1; // a match may straddle two pieces
   if (piece.length < PIECE + keep) piece = Buffer.allocUnsafeSlow(PIECE + keep);
   const fd = fs.openSync(path, 'r');
   try {
@@ -79,7 +79,8 @@ function occursIn(path: string, from: number, to: number, anchor: Buffer): boole
       const n = fs.readSync(fd, piece, carried, Math.min(PIECE, to - pos), pos);
       if (n === 0) break;
       const filled = carried + n;
-      if (piece.subarray(0, filled).indexOf(anchor) !== -1) return true;
+      const view = piece.subarray(0, filled);
+      for (const anchor of anchors) if (view.indexOf(anchor) !== -1) return true;
       carried = Math.min(keep, filled);
       piece.copy(piece, 0, filled - carried, filled);
       pos += n;
@@ -176,8 +177,8 @@ export function searchChunk(task: LogSearchTask): LogSearchTaskResult {
     fileSize = fs.statSync(task.path).size;
     bufStart = Math.max(0, task.start - 1);
     const readEnd = Math.min(fileSize, task.end + READ_ON_BYTES);
-    const anchor = anchorOf(task.plan);
-    if (anchor && readEnd - bufStart > HEAD_BYTES && !occursIn(task.path, task.start, readEnd, anchor)) {
+    const anchors = anchorsOf(task.plan);
+    if (anchors && readEnd - bufStart > HEAD_BYTES && !occursIn(task.path, task.start, readEnd, anchors)) {
       // No entry of the chunk can match. Its head still gives the timestamp that bounds what lies below it.
       const head = readRange(task.path, bufStart, HEAD_BYTES);
       const r = scanChunk({ buf: head, bufStart, start: task.start, end: Math.min(task.end, bufStart + head.length) }, task.plan, task.filters, run);

@@ -3,7 +3,7 @@
 // hold a match, newest first up to maxHits, for literals, case-insensitive literals and regexes.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { scanChunk, LITERAL_WINDOW, REGEX_WINDOW, type RegexRunner } from '../../gateway/domain/logs/chunk-scan.js';
+import { caseAnchors, scanChunk, LITERAL_WINDOW, REGEX_WINDOW, type RegexRunner } from '../../gateway/domain/logs/chunk-scan.js';
 import { buildMatchPlan, type SearchQuery } from '../../gateway/domain/logs/log-matcher.js';
 import { splitEntries } from '../../gateway/domain/logs/log-format.js';
 import { searchChunk, type LogSearchTask } from '../../workers/log-search.js';
@@ -75,7 +75,10 @@ const queries: SearchQuery[] = [
   { q: 'ZQ-CANARY-7731', regex: false, caseSensitive: false },
   { q: 'canary', regex: false, caseSensitive: false },
   { q: 'canary-773[12]', regex: true, caseSensitive: true },
-  { q: 'CANARY-\\d+', regex: true, caseSensitive: false },
+  { q: 'CANARY-\\d+', regex: true, caseSensitive: false }, // its literal has no case-stable run: found by `y-`/`Y-`
+  { q: 'zq-CANARY-[0-9]+', regex: true, caseSensitive: false },
+  { q: 'HANDLED Zq', regex: true, caseSensitive: false }, // found by `d ` / `D `
+  { q: 'zq|77[0-9]{2}$', regex: true, caseSensitive: false }, // no required literal: the regex scans each window
   { q: '\\d\\) zq', regex: true, caseSensitive: true },
   { q: '77[0-9]{2}$', regex: true, caseSensitive: true },
 ];
@@ -90,6 +93,17 @@ test('every matching entry of a chunk, once, in offset order', () => {
     assert.ok(want.length > 10, `${q.q}: ${want.length} expected hits`);
     assert.equal(scan(q, 0, buf.length), want, JSON.stringify(q));
   }
+});
+
+test('a case-insensitive needle without a case-stable run is found by each casing of its piece with fewest letters', () => {
+  const show = (needle: string) => {
+    const a = caseAnchors(needle);
+    return a && { variants: a.variants.map((v) => v.toString('latin1')).sort(), at: a.at };
+  };
+  assert.equal(show('canary-'), { variants: ['Y-', 'y-'], at: 5 });
+  assert.equal(show('zq-canary-7731'), { variants: ['-7731'], at: 9 }, 'a case-stable run when there is one');
+  assert.equal(show('ab'), { variants: ['AB', 'Ab', 'aB', 'ab'], at: 0 });
+  assert.is(show('a'), null);
 });
 
 test('a chunk that starts and ends inside entries owns those whose first line starts in it', () => {
@@ -116,7 +130,8 @@ test('matches that cross window edges are found: a needle on every line, the chu
     { q: 'ZQ-CANARY-7731', regex: false, caseSensitive: false },
     { q: 'Canary-773[12]', regex: true, caseSensitive: true },
     { q: 'canary-7731 \\d', regex: true, caseSensitive: false }, // prefiltered by its literal
-    { q: 'ZQ-CANARY-\\d', regex: true, caseSensitive: false }, // no case-stable run: the regex scans each window
+    { q: 'ZQ-CANARY-\\d', regex: true, caseSensitive: false }, // no case-stable run: found by each casing of `q-`
+    { q: 'canary|Canary', regex: true, caseSensitive: false }, // no required literal: the regex scans each window
   ];
   // Windows are counted from the chunk's end: each shorter chunk moves every window edge.
   for (let k = 1; k <= 8; k++) {
@@ -143,6 +158,7 @@ test('the worker skips a chunk whose anchor does not occur, with the same bound 
       { q: 'no-such-needle-42', regex: false, caseSensitive: true },
       { q: 'NO-SUCH-NEEDLE-42', regex: false, caseSensitive: false },
       { q: 'no-such-needle-\\d+', regex: true, caseSensitive: true },
+      { q: 'no-such-NEEDLE-\\d+', regex: true, caseSensitive: false }, // skipped on the casings of a piece of it
     ]) {
       const r = searchChunk(task(buildMatchPlan(q)));
       assert.ok(r.kind === 'ok' && full.kind === 'ok');

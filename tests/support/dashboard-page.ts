@@ -21,7 +21,7 @@ export interface Dashboard {
 /** The gateway (with `env` added to the admin password and a cheap bcrypt cost) and a page not yet signed in. */
 export async function openDashboard(env: Record<string, string> = {}, o: StartOptions = {}): Promise<Dashboard> {
   if (!ensureClientBuilt(root)) throw new Error('client build failed');
-  const gw = await startGateway({ DASHBOARD_ADMIN_PASSWORD: ADMIN_PASSWORD, BCRYPT_COST: '4', ...env }, { fromSources: true, ...o });
+  const gw = await startGateway({ DASHBOARD_ADMIN_PASSWORD: ADMIN_PASSWORD, BCRYPT_COST: '4', LOG_DIGEST_DELAY_SECONDS: '0', ...env }, { fromSources: true, ...o });
   let browser: Browser | undefined;
   try {
     browser = await launchChromium();

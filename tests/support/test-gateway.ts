@@ -47,6 +47,7 @@ export async function startTestGateway(
       DASHBOARD_ADMIN_PASSWORD: ADMIN_PASSWORD,
       LOG_LEVEL: 'silent',
       METRICS_INTERVAL_SECONDS: '3600',
+      LOG_DIGEST_DELAY_SECONDS: '0',
       ...env,
     },
     dataDir,

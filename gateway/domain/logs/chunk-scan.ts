@@ -211,22 +211,27 @@ function regexWindow(
   entryEndOf: (ls: number) => number,
 ): (ws: number, we: number) => number[] {
   const pre = plan.prefilter;
-  const stable = pre?.ci ? longestStableRun(pre.needle) : null;
-  if (!pre || (pre.ci && !stable)) {
+  const anchors = pre?.ci ? caseAnchors(pre.needle) : null;
+  if (!pre || (pre.ci && !anchors)) {
     return (ws, we) => runRegex.scan(buf.toString('latin1', ws, we), plan.source, plan.flags).map((p) => p + ws);
   }
   const needle = Buffer.from(pre.needle, 'latin1');
+  const whole = (ws: number, we: number): number[] => runRegex.scan(buf.toString('latin1', ws, we), plan.source, plan.flags).map((p) => p + ws);
   return (ws, we) => {
     const starts: number[] = [];
     const texts: string[] = [];
     let lastEnd = -1;
-    const positions = pre.ci ? ciLiteralPositions(buf, ws, we, pre.needle, stable!.run, stable!.at) : literalPositions(buf, ws, we, needle);
+    let taken = 0;
+    const positions = anchors ? ciAnchoredPositions(buf, ws, we, pre.needle, anchors.variants, anchors.at) : literalPositions(buf, ws, we, needle);
     for (const p of positions) {
       if (p < lastEnd) continue; // inside the entry just taken
       const es = entryStartOf(p);
       lastEnd = entryEndOf(es);
       starts.push(es);
       texts.push(buf.toString('latin1', es, lastEnd));
+      taken += lastEnd - es;
+      // Most of the window holds the literal: one pass of the regex over it costs less than entry by entry.
+      if (taken * 2 > we - ws) return whole(ws, we);
     }
     if (texts.length === 0) return [];
     const at = runRegex.firstIn(texts, plan.source, plan.flags);
@@ -253,12 +258,18 @@ function* literalPositions(buf: Buffer, from: number, to: number, needle: Buffer
 
 /** Bytes every match of a plan contains exactly (for a case-insensitive needle, its case-stable run), or null. */
 export function anchorOf(plan: MatchPlan): Buffer | null {
-  if (plan.kind === 'literal') return Buffer.from(plan.needle, 'latin1');
-  if (plan.kind === 'literal-ci') return Buffer.from(plan.stable, 'latin1');
+  const all = anchorsOf(plan);
+  return all && all.length === 1 ? all[0]! : null;
+}
+
+/** Byte strings one of which every match of a plan contains (a case-insensitive needle without a case-stable
+ *  run gives each casing of a short piece of it), or null. */
+export function anchorsOf(plan: MatchPlan): Buffer[] | null {
+  if (plan.kind === 'literal') return [Buffer.from(plan.needle, 'latin1')];
+  if (plan.kind === 'literal-ci') return [Buffer.from(plan.stable, 'latin1')];
   if (plan.kind === 'regex' && plan.prefilter) {
-    if (!plan.prefilter.ci) return Buffer.from(plan.prefilter.needle, 'latin1');
-    const stable = longestStableRun(plan.prefilter.needle);
-    return stable ? Buffer.from(stable.run, 'latin1') : null;
+    if (!plan.prefilter.ci) return [Buffer.from(plan.prefilter.needle, 'latin1')];
+    return caseAnchors(plan.prefilter.needle)?.variants ?? null;
   }
   return null;
 }
@@ -267,6 +278,63 @@ function longestStableRun(needle: string): { run: string; at: number } | null {
   let best: { run: string; at: number } | null = null;
   for (const m of needle.matchAll(/[^A-Za-z]+/g)) if (!best || m[0].length > best.run.length) best = { run: m[0], at: m.index ?? 0 };
   return best && best.run.length >= 2 ? best : null;
+}
+
+/**
+ * What to look for, byte-exact, to find a case-insensitive ASCII needle (lower-cased): its longest case-stable
+ * run when it has one of two bytes or more; else the two-byte piece with the fewest letters, in each of its
+ * casings (two or four), e.g. `y-` and `Y-` for `canary-`. Every match holds one of `variants` at `at`.
+ */
+export function caseAnchors(lowerNeedle: string): { variants: Buffer[]; at: number } | null {
+  const stable = longestStableRun(lowerNeedle);
+  if (stable) return { variants: [Buffer.from(stable.run, 'latin1')], at: stable.at };
+  if (lowerNeedle.length < 2) return null;
+  const isLetter = (c: string): boolean => c >= 'a' && c <= 'z';
+  let at = 0;
+  let fewest = 3;
+  for (let i = 0; i + 2 <= lowerNeedle.length; i++) {
+    const letters = Number(isLetter(lowerNeedle[i]!)) + Number(isLetter(lowerNeedle[i + 1]!));
+    if (letters < fewest) {
+      fewest = letters;
+      at = i;
+    }
+  }
+  const pair = lowerNeedle.slice(at, at + 2);
+  const casings = new Set<string>();
+  for (const a of new Set([pair[0]!, pair[0]!.toUpperCase()])) for (const b of new Set([pair[1]!, pair[1]!.toUpperCase()])) casings.add(a + b);
+  return { variants: [...casings].map((c) => Buffer.from(c, 'latin1')), at };
+}
+
+/** Case-insensitive ASCII needle: find one of its anchors (caseAnchors) exactly, then compare the rest folded. */
+function* ciAnchoredPositions(buf: Buffer, from: number, to: number, lowerNeedle: string, variants: Buffer[], at: number): Generator<number> {
+  if (variants.length === 1) {
+    yield* ciLiteralPositions(buf, from, to, lowerNeedle, variants[0]!.toString('latin1'), at);
+    return;
+  }
+  const needle = Buffer.from(lowerNeedle, 'latin1');
+  const len = variants[0]!.length;
+  const view = buf.subarray(0, Math.min(buf.length, to + at + len - 1));
+  // Each variant's next occurrence at or after `pos` (-1: none left); -2: not looked for yet.
+  const next = variants.map(() => -2);
+  let pos = from + at;
+  while (pos < to + at) {
+    let p = -1;
+    for (let i = 0; i < variants.length; i++) {
+      if (next[i] !== -1 && next[i]! < pos) next[i] = view.indexOf(variants[i]!, pos);
+      if (next[i] !== -1 && (p === -1 || next[i]! < p)) p = next[i]!;
+    }
+    if (p === -1) return;
+    const cand = p - at;
+    if (cand >= to) return;
+    if (cand >= from && cand + needle.length <= buf.length && foldEquals(buf, cand, needle)) {
+      yield cand;
+      const nl = buf.indexOf(LF, cand + needle.length);
+      if (nl === -1) return;
+      pos = nl + 1 + at;
+    } else {
+      pos = p + 1;
+    }
+  }
 }
 
 /** Case-insensitive ASCII needle: find its case-stable run exactly, then compare the rest folded. */

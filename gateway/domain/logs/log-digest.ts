@@ -31,8 +31,15 @@ export interface LogDigestOptions {
   maxBackfillBytes?: number;
   /** Bytes backfilled at most from the end of one file; default 64 MiB. */
   maxFileBackfillBytes?: number;
-  /** Bytes per pool task; default 1 MiB, so a task holds a thread for a short while only (about 0.1 s). */
+  /** Bytes per pool task; default 256 KiB, so a task holds a thread for a short while only (a few tens of ms):
+   *  a search that arrives while one runs waits for at most that. */
   chunkBytes?: number;
+  /** The backfill's first task runs this long after load() (default 0): a user's first search after a start
+   *  then has the cores to itself, with nothing of the backfill running. What is planned meanwhile waits. */
+  startDelayMs?: number;
+  /** The state is also written after this many bytes were backfilled since the last write (default 16 MiB),
+   *  so a restart (or a crash) goes on from there instead of reading those bytes again. */
+  checkpointBytes?: number;
   /** Backfill tasks at once; default 1. Its tasks are background work in the pool: they run only on a thread
    *  no search is waiting for, and never on every thread. */
   concurrency?: number;
@@ -70,19 +77,27 @@ export class LogDigest {
   #persistTimer: NodeJS.Timeout | undefined;
   #idleWaiters: Array<() => void> = [];
   #closed = false;
+  /** With a start delay, true until startDelayMs after load(): tasks are planned but not run. */
+  #held: boolean;
+  #holdTimer: NodeJS.Timeout | undefined;
+  #sinceCheckpoint = 0;
+  #writing: Promise<void> = Promise.resolve();
 
   constructor(opts: LogDigestOptions) {
     this.#o = {
       windowMs: DAY_MS,
       maxBackfillBytes: 256 * 1024 * 1024,
       maxFileBackfillBytes: 64 * 1024 * 1024,
-      chunkBytes: 1024 * 1024,
+      chunkBytes: 256 * 1024,
+      startDelayMs: 0,
+      checkpointBytes: 16 * 1024 * 1024,
       concurrency: 1,
       maxGroups: DEFAULT_MAX_GROUPS,
       persistMs: 30_000,
       ...opts,
     };
     this.#budgetLeft = this.#o.maxBackfillBytes;
+    this.#held = this.#o.startDelayMs > 0;
   }
 
   /** Reads the saved state (a missing or unreadable file starts empty) and starts the periodic save. */
@@ -97,6 +112,15 @@ export class LogDigest {
     }
     this.#persistTimer = setInterval(() => void this.persist(), this.#o.persistMs);
     this.#persistTimer.unref();
+    if (this.#held) {
+      this.#holdTimer = setTimeout(() => this.#release(), this.#o.startDelayMs);
+      this.#holdTimer.unref();
+    }
+  }
+
+  #release(): void {
+    this.#held = false;
+    this.#pump();
   }
 
   /** The follower began reading a file at `offset`: what lies before it (within the window) is backfilled. */
@@ -167,13 +191,25 @@ export class LogDigest {
     return { since: this.#oldest === null ? null : new Date(this.#oldest).toISOString(), indexedBytes: coveredBytes(this.#files), pendingBytes: this.#pendingBytes };
   }
 
+  /** Whether the backfill still waits for its start delay. */
+  get held(): boolean {
+    return this.#held;
+  }
+
   /** Resolves when no backfill task is queued or running. */
   whenIdle(): Promise<void> {
     if (this.#queue.length === 0 && this.#running === 0) return Promise.resolve();
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
-  async persist(): Promise<void> {
+  /** Writes the state if it changed; one write at a time (a periodic write and a checkpoint never overlap). */
+  persist(): Promise<void> {
+    const next = this.#writing.then(() => this.#write());
+    this.#writing = next;
+    return next;
+  }
+
+  async #write(): Promise<void> {
     if (!this.#dirty) return;
     this.#dirty = false;
     const now = this.#o.clock.now();
@@ -197,6 +233,7 @@ export class LogDigest {
   async close(): Promise<void> {
     this.#closed = true;
     clearInterval(this.#persistTimer);
+    clearTimeout(this.#holdTimer);
     this.#queue.length = 0;
     this.#abort.abort(new Error('log digest closed'));
     while (this.#running > 0) await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
@@ -239,7 +276,7 @@ export class LogDigest {
   }
 
   #pump(): void {
-    while (!this.#closed && this.#running < this.#o.concurrency && this.#queue.length > 0) {
+    while (!this.#closed && !this.#held && this.#running < this.#o.concurrency && this.#queue.length > 0) {
       const next = this.#queue.shift()!;
       this.#running += 1;
       void this.#runTask(next).finally(() => {
@@ -247,6 +284,8 @@ export class LogDigest {
         this.#pendingBytes -= next.task.end - next.task.start;
         this.#pump();
         if (this.#running === 0 && (this.#queue.length === 0 || this.#closed)) {
+          // The backfill is done (or stopped): its progress is saved now, not at the next periodic write.
+          if (!this.#closed && this.#sinceCheckpoint > 0) this.#checkpoint();
           const waiters = this.#idleWaiters;
           this.#idleWaiters = [];
           for (const w of waiters) w();
@@ -268,5 +307,12 @@ export class LogDigest {
     const cov = this.#coverage(ident, task.path);
     cov.ranges = addRange(cov.ranges, task.start, task.end);
     this.#dirty = true;
+    this.#sinceCheckpoint += task.end - task.start;
+    if (this.#sinceCheckpoint >= this.#o.checkpointBytes) this.#checkpoint();
+  }
+
+  #checkpoint(): void {
+    this.#sinceCheckpoint = 0;
+    void this.persist();
   }
 }
