@@ -30,6 +30,8 @@ export function listenFailureLine(err: unknown, t: ListenTarget): string | null 
   }
 }
 
+export const LISTEN_BACKLOG = 4096;
+
 /** listen() as a promise; a failure a setting fixes becomes a ListenError carrying its one line. */
 export function listenOn(server: import('node:http').Server, t: ListenTarget): Promise<void> {
   return new Promise<void>((resolve, reject) => {
@@ -38,7 +40,9 @@ export function listenOn(server: import('node:http').Server, t: ListenTarget): P
       reject(line === null ? err : new ListenError(line, { cause: err }));
     };
     server.once('error', onError);
-    server.listen(t.port, t.host, () => {
+    // A deeper accept queue than Node's 511: a thousand clients connecting at once (a reconnect storm after a
+    // restart) are queued by the kernel instead of dropped and retried seconds later. Capped by net.core.somaxconn.
+    server.listen({ port: t.port, host: t.host, backlog: LISTEN_BACKLOG }, () => {
       server.off('error', onError);
       resolve();
     });
