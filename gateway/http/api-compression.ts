@@ -1,4 +1,5 @@
-// Compresses large JSON answers of the API on the fly (koa-compress): above 8 KiB only, at a fast level,
+// Compresses JSON answers of the API on the fly (koa-compress): above 1 KiB only (below that a packet carries it
+// anyway), at a fast level,
 // brotli or gzip as the client prefers. /api/health (small, and the hottest route) and /ws skip it entirely,
 // so small answers pay nothing; streamed bodies (none today) are left alone.
 import { Stream } from 'node:stream';
@@ -6,7 +7,7 @@ import { constants } from 'node:zlib';
 import compress from 'koa-compress';
 import type { Context, Next } from 'koa';
 
-export const COMPRESS_THRESHOLD_BYTES = 8 * 1024;
+export const COMPRESS_THRESHOLD_BYTES = 1024;
 const SKIP = new Set(['/api/health']);
 
 function isPlainJson(body: unknown): body is object {
