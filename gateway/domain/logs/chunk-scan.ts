@@ -307,10 +307,6 @@ export function caseAnchors(lowerNeedle: string): { variants: Buffer[]; at: numb
 
 /** Case-insensitive ASCII needle: find one of its anchors (caseAnchors) exactly, then compare the rest folded. */
 function* ciAnchoredPositions(buf: Buffer, from: number, to: number, lowerNeedle: string, variants: Buffer[], at: number): Generator<number> {
-  if (variants.length === 1) {
-    yield* ciLiteralPositions(buf, from, to, lowerNeedle, variants[0]!.toString('latin1'), at);
-    return;
-  }
   const needle = Buffer.from(lowerNeedle, 'latin1');
   const len = variants[0]!.length;
   const view = buf.subarray(0, Math.min(buf.length, to + at + len - 1));
@@ -338,25 +334,8 @@ function* ciAnchoredPositions(buf: Buffer, from: number, to: number, lowerNeedle
 }
 
 /** Case-insensitive ASCII needle: find its case-stable run exactly, then compare the rest folded. */
-function* ciLiteralPositions(buf: Buffer, from: number, to: number, lowerNeedle: string, stable: string, stableAt: number): Generator<number> {
-  const stableBytes = Buffer.from(stable, 'latin1');
-  const needle = Buffer.from(lowerNeedle, 'latin1');
-  const view = buf.subarray(0, Math.min(buf.length, to + stableAt + stableBytes.length - 1));
-  let pos = from + stableAt;
-  while (pos < to + stableAt) {
-    const p = view.indexOf(stableBytes, pos);
-    if (p === -1) return;
-    const cand = p - stableAt;
-    if (cand >= to) return;
-    if (cand >= from && cand + needle.length <= buf.length && foldEquals(buf, cand, needle)) {
-      yield cand;
-      const nl = buf.indexOf(LF, cand + needle.length);
-      if (nl === -1) return;
-      pos = nl + 1 + stableAt;
-    } else {
-      pos = p + 1;
-    }
-  }
+function ciLiteralPositions(buf: Buffer, from: number, to: number, lowerNeedle: string, stable: string, stableAt: number): Generator<number> {
+  return ciAnchoredPositions(buf, from, to, lowerNeedle, [Buffer.from(stable, 'latin1')], stableAt);
 }
 
 function foldEquals(buf: Buffer, at: number, lowerNeedle: Buffer): boolean {
