@@ -192,8 +192,9 @@ function findingsOf(page: string, lhr: LighthouseReport): { findings: Lighthouse
   return { findings, costs: costs.slice(0, 5) };
 }
 
-/** `reportsDir`: also keep every run's full Lighthouse report there (JSON, open it in the Lighthouse viewer). */
-export async function measureLighthouse(o: { runs: number; reportsDir?: string }): Promise<LighthouseResult> {
+/** `reportsDir`: also keep every run's full Lighthouse report there (JSON, open it in the Lighthouse viewer) and its trace. */
+/** `pages`: only these (by name); every page when absent. */
+export async function measureLighthouse(o: { runs: number; reportsDir?: string; pages?: readonly string[] }): Promise<LighthouseResult> {
   const hookDir = fs.mkdtempSync(path.join(os.tmpdir(), 'oc-lh-webhook-'));
   const hook = await startWebhookProcess(hookDir, { WEBHOOK_ADVISORS_FILE: path.join(root, 'agents/examples/advisors.sample.json') });
   // The day goes in before the dashboard starts, which then runs with its default settings (polling included).
@@ -217,7 +218,7 @@ export async function measureLighthouse(o: { runs: number; reportsDir?: string }
     const performanceCosts: LighthouseFinding[] = [];
     let lighthouseVersion = '';
     let browserVersion = browser.version();
-    for (const page of LIGHTHOUSE_PAGES) {
+    for (const page of LIGHTHOUSE_PAGES.filter((p) => !o.pages || o.pages.includes(p.name))) {
       const runs: Array<{ figures: LighthousePageFigures; lhr: LighthouseReport }> = [];
       for (let i = 0; i < o.runs; i++) {
         const result = await lighthouse(`${gw.base}${page.path}`, {
@@ -238,6 +239,9 @@ export async function measureLighthouse(o: { runs: number; reportsDir?: string }
         if (o.reportsDir) {
           fs.mkdirSync(o.reportsDir, { recursive: true });
           fs.writeFileSync(path.join(o.reportsDir, `${page.name}-${i + 1}.json`), JSON.stringify(result.lhr));
+          // The unthrottled trace the simulation started from: open it in DevTools' Performance panel.
+          const trace = (result.artifacts as { Trace?: unknown }).Trace;
+          if (trace) fs.writeFileSync(path.join(o.reportsDir, `${page.name}-${i + 1}.trace.json`), JSON.stringify(trace));
         }
       }
       const figures = medianFigures(runs.map((r) => r.figures));

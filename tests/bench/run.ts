@@ -130,10 +130,15 @@ if (runs('first-screen-requests')) {
 // 10. Lighthouse (mobile, simulated throttling) on sign-in, home, agents, logs and webhook against the built gateway
 // with seeded data, signed in where needed; the median of 3 runs a page (--quick: 1). The figures also go to
 // dist/bench/lighthouse.json (the README's measured initial-JS figure comes from there); BENCH_LIGHTHOUSE_REPORTS=<dir>
-// keeps every run's full report.
+// keeps every run's full report and trace; BENCH_LIGHTHOUSE_PAGES=home,agents measures only those pages.
 if (runs('lighthouse')) {
   const reportsDir = process.env.BENCH_LIGHTHOUSE_REPORTS;
-  const result = await measureLighthouse({ runs: quick ? 1 : 3, ...(reportsDir ? { reportsDir: path.resolve(reportsDir) } : {}) });
+  const pages = process.env.BENCH_LIGHTHOUSE_PAGES?.split(',').map((p) => p.trim()).filter(Boolean);
+  const result = await measureLighthouse({
+    runs: quick ? 1 : 3,
+    ...(reportsDir ? { reportsDir: path.resolve(reportsDir) } : {}),
+    ...(pages?.length ? { pages } : {}),
+  });
   const file = path.join(root, 'dist/bench/lighthouse.json');
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
