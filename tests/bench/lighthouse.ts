@@ -192,8 +192,10 @@ function findingsOf(page: string, lhr: LighthouseReport): { findings: Lighthouse
   return { findings, costs: costs.slice(0, 5) };
 }
 
-/** `reportsDir`: also keep every run's full Lighthouse report there (JSON, open it in the Lighthouse viewer) and its trace. */
-/** `pages`: only these (by name); every page when absent. */
+/**
+ * `reportsDir`: also keep every run's full Lighthouse report there (JSON, open it in the Lighthouse viewer) and its
+ * trace. `pages`: only these (by name); every page when absent.
+ */
 export async function measureLighthouse(o: { runs: number; reportsDir?: string; pages?: readonly string[] }): Promise<LighthouseResult> {
   const hookDir = fs.mkdtempSync(path.join(os.tmpdir(), 'oc-lh-webhook-'));
   const hook = await startWebhookProcess(hookDir, { WEBHOOK_ADVISORS_FILE: path.join(root, 'agents/examples/advisors.sample.json') });

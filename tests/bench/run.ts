@@ -21,7 +21,7 @@ import { measureWebhookE2E, printWebhookE2E, type WebhookBenchResult } from './w
 import { measureAuditUnderSearch, printAuditUnderSearch } from './audit-under-search.js';
 import { measureFirstScreen, printFirstScreen } from './first-screen.js';
 import { measureFirstScreenRequests, printFirstScreenRequests } from './first-screen-requests.js';
-import { measureLighthouse, printLighthouse } from './lighthouse.js';
+import { LIGHTHOUSE_PAGES, measureLighthouse, printLighthouse } from './lighthouse.js';
 
 const SECTIONS = ['bundle', 'first-screen', 'health', 'pool-lag', 'ingest-throughput', 'ingest-fanout', 'log-search',
   'log-search-in-process', 'webhook', 'audit-under-search', 'first-screen-requests', 'lighthouse'] as const;
@@ -130,16 +130,22 @@ if (runs('first-screen-requests')) {
 // 10. Lighthouse (mobile, simulated throttling) on sign-in, home, agents, logs and webhook against the built gateway
 // with seeded data, signed in where needed; the median of 3 runs a page (--quick: 1). The figures also go to
 // dist/bench/lighthouse.json (the README's measured initial-JS figure comes from there); BENCH_LIGHTHOUSE_REPORTS=<dir>
-// keeps every run's full report and trace; BENCH_LIGHTHOUSE_PAGES=home,agents measures only those pages.
+// keeps every run's full report and trace; BENCH_LIGHTHOUSE_PAGES=home,agents measures only those pages (their
+// figures go to dist/bench/lighthouse-<pages>.json, so lighthouse.json always holds every page).
 if (runs('lighthouse')) {
   const reportsDir = process.env.BENCH_LIGHTHOUSE_REPORTS;
   const pages = process.env.BENCH_LIGHTHOUSE_PAGES?.split(',').map((p) => p.trim()).filter(Boolean);
+  const unknown = pages?.filter((p) => !LIGHTHOUSE_PAGES.some((known) => known.name === p)) ?? [];
+  if (unknown.length > 0) {
+    console.error(`BENCH_LIGHTHOUSE_PAGES: unknown page ${unknown.join(', ')} (pages: ${LIGHTHOUSE_PAGES.map((p) => p.name).join(', ')})`);
+    process.exit(2);
+  }
   const result = await measureLighthouse({
     runs: quick ? 1 : 3,
     ...(reportsDir ? { reportsDir: path.resolve(reportsDir) } : {}),
     ...(pages?.length ? { pages } : {}),
   });
-  const file = path.join(root, 'dist/bench/lighthouse.json');
+  const file = path.join(root, `dist/bench/${pages?.length ? `lighthouse-${pages.join('-')}` : 'lighthouse'}.json`);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
   printLighthouse(result, file);
