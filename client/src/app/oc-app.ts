@@ -21,6 +21,8 @@ import { countProblems, problemLabel, type HealthLike, type ProcessLike } from '
 import { focusPageSearch, installShortcuts } from './keyboard-shortcuts.js';
 import { readThemePreference, setThemePreference, type ThemePreference } from './theme-preference.js';
 import { serviceWorkerUpdates } from './sw-registration.js';
+import { firstRenders } from './render-scheduler.js';
+import { firstLoadOf, type LoadsFirstData } from './first-load.js';
 import '../components/oc-icon.js';
 import '../components/connection-indicator.js';
 import '../components/offline-banner.js';
@@ -28,6 +30,9 @@ import '../components/offline-banner.js';
 const THEMES: Array<{ value: ThemePreference; label: string }> = [
   { value: 'system', label: 'System' }, { value: 'light', label: 'Light' }, { value: 'dark', label: 'Dark' },
 ];
+
+/** The longest a new page stays hidden while its parts render. */
+const FILL_HIDE_MAX_MS = 3000;
 
 @customElement('oc-app')
 export class OcApp extends LitElement {
@@ -51,6 +56,8 @@ export class OcApp extends LitElement {
   @query('#outlet') outlet!: HTMLElement;
   @query('main') private main!: HTMLElement;
   #cleanups: Array<() => void> = [];
+  /** Pages already shown (or being filled): each is hidden at most once, when it arrives. */
+  #filled = new WeakSet<Element>();
   #navigations = 0;
   #menus: Promise<unknown> | null = null;
 
@@ -88,6 +95,13 @@ export class OcApp extends LitElement {
       focusSearch: () => focusPageSearch(this.outlet?.firstElementChild),
       escape: () => { this.moreOpen = false; },
     }));
+  }
+
+  firstUpdated(): void {
+    // A page the router puts in the outlet is seen here before it is painted (a mutation observer's microtask).
+    const pages = new MutationObserver(() => this.#hideWhileFilling());
+    pages.observe(this.outlet, { childList: true });
+    this.#cleanups.push(() => pages.disconnect());
   }
 
   disconnectedCallback(): void {
@@ -220,6 +234,31 @@ export class OcApp extends LitElement {
     document.title = pathname === '/login' ? 'Sign in · Ops Center' : `${section?.label ?? 'Not found'} · Ops Center`;
     // After an in-app navigation, move focus to the new content so screen readers start there.
     if (this.#navigations++ > 0 && pathname !== '/login') this.main?.focus({ preventScroll: true });
+  }
+
+  /**
+   * The new page renders in slices (render-scheduler.ts) and then loads its data (first-load.ts); it stays
+   * hidden until both are done and what the data created has rendered, so it appears whole and nothing on it
+   * moves while it fills in. After FILL_HIDE_MAX_MS it shows as it is (a slow network: its own loading states).
+   */
+  #hideWhileFilling(): void {
+    const outlet = this.outlet;
+    const page = outlet?.firstElementChild;
+    if (!outlet || !page || this.#filled.has(page)) return;
+    this.#filled.add(page);
+    if (firstRenders.pending === 0 && !(page as Partial<LoadsFirstData>).firstLoad) return;
+    outlet.toggleAttribute('data-filling', true);
+    outlet.setAttribute('aria-busy', 'true');
+    const reveal = () => {
+      if (outlet.firstElementChild !== page) return; // a newer navigation has its own
+      outlet.removeAttribute('data-filling');
+      outlet.removeAttribute('aria-busy');
+    };
+    const timer = setTimeout(reveal, FILL_HIDE_MAX_MS);
+    void firstRenders.idle().then(() => firstLoadOf(page)).then(() => firstRenders.idle()).then(() => {
+      clearTimeout(timer);
+      reveal();
+    });
   }
 
   #onSession(user: SessionUser | null): void {

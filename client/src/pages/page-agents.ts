@@ -29,6 +29,7 @@ import '../components/agent-editor.js';
 import '../components/agent-delete-dialog.js';
 import type { AgentCreateBody, AgentSavedDetail, AgentUpdateBody } from '../components/agent-editor.js';
 import type { AgentDeletedDetail } from '../components/agent-delete-dialog.js';
+import type { LoadsFirstData } from '../app/first-load.js';
 
 const RUNS_PAGE = 50;
 
@@ -44,7 +45,10 @@ export function runsQuery(filter: RunFilter, cursor?: string | null): string {
 }
 
 @customElement('page-agents')
-export class PageAgents extends LitElement {
+export class PageAgents extends LitElement implements LoadsFirstData {
+  /** The first refresh (first-load.ts): the shell shows the page once it has settled. */
+  firstLoad: Promise<unknown> | null = null;
+
   static styles = [tokens, focusRing, pageFrame, css`
     .top .links { margin-left: auto; display: flex; gap: 0.5rem; flex-wrap: wrap; }
     .btn { display: inline-flex; align-items: center; gap: 0.4rem; min-height: var(--oc-tap); padding: 0 0.9rem; border-radius: 8px;
@@ -105,7 +109,7 @@ export class PageAgents extends LitElement {
     this.selected = new URLSearchParams(window.location.search).get('agent') ?? '';
     this.filter = { agent: this.selected, status: '' };
     super.connectedCallback();
-    void this.refresh();
+    this.firstLoad = this.refresh();
   }
 
   async refresh(): Promise<void> {

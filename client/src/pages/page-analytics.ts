@@ -17,12 +17,16 @@ import type { RangeChangeDetail } from '../components/range-picker.js';
 import '../components/oc-icon.js';
 import '../components/range-picker.js';
 import '../components/button-analytics.js';
+import type { LoadsFirstData } from '../app/first-load.js';
 
 /** Live events make the figures refetch, at most this often. */
 const REFETCH_EVERY_MS = 5_000;
 
 @customElement('page-analytics')
-export class PageAnalytics extends LitElement {
+export class PageAnalytics extends LitElement implements LoadsFirstData {
+  /** The first refresh (first-load.ts): the shell shows the page once it has settled. */
+  firstLoad: Promise<unknown> | null = null;
+
   static styles = [tokens, focusRing, css`
     :host { display: block; padding: var(--oc-gap); box-sizing: border-box; max-width: 1200px; margin: 0 auto; min-width: 0; }
     .top { display: flex; align-items: center; gap: 0.5rem 0.75rem; flex-wrap: wrap; margin-bottom: var(--oc-gap); }
@@ -60,7 +64,7 @@ export class PageAnalytics extends LitElement {
     // Before super: the liveness controller starts there, and the range is known to the first frame.
     this.range = rangeOfPage(this.location);
     super.connectedCallback();
-    void this.refresh();
+    this.firstLoad = this.refresh();
   }
 
   disconnectedCallback(): void {

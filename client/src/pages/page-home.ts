@@ -22,6 +22,7 @@ import '../components/offline-banner.js';
 import '../components/pipeline-strip.js';
 import '../components/webhook-widget-row.js';
 import type { OperationsToday } from './agents-data.js';
+import type { LoadsFirstData } from '../app/first-load.js';
 
 /** Older than this while the live connection is not live = stale. */
 const STALE_AFTER_MS = 15_000;
@@ -32,7 +33,10 @@ const OPERATIONS_EVERY_MS = 60_000;
 interface PendingAction { name: string; op: ProcessOp; instances: number }
 
 @customElement('page-home')
-export class PageHome extends LitElement {
+export class PageHome extends LitElement implements LoadsFirstData {
+  /** The first refresh (first-load.ts): the shell shows the page once it has settled. */
+  firstLoad: Promise<unknown> | null = null;
+
   static styles = [tokens, focusRing, css`
     :host { display: block; padding: var(--oc-gap); box-sizing: border-box; max-width: 1440px; margin: 0 auto; min-width: 0; }
     .top { display: flex; align-items: center; gap: 0.75rem; flex-wrap: wrap; margin-bottom: var(--oc-gap); }
@@ -113,7 +117,7 @@ export class PageHome extends LitElement {
     this.addEventListener('touchstart', this.onTouchStart, { passive: true });
     this.addEventListener('touchmove', this.onTouchMove, { passive: true });
     this.addEventListener('touchend', this.onTouchEnd);
-    void this.refresh();
+    this.firstLoad = this.refresh();
     api.me().then((me) => { this.userRole = me.user.role; }, () => { this.userRole = null; });
   }
 

@@ -30,6 +30,7 @@ import '../components/log-list.js';
 import '../components/log-context.js';
 import '../components/error-groups.js';
 import '../components/log-cleanup-dialog.js';
+import type { LoadsFirstData } from '../app/first-load.js';
 
 type SearchPhase = 'idle' | 'searching' | 'done' | 'cancelled' | 'failed';
 type View = 'results' | 'tail';
@@ -37,7 +38,10 @@ type View = 'results' | 'tail';
 const errorText = (err: unknown, fallback: string): string => (err instanceof Error && err.message ? err.message : fallback);
 
 @customElement('page-logs')
-export class PageLogs extends LitElement {
+export class PageLogs extends LitElement implements LoadsFirstData {
+  /** The first sources, groups and search (first-load.ts): the shell shows the page once they have settled. */
+  firstLoad: Promise<unknown> | null = null;
+
   static styles = [tokens, focusRing, pageFrame, logsPageStyles];
 
   @consume({ context: liveContext }) @property({ attribute: false }) live: LiveStore = liveStore;
@@ -92,9 +96,7 @@ export class PageLogs extends LitElement {
     window.addEventListener('keydown', this.onWindowKey);
     const { query: q, hit } = queryFromUrl(this.location?.search ?? window.location.search);
     this.query = q;
-    void this.loadSources();
-    void this.loadGroups();
-    void this.search(q, { keepHit: true });
+    this.firstLoad = Promise.allSettled([this.loadSources(), this.loadGroups(), this.search(q, { keepHit: true })]);
     if (hit) void this.openContext(hit);
   }
 

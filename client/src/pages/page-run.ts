@@ -23,6 +23,7 @@ import '../components/oc-icon.js';
 import '../components/state-badge.js';
 import '../components/run-timeline.js';
 import '../components/run-log.js';
+import type { LoadsFirstData } from '../app/first-load.js';
 
 const LOG_PAGE = 1000;
 const MAX_LOG_PAGES = 50;
@@ -31,7 +32,10 @@ type CancelPhase = 'closed' | 'confirm' | 'running' | 'done' | 'failed';
 interface RouteLocation { params?: Record<string, string | string[]>; search?: string; pathname?: string }
 
 @customElement('page-run')
-export class PageRun extends LitElement {
+export class PageRun extends LitElement implements LoadsFirstData {
+  /** The run's first detail and log page (first-load.ts): the shell shows the page once they have settled. */
+  firstLoad: Promise<unknown> | null = null;
+
   static styles = [tokens, focusRing, css`
     :host { display: block; padding: var(--oc-gap); box-sizing: border-box; max-width: 1440px; margin: 0 auto; min-width: 0; }
     .top { display: flex; align-items: center; gap: 0.5rem 0.75rem; flex-wrap: wrap; margin-bottom: var(--oc-gap); }
@@ -126,8 +130,7 @@ export class PageRun extends LitElement {
       this.live.subscribe('agents', (f) => this.onAgentsFrame(f)),
       this.live.subscribe('logs', (f) => this.onLogsFrame(f), { filter: { runIds: [runId] } }),
     ];
-    void this.load();
-    void this.fetchLogs();
+    this.firstLoad = Promise.allSettled([this.load(), this.fetchLogs()]);
     const search = this.location?.search ?? window.location.search;
     if (new URLSearchParams(search).get('log') === 'errors') void this.showErrors();
   }

@@ -19,6 +19,7 @@ import type { ScheduleSaveDetail, ScheduleValue } from '../components/schedule-e
 import '../components/oc-icon.js';
 import '../components/state-badge.js';
 import '../components/schedule-editor.js';
+import type { LoadsFirstData } from '../app/first-load.js';
 
 /** Missed runs first, then failed last runs, then the soonest next run. */
 export function sortSchedules(list: readonly ScheduleView[]): ScheduleView[] {
@@ -28,7 +29,10 @@ export function sortSchedules(list: readonly ScheduleView[]): ScheduleView[] {
 }
 
 @customElement('page-schedules')
-export class PageSchedules extends LitElement {
+export class PageSchedules extends LitElement implements LoadsFirstData {
+  /** The first refresh (first-load.ts): the shell shows the page once it has settled. */
+  firstLoad: Promise<unknown> | null = null;
+
   static styles = [tokens, focusRing, pageFrame, css`
     :host { max-width: 1200px; }
     h2 { overflow-wrap: anywhere; }
@@ -78,7 +82,7 @@ export class PageSchedules extends LitElement {
 
   connectedCallback(): void {
     super.connectedCallback();
-    void this.refresh();
+    this.firstLoad = this.refresh();
   }
 
   async refresh(): Promise<void> {

@@ -26,6 +26,7 @@ import '../components/uptime-strip.js';
 import '../components/button-analytics.js';
 import '../components/crm-panel.js';
 import '../components/webhook-event-feed.js';
+import type { LoadsFirstData } from '../app/first-load.js';
 
 const EVENTS_PAGE = 100;
 /** Live events make the figures refetch, at most this often. */
@@ -34,7 +35,10 @@ const REFETCH_EVERY_MS = 3_000;
 const errorText = (err: unknown): string => (err instanceof Error && err.message ? err.message : 'request failed');
 
 @customElement('page-webhook')
-export class PageWebhook extends LitElement {
+export class PageWebhook extends LitElement implements LoadsFirstData {
+  /** The first refresh (first-load.ts): the shell shows the page once it has settled. */
+  firstLoad: Promise<unknown> | null = null;
+
   static styles = [tokens, focusRing, css`
     :host { display: block; padding: var(--oc-gap); box-sizing: border-box; max-width: 1440px; margin: 0 auto; min-width: 0; }
     .top { display: flex; align-items: center; gap: 0.5rem 0.75rem; flex-wrap: wrap; margin-bottom: var(--oc-gap); }
@@ -94,7 +98,7 @@ export class PageWebhook extends LitElement {
     // Before super: the liveness controller starts there, and the range is known to the first frame.
     this.range = rangeOfPage(this.location);
     super.connectedCallback();
-    void this.refresh();
+    this.firstLoad = this.refresh();
   }
 
   disconnectedCallback(): void {

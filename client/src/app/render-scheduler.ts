@@ -1,0 +1,89 @@
+// First renders in time slices. Lit renders a whole page in one task: the page's first update creates its
+// children, whose updates run as microtasks of the same task, and so on down the tree; with a few hundred
+// elements that one task blocks the main thread for a long time on a phone (a tap goes unanswered). Here every
+// element's *first* update joins a queue that runs in slices of SLICE_MS, yielding to the browser between them
+// (input, paint). A page filling in this way would move what is already painted as its parts arrive, so the
+// shell keeps a new page hidden until the queue is idle: it appears whole, as before, without the long task.
+// Later updates (new data) are Lit's own: small, and they must stay in step.
+import { ReactiveElement } from 'lit';
+
+/** Work per slice: 4× this on a slow phone still stays under the 50 ms of a long task. */
+export const SLICE_MS = 8;
+
+type Run = () => void;
+
+interface Scheduler { yield?: () => Promise<void> }
+
+function yieldToBrowser(): Promise<void> {
+  const scheduler = (globalThis as { scheduler?: Scheduler }).scheduler;
+  if (typeof scheduler?.yield === 'function') return scheduler.yield();
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/** The queue of first renders: takes runs, gives them slices of the main thread, first come first served. */
+export class FirstRenderQueue {
+  #queue: Run[] = [];
+  #draining = false;
+  #idle: Array<() => void> = [];
+
+  constructor(private readonly sliceMs = SLICE_MS, private readonly pause: () => Promise<void> = yieldToBrowser,
+    private readonly now: () => number = () => performance.now()) {}
+
+  /** First renders waiting or running. */
+  get pending(): number { return this.#queue.length + (this.#draining ? 1 : 0); }
+
+  /** Resolves once `render` has run (in a later slice). */
+  add(render: Run): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.#queue.push(() => {
+        try { render(); resolve(); } catch (err) { reject(err); }
+      });
+      if (!this.#draining) void this.#drain();
+    });
+  }
+
+  /** Resolves when nothing is waiting (at once when nothing is). */
+  idle(): Promise<void> {
+    if (this.pending === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idle.push(resolve));
+  }
+
+  async #drain(): Promise<void> {
+    this.#draining = true;
+    try {
+      // A run's children queue themselves a few microtasks after it (Lit's update chain), so an empty queue
+      // is only final once a whole task has gone by without anything new: then the idle promises resolve.
+      for (;;) {
+        await this.pause();
+        if (this.#queue.length === 0) break;
+        const deadline = this.now() + this.sliceMs;
+        while (this.#queue.length > 0 && this.now() < deadline) {
+          this.#queue.shift()!();
+          if (this.#queue.length === 0) await settleMicrotasks();
+        }
+      }
+    } finally {
+      this.#draining = false;
+      for (const resolve of this.#idle.splice(0)) resolve();
+    }
+  }
+}
+
+/** Lets the microtasks queued so far (and the ones they queue, a few levels deep) run. */
+async function settleMicrotasks(): Promise<void> {
+  for (let i = 0; i < 4; i++) await Promise.resolve();
+}
+
+/** The app's queue (main.ts routes first renders through it; oc-app hides a page until it is filled). */
+export const firstRenders = new FirstRenderQueue();
+
+/** Routes every element's first update through `queue` (once; the app calls this before any element renders). */
+export function sliceFirstRenders(queue: FirstRenderQueue = firstRenders): FirstRenderQueue {
+  const proto = ReactiveElement.prototype as unknown as { scheduleUpdate(this: ReactiveElement): void | Promise<unknown> };
+  const lit = proto.scheduleUpdate;
+  proto.scheduleUpdate = function scheduleUpdate(this: ReactiveElement) {
+    if (this.hasUpdated) return lit.call(this);
+    return queue.add(() => { void lit.call(this); });
+  };
+  return queue;
+}

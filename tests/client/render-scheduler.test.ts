@@ -1,0 +1,82 @@
+// The first-render queue: runs first renders in slices with a pause between them, first come first served,
+// resolves idle() only once a pause has gone by with nothing new; and, routed through it, a Lit element's first
+// render waits for a slice while its later updates stay Lit's own.
+import { expect } from '@open-wc/testing';
+import { LitElement, html } from 'lit';
+import { FirstRenderQueue, sliceFirstRenders } from '../../client/src/app/render-scheduler.js';
+
+function manualClock() {
+  let t = 0;
+  return { now: () => t, advance: (ms: number) => { t += ms; } };
+}
+
+describe('FirstRenderQueue', () => {
+  it('runs queued renders in order, in slices of the given length with a pause between them', async () => {
+    const clock = manualClock();
+    let pauses = 0;
+    const queue = new FirstRenderQueue(10, async () => { pauses += 1; await new Promise((r) => setTimeout(r, 0)); }, clock.now);
+    const ran: number[] = [];
+    const done = [1, 2, 3, 4, 5].map((n) => queue.add(() => { ran.push(n); clock.advance(4); }));
+    expect(queue.pending).to.be.greaterThan(0);
+    expect(ran).to.deep.equal([]); // nothing runs before the first pause
+    await Promise.all(done);
+    expect(ran).to.deep.equal([1, 2, 3, 4, 5]);
+    expect(pauses).to.equal(2); // 4 ms each in 10 ms slices: 3, then 2
+    await queue.idle();
+    expect(pauses).to.equal(3); // and the pause that finds nothing new
+    expect(queue.pending).to.equal(0);
+  });
+
+  it('counts what a render queues a few microtasks later as part of the same fill', async () => {
+    const queue = new FirstRenderQueue(50, () => new Promise((r) => setTimeout(r, 0)));
+    const ran: string[] = [];
+    void queue.add(() => {
+      ran.push('parent');
+      void Promise.resolve().then(() => Promise.resolve()).then(() => queue.add(() => ran.push('child')));
+    });
+    await queue.idle();
+    expect(ran).to.deep.equal(['parent', 'child']);
+  });
+
+  it('rejects the add of a render that throws, and goes on with the rest', async () => {
+    const queue = new FirstRenderQueue(50, () => new Promise((r) => setTimeout(r, 0)));
+    const failing = queue.add(() => { throw new Error('render failed'); });
+    const after = queue.add(() => undefined);
+    let error: unknown = null;
+    await failing.catch((err: unknown) => { error = err; });
+    await after;
+    expect((error as Error).message).to.equal('render failed');
+  });
+});
+
+class SlicedProbe extends LitElement {
+  static properties = { value: {} };
+  value = 'first';
+  renders = 0;
+  render() { this.renders += 1; return html`<span>${this.value}</span>`; }
+}
+customElements.define('sliced-probe', SlicedProbe);
+
+describe('sliceFirstRenders', () => {
+  it('holds an element\'s first render for a slice; later updates are Lit\'s own', async () => {
+    let release: () => void = () => undefined;
+    const queue = sliceFirstRenders(new FirstRenderQueue(50, () => new Promise<void>((r) => { release = r; })));
+    const el = document.createElement('sliced-probe') as SlicedProbe;
+    document.body.append(el);
+    try {
+      await new Promise((r) => setTimeout(r, 10));
+      expect(el.renders).to.equal(0);
+      expect(queue.pending).to.be.greaterThan(0);
+      release();
+      await el.updateComplete;
+      expect(el.renderRoot.querySelector('span')?.textContent).to.equal('first');
+      el.value = 'second';
+      await el.updateComplete; // no pause needed: release is not called again
+      expect(el.renderRoot.querySelector('span')?.textContent).to.equal('second');
+      expect(el.renders).to.equal(2);
+    } finally {
+      el.remove();
+      release();
+    }
+  });
+});
