@@ -58,6 +58,7 @@ export class OcApp extends LitElement {
   #cleanups: Array<() => void> = [];
   /** Pages already shown (or being filled): each is hidden at most once, when it arrives. */
   #filled = new WeakSet<Element>();
+  #fills = 0;
   #navigations = 0;
   #menus: Promise<unknown> | null = null;
 
@@ -249,8 +250,9 @@ export class OcApp extends LitElement {
     if (firstRenders.pending === 0 && !(page as Partial<LoadsFirstData>).firstLoad) return;
     outlet.toggleAttribute('data-filling', true);
     outlet.setAttribute('aria-busy', 'true');
+    const fill = ++this.#fills;
     const reveal = () => {
-      if (outlet.firstElementChild !== page) return; // a newer navigation has its own
+      if (fill !== this.#fills) return; // a newer page is filling: its own reveal shows the outlet
       outlet.removeAttribute('data-filling');
       outlet.removeAttribute('aria-busy');
     };
