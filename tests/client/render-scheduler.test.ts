@@ -57,10 +57,14 @@ class SlicedProbe extends LitElement {
 }
 customElements.define('sliced-probe', SlicedProbe);
 
+// Lit's prototype is patched once for the whole file; each pause of the queue waits for release().
+let release: () => void = () => undefined;
+const sliced = sliceFirstRenders(new FirstRenderQueue(50, () => new Promise<void>((r) => { release = r; })));
+let unhold = sliced.hold();
+
 describe('sliceFirstRenders', () => {
   it('holds an element\'s first render for a slice; later updates are Lit\'s own', async () => {
-    let release: () => void = () => undefined;
-    const queue = sliceFirstRenders(new FirstRenderQueue(50, () => new Promise<void>((r) => { release = r; })));
+    const queue = sliced;
     const el = document.createElement('sliced-probe') as SlicedProbe;
     document.body.append(el);
     try {
@@ -74,6 +78,49 @@ describe('sliceFirstRenders', () => {
       await el.updateComplete; // no pause needed: release is not called again
       expect(el.renderRoot.querySelector('span')?.textContent).to.equal('second');
       expect(el.renders).to.equal(2);
+    } finally {
+      el.remove();
+      release();
+    }
+  });
+});
+
+describe('sliceFirstRenders, unheld', () => {
+  it('leaves first renders to Lit when nothing holds the queue, and slices them again once something does', async () => {
+    unhold();
+    unhold(); // a second release changes nothing
+    expect(sliced.slicing).to.equal(false);
+    const el = document.createElement('sliced-probe') as SlicedProbe;
+    document.body.append(el);
+    try {
+      await el.updateComplete; // the queue's pause is never released here: only Lit's own update can render it
+      expect(el.renders).to.equal(1);
+    } finally {
+      el.remove();
+      unhold = sliced.hold();
+    }
+    expect(sliced.slicing).to.equal(true);
+  });
+});
+
+describe('sliceFirstRenders, an element upgraded late', () => {
+  it('keeps a property set while its first render waits, over the value it had before the upgrade', async () => {
+    const el = document.createElement('late-probe') as HTMLElement & { open: boolean };
+    el.open = false; // a parent's binding, before the element is defined
+    document.body.append(el);
+    class LateProbe extends LitElement {
+      static properties = { open: { type: Boolean } };
+      open = false;
+      render() { return html`<span>${this.open ? 'open' : 'closed'}</span>`; }
+    }
+    customElements.define('late-probe', LateProbe);
+    try {
+      await new Promise((r) => setTimeout(r, 10));
+      el.open = true; // the parent's next update, before the first render has had its slice
+      release();
+      await (el as unknown as LateProbe).updateComplete;
+      expect(el.open).to.equal(true);
+      expect(el.shadowRoot?.querySelector('span')?.textContent).to.equal('open');
     } finally {
       el.remove();
       release();

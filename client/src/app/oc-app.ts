@@ -59,6 +59,8 @@ export class OcApp extends LitElement {
   /** Pages already shown (or being filled): each is hidden at most once, when it arrives. */
   #filled = new WeakSet<Element>();
   #fills = 0;
+  /** First renders are sliced from the start until the first page is in the outlet (then its fill holds them). */
+  #startSlicing = firstRenders.hold();
   #navigations = 0;
   #menus: Promise<unknown> | null = null;
 
@@ -78,6 +80,8 @@ export class OcApp extends LitElement {
 
   connectedCallback(): void {
     super.connectedCallback();
+    const startSlicing = setTimeout(() => this.#startSlicing(), FILL_HIDE_MAX_MS); // no page came (it failed to load)
+    this.#cleanups.push(() => { clearTimeout(startSlicing); this.#startSlicing(); });
     const on = <K extends keyof WindowEventMap>(type: K | string, handler: (e: Event) => void, target: EventTarget = window) => {
       target.addEventListener(type, handler);
       this.#cleanups.push(() => target.removeEventListener(type, handler));
@@ -247,11 +251,19 @@ export class OcApp extends LitElement {
     const page = outlet?.firstElementChild;
     if (!outlet || !page || this.#filled.has(page)) return;
     this.#filled.add(page);
-    if (firstRenders.pending === 0 && !(page as Partial<LoadsFirstData>).firstLoad) return;
+    // Runs before the page's first update is scheduled (a mutation observer's microtask comes first), so that
+    // update and those of the elements it creates go through the queue while the page fills.
+    const slicing = firstRenders.hold();
+    this.#startSlicing();
+    if (firstRenders.pending === 0 && !(page as Partial<LoadsFirstData>).firstLoad) {
+      slicing();
+      return;
+    }
     outlet.toggleAttribute('data-filling', true);
     outlet.setAttribute('aria-busy', 'true');
     const fill = ++this.#fills;
     const reveal = () => {
+      slicing();
       if (fill !== this.#fills) return; // a newer page is filling: its own reveal shows the outlet
       outlet.removeAttribute('data-filling');
       outlet.removeAttribute('aria-busy');

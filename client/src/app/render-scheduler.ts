@@ -4,7 +4,9 @@
 // element's *first* update joins a queue that runs in slices of SLICE_MS, yielding to the browser between them
 // (input, paint). A page filling in this way would move what is already painted as its parts arrive, so the
 // shell keeps a new page hidden until the queue is idle: it appears whole, as before, without the long task.
-// Later updates (new data) are Lit's own: small, and they must stay in step.
+// Slicing is on only while something holds it (the shell, while it starts and while a new page fills): after
+// that, first renders are Lit's own again, because code that opens a dialog or adds a row may rightly expect
+// the new element to have rendered once its parent has. Later updates (new data) are always Lit's own.
 import { ReactiveElement } from 'lit';
 
 /** Work per slice: 4× this on a slow phone still stays under the 50 ms of a long task. */
@@ -25,9 +27,24 @@ export class FirstRenderQueue {
   #queue: Run[] = [];
   #draining = false;
   #idle: Array<() => void> = [];
+  #holds = 0;
 
   constructor(private readonly sliceMs = SLICE_MS, private readonly pause: () => Promise<void> = yieldToBrowser,
     private readonly now: () => number = () => performance.now()) {}
+
+  /** Whether first renders go through the queue now (someone holds it). */
+  get slicing(): boolean { return this.#holds > 0; }
+
+  /** Turns slicing on until the returned release is called (once; calling it again does nothing). */
+  hold(): () => void {
+    this.#holds += 1;
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      this.#holds -= 1;
+    };
+  }
 
   /** First renders waiting or running. */
   get pending(): number { return this.#queue.length + (this.#draining ? 1 : 0); }
@@ -77,13 +94,49 @@ async function settleMicrotasks(): Promise<void> {
 /** The app's queue (main.ts routes first renders through it; oc-app hides a page until it is filled). */
 export const firstRenders = new FirstRenderQueue();
 
-/** Routes every element's first update through `queue` (once; the app calls this before any element renders). */
+/**
+ * Routes every element's first update through `queue` while something holds it (once; the app calls this before any element renders).
+ *
+ * An element upgraded after it was created (its definition loaded later) keeps the properties set on it before
+ * the upgrade and Lit puts them back at the start of its first update. Lit's first update follows the upgrade
+ * within a microtask; here it may come several tasks later, and a property set in between (a parent's binding:
+ * `.open=${…}`) would be overwritten by the older value. So what is set while the first update waits is set
+ * again as that update starts (in willUpdate, which runs after Lit's restore and before rendering).
+ */
 export function sliceFirstRenders(queue: FirstRenderQueue = firstRenders): FirstRenderQueue {
-  const proto = ReactiveElement.prototype as unknown as { scheduleUpdate(this: ReactiveElement): void | Promise<unknown> };
+  type Update = (this: ReactiveElement, name?: PropertyKey, oldValue?: unknown, options?: unknown) => void;
+  const proto = ReactiveElement.prototype as unknown as {
+    scheduleUpdate(this: ReactiveElement): void | Promise<unknown>;
+    requestUpdate: Update;
+  };
   const lit = proto.scheduleUpdate;
+  const request = proto.requestUpdate;
+  /** Elements whose first update waits in the queue → the properties set on them meanwhile. */
+  const waiting = new WeakMap<ReactiveElement, Set<PropertyKey>>();
+  proto.requestUpdate = function requestUpdate(this: ReactiveElement, name, oldValue, options) {
+    if (name !== undefined) waiting.get(this)?.add(name);
+    request.call(this, name, oldValue, options);
+  };
   proto.scheduleUpdate = function scheduleUpdate(this: ReactiveElement) {
-    if (this.hasUpdated) return lit.call(this);
-    return queue.add(() => { void lit.call(this); });
+    if (this.hasUpdated || !queue.slicing) return lit.call(this);
+    waiting.set(this, new Set());
+    return queue.add(() => {
+      const names = waiting.get(this);
+      waiting.delete(this);
+      if (names?.size) reapplyAtFirstUpdate(this, names);
+      void lit.call(this);
+    });
   };
   return queue;
+}
+
+/** Sets `names` to their present values again once Lit has restored the pre-upgrade ones (see above). */
+function reapplyAtFirstUpdate(element: ReactiveElement, names: Set<PropertyKey>): void {
+  const el = element as unknown as Record<PropertyKey, unknown> & { willUpdate(changed: unknown): void };
+  const values = [...names].map((name) => [name, el[name]] as const);
+  el.willUpdate = function willUpdate(this: typeof el, changed: unknown) {
+    delete (this as Partial<typeof el>).willUpdate; // the instance's own hook goes; the class's runs below
+    for (const [name, value] of values) this[name] = value;
+    this.willUpdate(changed);
+  };
 }
