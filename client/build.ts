@@ -76,6 +76,19 @@ function rewriteReferences(html: string, urls: Record<string, string>): string {
   return out;
 }
 
+/**
+ * @vaadin/router calls Vaadin's usage statistics on load: in development mode it would report to Vaadin, and it
+ * finds out whether it is in development mode with an eval-based probe on every start (time on the first
+ * screen, and an eval). A self-hosted dashboard reports to no one: the call is built as a no-op.
+ */
+const noUsageStatistics: Plugin = {
+  name: 'no-usage-statistics',
+  setup(b) {
+    b.onResolve({ filter: /^@vaadin\/vaadin-usage-statistics(\/.*)?$/ }, () => ({ path: 'usage-statistics', namespace: 'no-op' }));
+    b.onLoad({ filter: /.*/, namespace: 'no-op' }, () => ({ contents: 'export function usageStatistics() {}', loader: 'js' }));
+  },
+};
+
 async function main(): Promise<void> {
   const started = Date.now();
   await rm(outDir, { recursive: true, force: true });
@@ -98,7 +111,7 @@ async function main(): Promise<void> {
     legalComments: 'none',
     tsconfig: path.join(clientDir, 'tsconfig.json'),
     define: { 'process.env.NODE_ENV': '"production"' },
-    plugins: [missingHomePage],
+    plugins: [missingHomePage, noUsageStatistics],
     logLevel: 'warning',
   });
   const { metafile } = result;

@@ -104,6 +104,17 @@ test('the build names every script and stylesheet index.html loads by its conten
   }
 });
 
+test('the built scripts carry no usage-statistics probe: the router\'s call is a no-op', () => {
+  const scripts = fs.readdirSync(publicDir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.js'));
+  assert.ok(scripts.some((f) => fs.readFileSync(path.join(publicDir, f), 'utf8').includes('vaadin-router-location-changed')), 'the router is built');
+  for (const f of scripts) {
+    const js = fs.readFileSync(path.join(publicDir, f), 'utf8');
+    for (const probe of ['vaadin-usage-statistics', 'usage-statistics-collect', 'vaadin-dev-mode']) {
+      assert.not.ok(js.includes(probe), `${f} has no ${probe}`);
+    }
+  }
+});
+
 test('.br and .gz copies only of compressible files over 1 KiB, and only when smaller', () => {
   const all = fs.readdirSync(publicDir, { recursive: true, encoding: 'utf8' });
   assert.ok(all.includes(`${appJs.slice(1)}.br`) && all.includes(`${appJs.slice(1)}.gz`));
