@@ -8,11 +8,13 @@ import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, type Plugin } from 'esbuild';
+import { build, type BuildOptions, type Plugin } from 'esbuild';
 import { buildServiceWorker } from '../sw/build.js';
 import { outputOf, routePreloads, staticClosure } from './tooling/route-preloads.js';
 import { linkJoinedStylesheet, writeJoinedStylesheet } from './tooling/stylesheets.js';
 import { precompressTree } from './tooling/precompress.js';
+import { dynamicEntries, joinShellChunk, startModules } from './tooling/shell-chunk.js';
+import { WARM_INTL_SCRIPT } from '../gateway/http/inline-scripts.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const clientDir = path.join(root, 'client');
@@ -94,7 +96,7 @@ async function main(): Promise<void> {
   await rm(outDir, { recursive: true, force: true });
   await mkdir(outDir, { recursive: true });
 
-  const result = await build({
+  const options = {
     entryPoints: { app: path.join(clientDir, 'src/main.ts') },
     absWorkingDir: root,
     outdir: outDir,
@@ -111,8 +113,17 @@ async function main(): Promise<void> {
     legalComments: 'none',
     tsconfig: path.join(clientDir, 'tsconfig.json'),
     define: { 'process.env.NODE_ENV': '"production"' },
-    plugins: [missingHomePage, noUsageStatistics],
     logLevel: 'warning',
+  } satisfies BuildOptions;
+  // First in memory, to learn what app.js loads at start; then for real, with all of that in one chunk.
+  const probe = await build({ ...options, write: false, sourcemap: false, plugins: [missingHomePage, noUsageStatistics] });
+  const shell = joinShellChunk({
+    cwd: root, shell: startModules(probe.metafile, 'client/src/main.ts'), entries: dynamicEntries(probe.metafile),
+  });
+  // esbuild warns of every injected import into a package that declares no side effects, yet keeps it (the
+  // plugin resolves it with sideEffects: true; tests/server/shell-chunk.test.ts checks the result).
+  const result = await build({
+    ...options, plugins: [missingHomePage, noUsageStatistics, shell], logOverride: { 'ignored-bare-import': 'silent' },
   });
   const { metafile } = result;
   const fromRoot = (f: string) => path.join(root, f);
@@ -147,8 +158,11 @@ async function main(): Promise<void> {
   const preloads = initialFiles.filter((f) => f !== appJs).map((f) => `<link rel="modulepreload" href="${urlOf(f)}">`);
   const template = await readFile(path.join(clientDir, 'index.html'), 'utf8');
   if (!template.includes('<!-- build:modulepreload -->')) throw new Error('client/index.html lost its <!-- build:modulepreload --> marker');
+  const warmIntl = /<!-- build:warm-intl [^>]*-->/;
+  if (!warmIntl.test(template)) throw new Error('client/index.html lost its <!-- build:warm-intl --> marker');
   const indexHtml = rewriteReferences(linkJoinedStylesheet(linkJoinedStylesheet(template, baseSheets, baseCss), darkSheets, darkCss), { '/app.js': urlOf(appJs) })
-    .replace('<!-- build:modulepreload -->', preloads.join('\n    '));
+    .replace('<!-- build:modulepreload -->', preloads.join('\n    '))
+    .replace(warmIntl, `<script>${WARM_INTL_SCRIPT}</script>`);
   await writeFile(path.join(outDir, 'index.html'), indexHtml);
   await copyFile(path.join(clientDir, 'manifest.webmanifest'), path.join(outDir, 'manifest.webmanifest'));
   await mkdir(path.join(outDir, 'icons'), { recursive: true });

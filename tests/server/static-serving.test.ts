@@ -10,8 +10,10 @@ import os from 'node:os';
 import path from 'node:path';
 import http from 'node:http';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { root } from '../support/gateway-process.js';
+import { WARM_INTL_SCRIPT } from '../../gateway/http/inline-scripts.js';
 import { startAdminGateway, type AdminGateway } from '../support/test-gateway.js';
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
@@ -21,6 +23,8 @@ let buildDir: string;
 let publicDir: string;
 let t: AdminGateway;
 let appJs: string;
+/** The chunk of everything app.js loads at start (the one script index.html preloads): large enough to compress. */
+let shellJs: string;
 let stylesCss: string;
 let darkCss: string;
 
@@ -62,6 +66,7 @@ test.before(async () => {
   if (built.status !== 0) throw new Error(`client build failed:\n${built.stdout}\n${built.stderr}`);
   const index = fs.readFileSync(path.join(publicDir, 'index.html'), 'utf8');
   appJs = /<script type="module" src="(\/app-[A-Z0-9]{8}\.js)">/.exec(index)?.[1] ?? '';
+  shellJs = /<link rel="modulepreload" href="(\/chunks\/chunk-[A-Z0-9]{8}\.js)">/.exec(index)?.[1] ?? '';
   stylesCss = /href="(\/styles-[A-Z0-9]{8}\.css)"/.exec(index)?.[1] ?? '';
   darkCss = /href="(\/theme-dark-[A-Z0-9]{8}\.css)"/.exec(index)?.[1] ?? '';
   t = await startAdminGateway({ RATE_LIMIT_PER_MINUTE: '100000' }, { staticDir: publicDir });
@@ -74,6 +79,9 @@ test.after(async () => {
 
 test('the build names every script and stylesheet index.html loads by its content, and writes no unhashed copy', () => {
   assert.ok(appJs, 'index.html loads /app-<hash>.js');
+  // What app.js loads at start is one chunk (client/tooling/shell-chunk.ts), not one per set of pages sharing it.
+  const preloaded = [...fs.readFileSync(path.join(publicDir, 'index.html'), 'utf8').matchAll(/<link rel="modulepreload" href="([^"]+)">/g)].map((m) => m[1]);
+  assert.equal(preloaded, [shellJs], 'index.html preloads the shell chunk alone');
   assert.ok(stylesCss, 'index.html links a hashed stylesheet');
   // The base sheet: Shoelace's light theme, then the app's own styles; Shoelace's dark theme apart, linked with
   // a media query so that it blocks rendering only where the dark theme applies.
@@ -117,7 +125,7 @@ test('the built scripts carry no usage-statistics probe: the router\'s call is a
 
 test('.br and .gz copies only of compressible files over 1 KiB, and only when smaller', () => {
   const all = fs.readdirSync(publicDir, { recursive: true, encoding: 'utf8' });
-  assert.ok(all.includes(`${appJs.slice(1)}.br`) && all.includes(`${appJs.slice(1)}.gz`));
+  assert.ok(all.includes(`${shellJs.slice(1)}.br`) && all.includes(`${shellJs.slice(1)}.gz`));
   assert.ok(all.includes('sw.js.br') && all.includes('index.html.br'));
   assert.not.ok(all.some((f) => /\.png\.(br|gz)$/.test(f)), 'no compressed copy of a PNG');
   assert.not.ok(all.includes('build-info.json.br'), 'build-info.json is under 1 KiB');
@@ -127,21 +135,21 @@ test('.br and .gz copies only of compressible files over 1 KiB, and only when sm
     assert.ok(size >= 1024, `${original} is over 1 KiB`);
     assert.ok(fs.statSync(path.join(publicDir, f)).size < size, `${f} is smaller than ${original}`);
   }
-  const gz = gunzipSync(file(`${appJs}.gz`));
-  const br = brotliDecompressSync(file(`${appJs}.br`));
-  assert.ok(gz.equals(file(appJs)) && br.equals(file(appJs)), 'the copies decode to the original');
+  const gz = gunzipSync(file(`${shellJs}.gz`));
+  const br = brotliDecompressSync(file(`${shellJs}.br`));
+  assert.ok(gz.equals(file(shellJs)) && br.equals(file(shellJs)), 'the copies decode to the original');
 });
 
 test('hashed JS: brotli for a browser, a year immutable, Vary, JavaScript type, the length of the bytes sent', async () => {
-  const r = await raw(appJs, { 'accept-encoding': BROWSER });
+  const r = await raw(shellJs, { 'accept-encoding': BROWSER });
   assert.is(r.status, 200);
   assert.is(r.headers['content-encoding'], 'br');
   assert.ok(varies(r));
   assert.match(String(r.headers['content-type']), /^(text|application)\/javascript/);
   assert.is(r.headers['cache-control'], IMMUTABLE);
-  assert.is(Number(r.headers['content-length']), file(`${appJs}.br`).length);
-  assert.ok(r.body.equals(file(`${appJs}.br`)));
-  assert.is(decoded(r), file(appJs).toString('utf8'));
+  assert.is(Number(r.headers['content-length']), file(`${shellJs}.br`).length);
+  assert.ok(r.body.equals(file(`${shellJs}.br`)));
+  assert.is(decoded(r), file(shellJs).toString('utf8'));
   const chunk = /href="(\/chunks\/[^"]+\.js)"/.exec(file('/index.html').toString('utf8'))?.[1];
   assert.ok(chunk, 'index.html preloads a chunk');
   const c = await raw(chunk!, { 'accept-encoding': BROWSER });
@@ -161,12 +169,12 @@ test('Accept-Encoding decides: gzip only, br refused with q=0, gzip preferred by
     [{}, undefined],
   ];
   for (const [headers, expected] of cases) {
-    for (const url of [appJs, '/', '/logs']) {
+    for (const url of [shellJs, '/', '/logs']) {
       const r = await raw(url, { accept: 'text/html', ...headers });
       assert.is(r.status, 200, `${url} ${JSON.stringify(headers)}`);
       assert.is(r.headers['content-encoding'], expected, `${url} with ${JSON.stringify(headers)}`);
       assert.ok(varies(r), `${url} varies`);
-      const original = url === appJs ? file(appJs).toString('utf8') : null;
+      const original = url === shellJs ? file(shellJs).toString('utf8') : null;
       if (original) assert.is(decoded(r), original);
       else assert.match(decoded(r), /^<!doctype html>/);
     }
@@ -175,7 +183,7 @@ test('Accept-Encoding decides: gzip only, br refused with q=0, gzip preferred by
 
 test('an unreadable Accept-Encoding still gets the file, plain', async () => {
   for (const value of ['@@@;;q=x, ,', 'br;q=abc', ';;;', 'gzip;q=']) {
-    for (const url of [appJs, '/login']) {
+    for (const url of [shellJs, '/login']) {
       const r = await raw(url, { 'accept-encoding': value, accept: 'text/html' });
       assert.is(r.status, 200, `${url} with ${value}`);
       assert.ok(!r.headers['content-encoding'] || r.headers['content-encoding'] === 'gzip', `${url} with ${value}: ${r.headers['content-encoding']}`);
@@ -185,7 +193,7 @@ test('an unreadable Accept-Encoding still gets the file, plain', async () => {
 });
 
 test('an ETag per encoding; the same one again is 304 with no body, another encoding\'s is not', async () => {
-  for (const url of [appJs, stylesCss, '/', '/logs', '/sw.js', '/manifest.webmanifest', '/icons/icon-192.png']) {
+  for (const url of [shellJs, stylesCss, '/', '/logs', '/sw.js', '/manifest.webmanifest', '/icons/icon-192.png']) {
     const br = await raw(url, { 'accept-encoding': 'br' });
     const gz = await raw(url, { 'accept-encoding': 'gzip' });
     const plain = await raw(url, { 'accept-encoding': 'identity' });
@@ -202,12 +210,12 @@ test('an ETag per encoding; the same one again is 304 with no body, another enco
       assert.is(other.status, 200, `${url}: the identity ETag does not validate the br variant`);
     }
   }
-  const since = await raw(appJs, { 'accept-encoding': 'br', 'if-modified-since': new Date(Date.now() + 60_000).toUTCString() });
+  const since = await raw(shellJs, { 'accept-encoding': 'br', 'if-modified-since': new Date(Date.now() + 60_000).toUTCString() });
   assert.is(since.status, 304, 'If-Modified-Since works too');
 });
 
 test('HEAD: the headers of GET, no body', async () => {
-  for (const url of [appJs, '/', '/agents']) {
+  for (const url of [shellJs, '/', '/agents']) {
     const get = await raw(url, { 'accept-encoding': 'br' });
     const head = await raw(url, { 'accept-encoding': 'br' }, 'HEAD');
     assert.is(head.status, 200);
@@ -228,6 +236,18 @@ test('hashed CSS: brotli, text/css, a year immutable', async () => {
     assert.ok(varies(r));
     assert.is(decoded(r), file(url).toString('utf8'));
   }
+});
+
+test('index.html has one inline script, in the head before the stylesheets, and the CSP it is served with allows exactly it', async () => {
+  const r = await raw('/', { 'accept-encoding': 'identity' });
+  const html = decoded(r);
+  const inline = [...html.matchAll(/<script>([^<]*)<\/script>/g)].map((m) => m[1]!);
+  assert.equal(inline, [WARM_INTL_SCRIPT]);
+  assert.ok(html.indexOf('<script>') < html.indexOf('<link rel="stylesheet"'), 'it runs before the stylesheets are asked for');
+  const csp = String(r.headers['content-security-policy']);
+  const scriptSrc = /(?:^|;)\s*script-src ([^;]*)/.exec(csp)?.[1]?.trim().split(/\s+/) ?? [];
+  const hash = `'sha256-${createHash('sha256').update(inline[0]!).digest('base64')}'`;
+  assert.equal(scriptSrc, ["'self'", hash], csp);
 });
 
 test('index.html at / and at client routes, signed in: compressed, no-cache, with the route\'s page preloaded', async () => {
