@@ -14,7 +14,6 @@ import { outputOf, routePreloads, staticClosure } from './tooling/route-preloads
 import { linkJoinedStylesheet, writeJoinedStylesheet } from './tooling/stylesheets.js';
 import { precompressTree } from './tooling/precompress.js';
 import { dynamicEntries, joinShellChunk, startModules } from './tooling/shell-chunk.js';
-import { WARM_INTL_SCRIPT } from '../gateway/http/inline-scripts.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const clientDir = path.join(root, 'client');
@@ -158,11 +157,8 @@ async function main(): Promise<void> {
   const preloads = initialFiles.filter((f) => f !== appJs).map((f) => `<link rel="modulepreload" href="${urlOf(f)}">`);
   const template = await readFile(path.join(clientDir, 'index.html'), 'utf8');
   if (!template.includes('<!-- build:modulepreload -->')) throw new Error('client/index.html lost its <!-- build:modulepreload --> marker');
-  const warmIntl = /<!-- build:warm-intl [^>]*-->/;
-  if (!warmIntl.test(template)) throw new Error('client/index.html lost its <!-- build:warm-intl --> marker');
   const indexHtml = rewriteReferences(linkJoinedStylesheet(linkJoinedStylesheet(template, baseSheets, baseCss), darkSheets, darkCss), { '/app.js': urlOf(appJs) })
-    .replace('<!-- build:modulepreload -->', preloads.join('\n    '))
-    .replace(warmIntl, `<script>${WARM_INTL_SCRIPT}</script>`);
+    .replace('<!-- build:modulepreload -->', preloads.join('\n    '));
   await writeFile(path.join(outDir, 'index.html'), indexHtml);
   await copyFile(path.join(clientDir, 'manifest.webmanifest'), path.join(outDir, 'manifest.webmanifest'));
   await mkdir(path.join(outDir, 'icons'), { recursive: true });

@@ -1,4 +1,4 @@
-// Security headers from helmet; the CSP allows one inline script, by its hash (inline-scripts.ts), and no other.
+// Security headers from helmet; the CSP allows no inline script (the client ships none).
 // Nothing in them depends on the request (no nonces), so helmet runs once, against a response that only
 // records what it sets, and each request then sets the recorded headers: the same headers without helmet's
 // chain of a dozen middlewares (and a promise) on every request.
@@ -6,15 +6,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Next } from 'koa';
 import helmet from 'helmet';
 import type { Ctx } from './services.js';
-import { scriptHashSource, WARM_INTL_SCRIPT } from './inline-scripts.js';
 
 const policy = helmet({
   contentSecurityPolicy: {
     useDefaults: false,
     directives: {
       defaultSrc: ["'self'"],
-      scriptSrc: ["'self'", scriptHashSource(WARM_INTL_SCRIPT)],
-      // Lit and Shoelace set style attributes from script.
+      scriptSrc: ["'self'"],
+      // Lit and Shoelace set style attributes from script; no inline <script> is allowed.
       styleSrc: ["'self'", "'unsafe-inline'"],
       imgSrc: ["'self'", 'data:', 'blob:'],
       fontSrc: ["'self'", 'data:'],

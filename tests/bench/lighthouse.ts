@@ -18,6 +18,14 @@ import { BenchRun, createIngestToken } from './ingest-support.js';
 import { startWebhookProcess, WEBHOOK_BENCH_SECRET, WEBHOOK_BENCH_TOKEN } from './webhook-e2e.js';
 import { runSimulation } from '../../webhook/simulator.js';
 
+/** Runs a page from BENCH_LIGHTHOUSE_RUNS (a whole number from 1 to 20), else the default; anything else is refused. */
+export function lighthouseRuns(value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 20) throw new Error(`BENCH_LIGHTHOUSE_RUNS must be a whole number from 1 to 20, not "${value}"`);
+  return n;
+}
+
 export const LIGHTHOUSE_PAGES = [
   { name: 'sign-in', path: '/login', signedIn: false },
   { name: 'home', path: '/', signedIn: true },

@@ -21,7 +21,7 @@ import { measureWebhookE2E, printWebhookE2E, type WebhookBenchResult } from './w
 import { measureAuditUnderSearch, printAuditUnderSearch } from './audit-under-search.js';
 import { measureFirstScreen, printFirstScreen } from './first-screen.js';
 import { measureFirstScreenRequests, printFirstScreenRequests } from './first-screen-requests.js';
-import { LIGHTHOUSE_PAGES, measureLighthouse, printLighthouse } from './lighthouse.js';
+import { LIGHTHOUSE_PAGES, lighthouseRuns, measureLighthouse, printLighthouse } from './lighthouse.js';
 
 const SECTIONS = ['bundle', 'first-screen', 'health', 'pool-lag', 'ingest-throughput', 'ingest-fanout', 'log-search',
   'log-search-in-process', 'webhook', 'audit-under-search', 'first-screen-requests', 'lighthouse'] as const;
@@ -131,7 +131,8 @@ if (runs('first-screen-requests')) {
 // with seeded data, signed in where needed; the median of 3 runs a page (--quick: 1). The figures also go to
 // dist/bench/lighthouse.json (the README's measured initial-JS figure comes from there); BENCH_LIGHTHOUSE_REPORTS=<dir>
 // keeps every run's full report and trace; BENCH_LIGHTHOUSE_PAGES=home,agents measures only those pages (their
-// figures go to dist/bench/lighthouse-<pages>.json, so lighthouse.json always holds every page).
+// figures go to dist/bench/lighthouse-<pages>.json, so lighthouse.json always holds every page);
+// BENCH_LIGHTHOUSE_RUNS=5 runs each page that many times (the simulation's figures vary a lot from run to run).
 if (runs('lighthouse')) {
   const reportsDir = process.env.BENCH_LIGHTHOUSE_REPORTS;
   const pages = process.env.BENCH_LIGHTHOUSE_PAGES?.split(',').map((p) => p.trim()).filter(Boolean);
@@ -141,7 +142,7 @@ if (runs('lighthouse')) {
     process.exit(2);
   }
   const result = await measureLighthouse({
-    runs: quick ? 1 : 3,
+    runs: lighthouseRuns(process.env.BENCH_LIGHTHOUSE_RUNS, quick ? 1 : 3),
     ...(reportsDir ? { reportsDir: path.resolve(reportsDir) } : {}),
     ...(pages?.length ? { pages } : {}),
   });

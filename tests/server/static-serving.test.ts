@@ -10,10 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import http from 'node:http';
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { root } from '../support/gateway-process.js';
-import { WARM_INTL_SCRIPT } from '../../gateway/http/inline-scripts.js';
 import { startAdminGateway, type AdminGateway } from '../support/test-gateway.js';
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
@@ -236,18 +234,6 @@ test('hashed CSS: brotli, text/css, a year immutable', async () => {
     assert.ok(varies(r));
     assert.is(decoded(r), file(url).toString('utf8'));
   }
-});
-
-test('index.html has one inline script, in the head before the stylesheets, and the CSP it is served with allows exactly it', async () => {
-  const r = await raw('/', { 'accept-encoding': 'identity' });
-  const html = decoded(r);
-  const inline = [...html.matchAll(/<script>([^<]*)<\/script>/g)].map((m) => m[1]!);
-  assert.equal(inline, [WARM_INTL_SCRIPT]);
-  assert.ok(html.indexOf('<script>') < html.indexOf('<link rel="stylesheet"'), 'it runs before the stylesheets are asked for');
-  const csp = String(r.headers['content-security-policy']);
-  const scriptSrc = /(?:^|;)\s*script-src ([^;]*)/.exec(csp)?.[1]?.trim().split(/\s+/) ?? [];
-  const hash = `'sha256-${createHash('sha256').update(inline[0]!).digest('base64')}'`;
-  assert.equal(scriptSrc, ["'self'", hash], csp);
 });
 
 test('index.html at / and at client routes, signed in: compressed, no-cache, with the route\'s page preloaded', async () => {

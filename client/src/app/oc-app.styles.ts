@@ -35,7 +35,7 @@ export const appStyles = css`
   .who strong { color: var(--oc-fg); }
 
   .layout { display: flex; align-items: stretch; }
-  #outlet[data-filling] { content-visibility: hidden; }
+  #outlet[data-filling] { visibility: hidden; }
   .sidebar { display: none; }
   main { flex: 1; min-width: 0;
     padding-bottom: calc(var(--oc-bottomnav-height) + env(safe-area-inset-bottom, 0px));

@@ -245,6 +245,8 @@ export class OcApp extends LitElement {
    * The new page renders in slices (render-scheduler.ts) and then loads its data (first-load.ts); it stays
    * hidden until both are done and what the data created has rendered, so it appears whole and nothing on it
    * moves while it fills in. After FILL_HIDE_MAX_MS it shows as it is (a slow network: its own loading states).
+   * Hidden with `visibility`, not `content-visibility`: its layout keeps up as its parts arrive (sizes are right
+   * for what measures itself, and there is no single layout of the whole page when it appears).
    */
   #hideWhileFilling(): void {
     const outlet = this.outlet;
