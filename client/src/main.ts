@@ -1,7 +1,7 @@
 // Entry point: applies the theme before first paint, mounts the shell, starts the router in its
 // outlet and, once the page has loaded and painted, registers the service worker (whose install precaches the
 // whole app: that download must not compete with the first screen's).
-import './app/slice-first-renders.js';
+import './app/slice-renders.js';
 import './app/shoelace-setup.js';
 import { Router } from '@vaadin/router';
 import { watchTheme } from './app/theme-preference.js';

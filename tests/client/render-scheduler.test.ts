@@ -3,18 +3,18 @@
 // render waits for a slice while its later updates stay Lit's own.
 import { expect } from '@open-wc/testing';
 import { LitElement, html } from 'lit';
-import { FirstRenderQueue, sliceFirstRenders } from '../../client/src/app/render-scheduler.js';
+import { RenderQueue, sliceRenders } from '../../client/src/app/render-scheduler.js';
 
 function manualClock() {
   let t = 0;
   return { now: () => t, advance: (ms: number) => { t += ms; } };
 }
 
-describe('FirstRenderQueue', () => {
+describe('RenderQueue', () => {
   it('runs queued renders in order, in slices of the given length with a pause between them', async () => {
     const clock = manualClock();
     let pauses = 0;
-    const queue = new FirstRenderQueue(10, async () => { pauses += 1; await new Promise((r) => setTimeout(r, 0)); }, clock.now);
+    const queue = new RenderQueue(10, async () => { pauses += 1; await new Promise((r) => setTimeout(r, 0)); }, clock.now);
     const ran: number[] = [];
     const done = [1, 2, 3, 4, 5].map((n) => queue.add(() => { ran.push(n); clock.advance(4); }));
     expect(queue.pending).to.be.greaterThan(0);
@@ -28,7 +28,7 @@ describe('FirstRenderQueue', () => {
   });
 
   it('counts what a render queues a few microtasks later as part of the same fill', async () => {
-    const queue = new FirstRenderQueue(50, () => new Promise((r) => setTimeout(r, 0)));
+    const queue = new RenderQueue(50, () => new Promise((r) => setTimeout(r, 0)));
     const ran: string[] = [];
     void queue.add(() => {
       ran.push('parent');
@@ -39,7 +39,7 @@ describe('FirstRenderQueue', () => {
   });
 
   it('rejects the add of a render that throws, and goes on with the rest', async () => {
-    const queue = new FirstRenderQueue(50, () => new Promise((r) => setTimeout(r, 0)));
+    const queue = new RenderQueue(50, () => new Promise((r) => setTimeout(r, 0)));
     const failing = queue.add(() => { throw new Error('render failed'); });
     const after = queue.add(() => undefined);
     let error: unknown = null;
@@ -59,11 +59,11 @@ customElements.define('sliced-probe', SlicedProbe);
 
 // Lit's prototype is patched once for the whole file; each pause of the queue waits for release().
 let release: () => void = () => undefined;
-const sliced = sliceFirstRenders(new FirstRenderQueue(50, () => new Promise<void>((r) => { release = r; })));
+const sliced = sliceRenders(new RenderQueue(50, () => new Promise<void>((r) => { release = r; })));
 let unhold = sliced.hold();
 
-describe('sliceFirstRenders', () => {
-  it('holds an element\'s first render for a slice; later updates are Lit\'s own', async () => {
+describe('sliceRenders, held', () => {
+  it('while held, holds an element\'s first render and its later updates for a slice each', async () => {
     const queue = sliced;
     const el = document.createElement('sliced-probe') as SlicedProbe;
     document.body.append(el);
@@ -74,9 +74,14 @@ describe('sliceFirstRenders', () => {
       release();
       await el.updateComplete;
       expect(el.renderRoot.querySelector('span')?.textContent).to.equal('first');
+      await new Promise((r) => setTimeout(r, 10)); // the queue is in its next pause
       el.value = 'second';
-      await el.updateComplete; // no pause needed: release is not called again
-      expect(el.renderRoot.querySelector('span')?.textContent).to.equal('second');
+      el.value = 'third'; // one update for both, when its slice comes
+      await new Promise((r) => setTimeout(r, 10));
+      expect(el.renders).to.equal(1);
+      release();
+      await el.updateComplete;
+      expect(el.renderRoot.querySelector('span')?.textContent).to.equal('third');
       expect(el.renders).to.equal(2);
     } finally {
       el.remove();
@@ -85,7 +90,7 @@ describe('sliceFirstRenders', () => {
   });
 });
 
-describe('sliceFirstRenders, unheld', () => {
+describe('sliceRenders, unheld', () => {
   it('leaves first renders to Lit when nothing holds the queue, and slices them again once something does', async () => {
     unhold();
     unhold(); // a second release changes nothing
@@ -95,6 +100,9 @@ describe('sliceFirstRenders, unheld', () => {
     try {
       await el.updateComplete; // the queue's pause is never released here: only Lit's own update can render it
       expect(el.renders).to.equal(1);
+      el.value = 'later';
+      await el.updateComplete; // and so is a later update
+      expect(el.renderRoot.querySelector('span')?.textContent).to.equal('later');
     } finally {
       el.remove();
       unhold = sliced.hold();
@@ -103,7 +111,7 @@ describe('sliceFirstRenders, unheld', () => {
   });
 });
 
-describe('sliceFirstRenders, an element upgraded late', () => {
+describe('sliceRenders, an element upgraded late', () => {
   it('keeps a property set while its first render waits, over the value it had before the upgrade', async () => {
     const el = document.createElement('late-probe') as HTMLElement & { open: boolean };
     el.open = false; // a parent's binding, before the element is defined

@@ -21,7 +21,7 @@ import { countProblems, problemLabel, type HealthLike, type ProcessLike } from '
 import { focusPageSearch, installShortcuts } from './keyboard-shortcuts.js';
 import { readThemePreference, setThemePreference, type ThemePreference } from './theme-preference.js';
 import { serviceWorkerUpdates } from './sw-registration.js';
-import { firstRenders } from './render-scheduler.js';
+import { renderQueue } from './render-scheduler.js';
 import { firstLoadOf, type LoadsFirstData } from './first-load.js';
 import '../components/oc-icon.js';
 import '../components/connection-indicator.js';
@@ -59,8 +59,8 @@ export class OcApp extends LitElement {
   /** Pages already shown (or being filled): each is hidden at most once, when it arrives. */
   #filled = new WeakSet<Element>();
   #fills = 0;
-  /** First renders are sliced from the start until the first page is in the outlet (then its fill holds them). */
-  #startSlicing = firstRenders.hold();
+  /** Renders are sliced from the start until the first page is in the outlet (then its fill holds them). */
+  #startSlicing = renderQueue.hold();
   #navigations = 0;
   #menus: Promise<unknown> | null = null;
 
@@ -255,9 +255,9 @@ export class OcApp extends LitElement {
     this.#filled.add(page);
     // Runs before the page's first update is scheduled (a mutation observer's microtask comes first), so that
     // update and those of the elements it creates go through the queue while the page fills.
-    const slicing = firstRenders.hold();
+    const slicing = renderQueue.hold();
     this.#startSlicing();
-    if (firstRenders.pending === 0 && !(page as Partial<LoadsFirstData>).firstLoad) {
+    if (renderQueue.pending === 0 && !(page as Partial<LoadsFirstData>).firstLoad) {
       slicing();
       return;
     }
@@ -271,7 +271,7 @@ export class OcApp extends LitElement {
       outlet.removeAttribute('aria-busy');
     };
     const timer = setTimeout(reveal, FILL_HIDE_MAX_MS);
-    void firstRenders.idle().then(() => firstLoadOf(page)).then(() => firstRenders.idle()).then(() => {
+    void renderQueue.idle().then(() => firstLoadOf(page)).then(() => renderQueue.idle()).then(() => {
       clearTimeout(timer);
       reveal();
     });

@@ -1,12 +1,13 @@
-// First renders in time slices. Lit renders a whole page in one task: the page's first update creates its
-// children, whose updates run as microtasks of the same task, and so on down the tree; with a few hundred
-// elements that one task blocks the main thread for a long time on a phone (a tap goes unanswered). Here every
-// element's *first* update joins a queue that runs in slices of SLICE_MS, yielding to the browser between them
-// (input, paint). A page filling in this way would move what is already painted as its parts arrive, so the
-// shell keeps a new page hidden until the queue is idle: it appears whole, as before, without the long task.
-// Slicing is on only while something holds it (the shell, while it starts and while a new page fills): after
-// that, first renders are Lit's own again, because code that opens a dialog or adds a row may rightly expect
-// the new element to have rendered once its parent has. Later updates (new data) are always Lit's own.
+// Renders in time slices while a page fills. Lit renders a whole page in one task: the page's first update
+// creates its children, whose updates run as microtasks of the same task, and so on down the tree; when the
+// page's data arrives, its update sets new values on its children, whose updates again run in that task. With
+// a few hundred elements that one task blocks the main thread for a long time on a phone (a tap goes
+// unanswered). Here every element's update joins a queue that runs in slices of SLICE_MS, yielding to the
+// browser between them (input, paint). A page filling in this way would move what is already painted as its
+// parts arrive, so the shell keeps a new page hidden until the queue is idle: it appears whole, as before,
+// without the long task. Slicing is on only while something holds it (the shell, while it starts and while a
+// new page fills): after that, updates are Lit's own again, because code that opens a dialog or adds a row may
+// rightly expect the new element to have rendered once its parent has.
 import { ReactiveElement } from 'lit';
 
 /** Work per slice: 4× this on a slow phone still stays under the 50 ms of a long task. */
@@ -22,8 +23,8 @@ function yieldToBrowser(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
-/** The queue of first renders: takes runs, gives them slices of the main thread, first come first served. */
-export class FirstRenderQueue {
+/** The queue of renders: takes runs, gives them slices of the main thread, first come first served. */
+export class RenderQueue {
   #queue: Run[] = [];
   #draining = false;
   #idle: Array<() => void> = [];
@@ -32,7 +33,7 @@ export class FirstRenderQueue {
   constructor(private readonly sliceMs = SLICE_MS, private readonly pause: () => Promise<void> = yieldToBrowser,
     private readonly now: () => number = () => performance.now()) {}
 
-  /** Whether first renders go through the queue now (someone holds it). */
+  /** Whether renders go through the queue now (someone holds it). */
   get slicing(): boolean { return this.#holds > 0; }
 
   /** Turns slicing on until the returned release is called (once; calling it again does nothing). */
@@ -46,7 +47,7 @@ export class FirstRenderQueue {
     };
   }
 
-  /** First renders waiting or running. */
+  /** Renders waiting or running. */
   get pending(): number { return this.#queue.length + (this.#draining ? 1 : 0); }
 
   /** Resolves once `render` has run (in a later slice). */
@@ -91,11 +92,12 @@ async function settleMicrotasks(): Promise<void> {
   for (let i = 0; i < 4; i++) await Promise.resolve();
 }
 
-/** The app's queue (main.ts routes first renders through it; oc-app hides a page until it is filled). */
-export const firstRenders = new FirstRenderQueue();
+/** The app's queue (main.ts routes updates through it; oc-app holds it and hides a page until it is filled). */
+export const renderQueue = new RenderQueue();
 
 /**
- * Routes every element's first update through `queue` while something holds it (once; the app calls this before any element renders).
+ * Routes every element's updates through `queue` while something holds it (once; the app calls this before any
+ * element renders).
  *
  * An element upgraded after it was created (its definition loaded later) keeps the properties set on it before
  * the upgrade and Lit puts them back at the start of its first update. Lit's first update follows the upgrade
@@ -103,7 +105,7 @@ export const firstRenders = new FirstRenderQueue();
  * `.open=${…}`) would be overwritten by the older value. So what is set while the first update waits is set
  * again as that update starts (in willUpdate, which runs after Lit's restore and before rendering).
  */
-export function sliceFirstRenders(queue: FirstRenderQueue = firstRenders): FirstRenderQueue {
+export function sliceRenders(queue: RenderQueue = renderQueue): RenderQueue {
   type Update = (this: ReactiveElement, name?: PropertyKey, oldValue?: unknown, options?: unknown) => void;
   const proto = ReactiveElement.prototype as unknown as {
     scheduleUpdate(this: ReactiveElement): void | Promise<unknown>;
@@ -118,7 +120,8 @@ export function sliceFirstRenders(queue: FirstRenderQueue = firstRenders): First
     request.call(this, name, oldValue, options);
   };
   proto.scheduleUpdate = function scheduleUpdate(this: ReactiveElement) {
-    if (this.hasUpdated || !queue.slicing) return lit.call(this);
+    if (!queue.slicing) return lit.call(this);
+    if (this.hasUpdated) return queue.add(() => { void lit.call(this); });
     waiting.set(this, new Set());
     return queue.add(() => {
       const names = waiting.get(this);
