@@ -99,6 +99,17 @@ test('home draws its sparklines and webhook row without ever requesting ECharts'
   await shootAll(page, 'home', DOCS_SHOTS);
 });
 
+test('a signed-in load asks for the session once: the check reads the answer index.html preloaded', async () => {
+  log.clear();
+  await page.goto(gw.base + '/agents');
+  await page.locator('agent-tree li[role="treeitem"]').first().waitFor();
+  await page.waitForLoadState('networkidle');
+  const fetched = await pageFetches();
+  const session = fetched.urls.filter((u) => new URL(u, gw.base).pathname === '/api/auth/session');
+  assert.is(session.length, 1, `session requests: ${session.length}`);
+  assert.match(await page.locator('link[rel="preload"][as="fetch"]').getAttribute('href') ?? '', /^\/api\/auth\/session$/);
+});
+
 test('a page with full charts (analytics) requests ECharts, and draws its bar charts', async () => {
   log.clear();
   await page.goto(gw.base + '/analytics');
