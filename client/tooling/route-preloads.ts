@@ -5,17 +5,25 @@ import path from 'node:path';
 import type { Metafile } from 'esbuild';
 import { BUILT_SECTIONS, SECTIONS } from '../src/app/sections.js';
 
-/** URL pattern (path-to-regexp syntax, ":name" = one segment) → page module, in the order of client/src/app/routes.ts. */
-export interface RoutePage { pattern: string; page: string }
+/**
+ * URL pattern (path-to-regexp syntax, ":name" = one segment) → page module, in the order of client/src/app/routes.ts;
+ * `data`: the API answers the page asks for as it opens, when its address has no query string. The gateway
+ * preloads them for a signed-in visit, so they download with the page's code instead of after it has run;
+ * tests/e2e/first-screen.test.ts checks each page asks for exactly these, each answered by its preload.
+ */
+export interface RoutePage { pattern: string; page: string; data?: readonly string[] }
 
 export const ROUTE_PAGES: readonly RoutePage[] = [
   { pattern: '/login', page: 'page-login' },
-  { pattern: '/', page: 'page-home' },
-  { pattern: '/agents', page: 'page-agents' },
+  { pattern: '/', page: 'page-home', data: ['/api/health', '/api/metrics/system?minutes=60', '/api/operations/today',
+    '/api/webhook/status', '/api/webhook/buttons?range=day', '/api/webhook/crm?range=day'] },
+  { pattern: '/agents', page: 'page-agents', data: ['/api/agents', '/api/agents/runs?limit=50',
+    '/api/agents/performance?days=7', '/api/agents/performance?days=30'] },
   { pattern: '/agents/schedules', page: 'page-schedules' },
   { pattern: '/agents/runs/:runId', page: 'page-run' },
-  { pattern: '/logs', page: 'page-logs' },
-  { pattern: '/webhook', page: 'page-webhook' },
+  { pattern: '/logs', page: 'page-logs', data: ['/api/logs/sources', '/api/logs/groups?limit=50', '/api/logs/search?limit=100'] },
+  { pattern: '/webhook', page: 'page-webhook', data: ['/api/webhook/status', '/api/webhook/buttons?range=day',
+    '/api/webhook/crm?range=day', '/api/webhook/events?limit=100'] },
   { pattern: '/analytics', page: 'page-analytics' },
   // Sections still to be built share the "not built yet" page.
   ...SECTIONS.filter((s) => s.key !== 'home' && !BUILT_SECTIONS.has(s.key)).map((s) => ({ pattern: s.path, page: 'page-section' })),
@@ -23,7 +31,7 @@ export const ROUTE_PAGES: readonly RoutePage[] = [
 /** Any other path: the not-found page. */
 export const FALLBACK_PAGE = 'page-not-found';
 
-export interface RoutePreload { pattern: string; page: string; preload: string[] }
+export interface RoutePreload { pattern: string; page: string; preload: string[]; data?: string[] }
 export interface RoutePreloadManifest { routes: RoutePreload[]; fallback: { page: string; preload: string[] } | null }
 
 /** Static imports reachable from an output file (itself included): what the browser must fetch before it runs. */
@@ -59,7 +67,7 @@ export function routePreloads(metafile: Metafile, o: { cwd: string; outDir: stri
     return staticClosure(metafile, output).filter((f) => !loaded.has(f)).map(toUrl);
   };
   // A page the build has no chunk for (a stand-in) still gets its route, with nothing extra to preload.
-  const routes: RoutePreload[] = ROUTE_PAGES.map((r) => ({ ...r, preload: preloadsOf(r.page) ?? [] }));
+  const routes: RoutePreload[] = ROUTE_PAGES.map(({ data, ...r }) => ({ ...r, preload: preloadsOf(r.page) ?? [], ...(data ? { data: [...data] } : {}) }));
   const fallback = preloadsOf(FALLBACK_PAGE);
   return { routes, fallback: fallback ? { page: FALLBACK_PAGE, preload: fallback } : null };
 }

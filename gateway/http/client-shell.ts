@@ -1,7 +1,10 @@
 // index.html as the answer to every client route (/, /logs, /agents/runs/7…): per route, the page chunk and
 // its static imports are added as <link rel="modulepreload"> (from the build's route-preloads.json), so the
 // first screen downloads in one round. A request without the session cookie gets the sign-in page's preloads
-// whatever its path (every route but /login sends a signed-out visitor there). Every variant is built once per build (at start-up), with its brotli
+// whatever its path (every route but /login sends a signed-out visitor there). A signed-in request for a route
+// whose page names the API answers it asks for first (route-preloads.json's `data`), with no query string that could
+// change them, also gets <link rel="preload" as="fetch"> for each: they download with the page's code, and the
+// page's own requests are answered by them. Every variant is built once per build (at start-up), with its brotli
 // and gzip forms and their ETags, and kept in memory.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,7 +15,7 @@ import { match, type MatchFunction } from 'path-to-regexp';
 import { CACHE_REVALIDATE } from './cache-policy.js';
 import { preferredEncoding, type FileEncoding } from './content-encoding.js';
 
-interface RoutePreload { pattern: string; page: string; preload: string[] }
+interface RoutePreload { pattern: string; page: string; preload: string[]; data?: string[] }
 interface RoutePreloadManifest { routes: RoutePreload[]; fallback: { page: string; preload: string[] } | null }
 
 interface Encoded { body: Buffer; etag: string }
@@ -42,11 +45,19 @@ function encode(html: string): ShellVariant {
   };
 }
 
-function withPreloads(html: string, urls: readonly string[]): string {
+function withPreloads(html: string, urls: readonly string[], data: readonly string[] = []): string {
   const at = html.lastIndexOf('</head>');
-  if (urls.length === 0 || at < 0) return html;
-  const links = urls.map((u) => `<link rel="modulepreload" href="${u}">\n    `).join('');
+  if ((urls.length === 0 && data.length === 0) || at < 0) return html;
+  const links = [
+    ...urls.map((u) => `<link rel="modulepreload" href="${u}">\n    `),
+    // crossorigin="anonymous": the credentials mode of the page's fetch(), which then takes this answer.
+    ...data.map((u) => `<link rel="preload" href="${escapeAttribute(u)}" as="fetch" crossorigin="anonymous">\n    `),
+  ].join('');
   return `${html.slice(0, at)}  ${links.trimEnd()}\n  ${html.slice(at)}`;
+}
+
+function escapeAttribute(value: string): string {
+  return value.replaceAll('&', '&amp;').replaceAll('"', '&quot;').replaceAll('<', '&lt;');
 }
 
 function readManifest(file: string): RoutePreloadManifest {
@@ -59,8 +70,11 @@ function readManifest(file: string): RoutePreloadManifest {
 const SIGN_IN_PAGE = 'page-login';
 
 interface ShellPages {
-  /** The page for a path: the matching route's variant, else the fallback's (not-found page), else the plain one. */
-  variantFor(pathname: string): ShellVariant;
+  /**
+   * The page for a path: the matching route's variant, else the fallback's (not-found page), else the plain one;
+   * with `withData`, the route's variant that also preloads its first API answers (when it names any).
+   */
+  variantFor(pathname: string, withData: boolean): ShellVariant;
   /** The sign-in route's page (null when the manifest has no sign-in route). */
   signIn: ShellVariant | null;
   lastModified: string;
@@ -73,17 +87,24 @@ function buildPages(indexFile: string, manifestFile: string): ShellPages {
   const manifest = readManifest(manifestFile);
   // Routes with the same preloads (the sections not built yet) share one variant.
   const byPreloads = new Map<string, ShellVariant>();
-  const variant = (urls: readonly string[]) => {
-    const key = urls.join('\n');
-    if (!byPreloads.has(key)) byPreloads.set(key, encode(withPreloads(html, urls)));
+  const variant = (urls: readonly string[], data: readonly string[] = []) => {
+    const key = `${urls.join('\n')}\n\n${data.join('\n')}`;
+    if (!byPreloads.has(key)) byPreloads.set(key, encode(withPreloads(html, urls, data)));
     return byPreloads.get(key)!;
   };
-  const routes: Array<{ matches: MatchFunction<Partial<Record<string, string>>>; variant: ShellVariant }> = manifest.routes
-    .map((r) => ({ matches: match(r.pattern, { decode: false }), variant: variant(r.preload) }));
+  type Route = { matches: MatchFunction<Partial<Record<string, string>>>; variant: ShellVariant; withData: ShellVariant };
+  const routes: Route[] = manifest.routes.map((r) => ({
+    matches: match(r.pattern, { decode: false }),
+    variant: variant(r.preload),
+    withData: variant(r.preload, Array.isArray(r.data) ? r.data.filter((u) => typeof u === 'string' && u.startsWith('/api/')) : []),
+  }));
   const fallback = variant(manifest.fallback?.preload ?? []);
   const signInRoute = manifest.routes.find((r) => r.page === SIGN_IN_PAGE);
   return {
-    variantFor: (pathname) => routes.find((r) => r.matches(pathname) !== false)?.variant ?? fallback,
+    variantFor: (pathname, withData) => {
+      const route = routes.find((r) => r.matches(pathname) !== false);
+      return route ? (withData ? route.withData : route.variant) : fallback;
+    },
     signIn: signInRoute ? variant(signInRoute.preload) : null,
     lastModified,
   };
@@ -123,7 +144,10 @@ export function loadClientShell(root: string, options: ClientShellOptions = {}):
       if (!pages) return false;
       const encoding = preferredEncoding(ctx);
       const signedOut = options.sessionCookie !== undefined && !ctx.cookies.get(options.sessionCookie);
-      const answer = ((signedOut ? pages.signIn : null) ?? pages.variantFor(ctx.path))[encoding];
+      // Data preloads only for a visit with a session cookie and no query string (one that could change what the
+      // page asks for: /agents?agent=x asks for that agent's runs).
+      const withData = options.sessionCookie !== undefined && !signedOut && ctx.querystring === '';
+      const answer = ((signedOut ? pages.signIn : null) ?? pages.variantFor(ctx.path, withData))[encoding];
       ctx.type = 'html';
       ctx.set('Cache-Control', CACHE_REVALIDATE);
       ctx.vary('Accept-Encoding');

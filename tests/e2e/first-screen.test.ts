@@ -13,6 +13,9 @@ import { builtFiles, holdsECharts, pagesIn, recordRequests, type BuiltFile, type
 import { DOCS_SHOTS, shootAll } from '../support/screenshots.js';
 import { SIZES } from '../support/browser.js';
 import { printingFailure } from '../support/set-up-failure.js';
+import { root } from '../support/gateway-process.js';
+import fs from 'node:fs';
+import path from 'node:path';
 
 let fake: FakeWebhook;
 let sandbox: Pm2Sandbox;
@@ -108,6 +111,38 @@ test('a signed-in load asks for the session once: the check reads the answer ind
   const session = fetched.urls.filter((u) => new URL(u, gw.base).pathname === '/api/auth/session');
   assert.is(session.length, 1, `session requests: ${session.length}`);
   assert.match(await page.locator('link[rel="preload"][as="fetch"]').getAttribute('href') ?? '', /^\/api\/auth\/session$/);
+});
+
+test('home, agents, logs and webhook: each API answer the gateway preloads is asked for once, by the page, from its preload', async () => {
+  const manifest = JSON.parse(fs.readFileSync(path.join(root, 'dist/public/route-preloads.json'), 'utf8')) as { routes: Array<{ pattern: string; data?: string[] }> };
+  const warnings: string[] = [];
+  page.on('console', (m) => { if (/preload/i.test(m.text())) warnings.push(m.text()); });
+  // What the page's scripts ask fetch() for, beside what goes over the network.
+  await context.addInitScript(() => {
+    const own = window.fetch.bind(window);
+    const asked: string[] = [];
+    (window as unknown as { ocFetched: string[] }).ocFetched = asked;
+    window.fetch = (input: RequestInfo | URL, init?: RequestInit) => {
+      const url = new URL(input instanceof Request ? input.url : String(input), location.href);
+      asked.push(`${url.pathname}${url.search}`);
+      return own(input, init);
+    };
+  });
+  for (const route of ['/', '/agents', '/logs', '/webhook']) {
+    const data = manifest.routes.find((r) => r.pattern === route)?.data ?? [];
+    assert.ok(data.length > 0, `${route} has data preloads`);
+    log.clear();
+    await page.goto(gw.base + route);
+    await page.waitForLoadState('networkidle');
+    await page.waitForTimeout(500);
+    const sent = (await pageFetches()).urls.map((u) => { const url = new URL(u, gw.base); return `${url.pathname}${url.search}`; });
+    const fetched = await page.evaluate(() => (window as unknown as { ocFetched: string[] }).ocFetched);
+    for (const url of data) {
+      assert.is(fetched.filter((u) => u === url).length, 1, `${route}: the page asks for ${url} once: ${fetched.join(' ')}`);
+      assert.is(sent.filter((u) => u === url).length, 1, `${route}: ${url} goes over the network once (the preload answers the page): ${sent.join(' ')}`);
+    }
+  }
+  assert.equal(warnings, [], 'no preload left unused');
 });
 
 test('a page with full charts (analytics) requests ECharts, and draws its bar charts', async () => {

@@ -32,7 +32,7 @@ interface Raw { status: number; headers: http.IncomingHttpHeaders; body: Buffer 
 function raw(pathname: string, headers: Record<string, string> = {}, method = 'GET'): Promise<Raw> {
   const url = new URL(pathname, t.base);
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: url.hostname, port: url.port, path: url.pathname, method, headers, agent: false }, (res) => {
+    const req = http.request({ host: url.hostname, port: url.port, path: `${url.pathname}${url.search}`, method, headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
@@ -272,6 +272,29 @@ test('index.html at / and at client routes, signed in: compressed, no-cache, wit
   assert.ok(homeHtml.includes(home) && !homeHtml.includes(login), '/: page-home, not page-login');
   // Every route preload is a file that is served.
   for (const url of new Set(manifest.routes.flatMap((r) => r.preload))) assert.is((await raw(url)).status, 200, url);
+});
+
+test('a signed-in visit without a query preloads the API answers its page asks for first; with a query, signed out or elsewhere, none', async () => {
+  const cookie = { cookie: t.admin.cookieHeader() };
+  const manifest = JSON.parse(file('/route-preloads.json').toString('utf8')) as { routes: Array<{ pattern: string; data?: string[] }> };
+  const dataOf = (pattern: string) => manifest.routes.find((r) => r.pattern === pattern)?.data ?? [];
+  const fetchPreloads = (html: string) => [...html.matchAll(/<link rel="preload" href="([^"]+)" as="fetch" crossorigin="anonymous">/g)]
+    .map((m) => m[1]!.replaceAll('&amp;', '&')).filter((u) => u !== '/api/auth/session');
+  for (const route of ['/', '/agents', '/logs', '/webhook']) {
+    assert.ok(dataOf(route).length > 0, `${route} names its first API answers`);
+    const html = decoded(await raw(route, { ...cookie, 'accept-encoding': 'br', accept: 'text/html' }));
+    assert.equal(fetchPreloads(html), dataOf(route), route);
+    // Each of them is an answer this session gets (not refused, not missing).
+    for (const url of dataOf(route)) assert.is((await raw(url, cookie)).status, 200, url);
+    const withQuery = decoded(await raw(`${route}?agent=x`, { ...cookie, 'accept-encoding': 'br', accept: 'text/html' }));
+    assert.equal(fetchPreloads(withQuery), [], `${route}?agent=x preloads no data`);
+    const signedOut = decoded(await raw(route, { 'accept-encoding': 'br', accept: 'text/html' }));
+    assert.equal(fetchPreloads(signedOut), [], `${route} signed out preloads no data`);
+  }
+  for (const route of ['/agents/schedules', '/settings', '/no/such/page']) {
+    const html = decoded(await raw(route, { ...cookie, 'accept-encoding': 'br', accept: 'text/html' }));
+    assert.equal(fetchPreloads(html), [], route);
+  }
 });
 
 test('a request without the session cookie gets the sign-in page\'s preloads on every client route', async () => {
