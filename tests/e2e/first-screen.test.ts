@@ -115,10 +115,13 @@ test('a signed-in load asks for the session once: the check reads the answer ind
 
 test('home, agents, logs and webhook: each API answer the gateway preloads is asked for once, by the page, from its preload', async () => {
   const manifest = JSON.parse(fs.readFileSync(path.join(root, 'dist/public/route-preloads.json'), 'utf8')) as { routes: Array<{ pattern: string; data?: string[] }> };
+  // The gateway's answer itself, so no service worker (which answers navigations with its cached shell).
+  const direct = await browser.newContext({ viewport: SIZES.phone, serviceWorkers: 'block' });
+  await direct.addCookies(await context.cookies(gw.base));
+  const sent = recordRequests(direct, gw.base);
   const warnings: string[] = [];
-  page.on('console', (m) => { if (/preload/i.test(m.text())) warnings.push(m.text()); });
   // What the page's scripts ask fetch() for, beside what goes over the network.
-  await context.addInitScript(() => {
+  await direct.addInitScript(() => {
     const own = window.fetch.bind(window);
     const asked: string[] = [];
     (window as unknown as { ocFetched: string[] }).ocFetched = asked;
@@ -128,21 +131,30 @@ test('home, agents, logs and webhook: each API answer the gateway preloads is as
       return own(input, init);
     };
   });
-  for (const route of ['/', '/agents', '/logs', '/webhook']) {
-    const data = manifest.routes.find((r) => r.pattern === route)?.data ?? [];
-    assert.ok(data.length > 0, `${route} has data preloads`);
-    log.clear();
-    await page.goto(gw.base + route);
-    await page.waitForLoadState('networkidle');
-    await page.waitForTimeout(500);
-    const sent = (await pageFetches()).urls.map((u) => { const url = new URL(u, gw.base); return `${url.pathname}${url.search}`; });
-    const fetched = await page.evaluate(() => (window as unknown as { ocFetched: string[] }).ocFetched);
-    for (const url of data) {
-      assert.is(fetched.filter((u) => u === url).length, 1, `${route}: the page asks for ${url} once: ${fetched.join(' ')}`);
-      assert.is(sent.filter((u) => u === url).length, 1, `${route}: ${url} goes over the network once (the preload answers the page): ${sent.join(' ')}`);
+  try {
+    const tab = await direct.newPage();
+    tab.on('console', (m) => { if (/preload/i.test(m.text())) warnings.push(m.text()); });
+    for (const route of ['/', '/agents', '/logs', '/webhook']) {
+      const data = manifest.routes.find((r) => r.pattern === route)?.data ?? [];
+      assert.ok(data.length > 0, `${route} has data preloads`);
+      sent.clear();
+      await tab.goto(gw.base + route);
+      await tab.waitForLoadState('networkidle');
+      await tab.waitForTimeout(500);
+      const links = await tab.locator('link[rel="preload"][as="fetch"]').evaluateAll((els) => els.map((e) => e.getAttribute('href')));
+      for (const url of data) assert.ok(links.includes(url), `${route}: the page preloads ${url}`);
+      await sent.settled();
+      const over = sent.requests.map((r) => { const url = new URL(r.url, gw.base); return `${url.pathname}${url.search}`; });
+      const fetched = await tab.evaluate(() => (window as unknown as { ocFetched: string[] }).ocFetched);
+      for (const url of data) {
+        assert.is(fetched.filter((u) => u === url).length, 1, `${route}: the page asks for ${url} once: ${fetched.join(' ')}`);
+        assert.is(over.filter((u) => u === url).length, 1, `${route}: ${url} goes over the network once (the preload answers the page): ${over.join(' ')}`);
+      }
     }
+    assert.equal(warnings, [], 'no preload left unused');
+  } finally {
+    await direct.close();
   }
-  assert.equal(warnings, [], 'no preload left unused');
 });
 
 test('a page with full charts (analytics) requests ECharts, and draws its bar charts', async () => {
