@@ -121,16 +121,15 @@ test('home, agents, logs and webhook: each API answer the gateway preloads is as
   const sent = recordRequests(direct, gw.base);
   const warnings: string[] = [];
   // What the page's scripts ask fetch() for, beside what goes over the network.
-  await direct.addInitScript(() => {
+  await direct.addInitScript(`(() => {
     const own = window.fetch.bind(window);
-    const asked: string[] = [];
-    (window as unknown as { ocFetched: string[] }).ocFetched = asked;
-    window.fetch = (input: RequestInfo | URL, init?: RequestInit) => {
+    const asked = window.ocFetched = [];
+    window.fetch = (input, init) => {
       const url = new URL(input instanceof Request ? input.url : String(input), location.href);
-      asked.push(`${url.pathname}${url.search}`);
+      asked.push(url.pathname + url.search);
       return own(input, init);
     };
-  });
+  })()`);
   try {
     const tab = await direct.newPage();
     tab.on('console', (m) => { if (/preload/i.test(m.text())) warnings.push(m.text()); });
@@ -145,7 +144,7 @@ test('home, agents, logs and webhook: each API answer the gateway preloads is as
       for (const url of data) assert.ok(links.includes(url), `${route}: the page preloads ${url}`);
       await sent.settled();
       const over = sent.requests.map((r) => { const url = new URL(r.url, gw.base); return `${url.pathname}${url.search}`; });
-      const fetched = await tab.evaluate(() => (window as unknown as { ocFetched: string[] }).ocFetched);
+      const fetched = await tab.evaluate('window.ocFetched') as string[];
       for (const url of data) {
         assert.is(fetched.filter((u) => u === url).length, 1, `${route}: the page asks for ${url} once: ${fetched.join(' ')}`);
         assert.is(over.filter((u) => u === url).length, 1, `${route}: ${url} goes over the network once (the preload answers the page): ${over.join(' ')}`);
