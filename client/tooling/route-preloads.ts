@@ -31,7 +31,7 @@ export const ROUTE_PAGES: readonly RoutePage[] = [
 /** Any other path: the not-found page. */
 export const FALLBACK_PAGE = 'page-not-found';
 
-export interface RoutePreload { pattern: string; page: string; preload: string[]; data?: string[] }
+export interface RoutePreload { pattern: string; page: string; preload: string[]; data?: readonly string[] }
 export interface RoutePreloadManifest { routes: RoutePreload[]; fallback: { page: string; preload: string[] } | null }
 
 /** Static imports reachable from an output file (itself included): what the browser must fetch before it runs. */
@@ -67,7 +67,7 @@ export function routePreloads(metafile: Metafile, o: { cwd: string; outDir: stri
     return staticClosure(metafile, output).filter((f) => !loaded.has(f)).map(toUrl);
   };
   // A page the build has no chunk for (a stand-in) still gets its route, with nothing extra to preload.
-  const routes: RoutePreload[] = ROUTE_PAGES.map(({ data, ...r }) => ({ ...r, preload: preloadsOf(r.page) ?? [], ...(data ? { data: [...data] } : {}) }));
+  const routes: RoutePreload[] = ROUTE_PAGES.map((r) => ({ ...r, preload: preloadsOf(r.page) ?? [] }));
   const fallback = preloadsOf(FALLBACK_PAGE);
   return { routes, fallback: fallback ? { page: FALLBACK_PAGE, preload: fallback } : null };
 }
